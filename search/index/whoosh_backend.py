@@ -1,0 +1,278 @@
+"""The embedded engine: Whoosh, one writer per index, a reused searcher per thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    GtLtPlugin,
+    MultifieldParser,
+    OrGroup,
+)
+from whoosh.searching import Searcher
+from whoosh.sorting import FieldFacet, ScoreFacet
+from whoosh.writing import SegmentWriter
+
+from search.index.base import (
+    BackendWriter,
+    Hit,
+    IndexDocument,
+    IndexLocked,
+    IndexUnavailable,
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+)
+from search.index.whoosh_schema import build_schema
+from search.query.syntax import tidy_query
+
+INDEX_NAME = "articles"
+SEARCH_TIME_LIMIT = 5.0  # seconds; a query running longer returns what it found so far
+LOCK_NAME = f"{INDEX_NAME}_WRITELOCK"
+
+
+def _midnight(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime(day.year, day.month, day.day) if day else None
+
+
+class WhooshWriter(BackendWriter):
+    def __init__(self, writer: SegmentWriter) -> None:
+        self._writer = writer
+
+    def update(self, docs: Iterable[IndexDocument]) -> None:
+        for doc in docs:
+            self._writer.update_document(
+                id=str(doc["id"]),
+                title=doc["title"],
+                body=doc["body"],
+                outlet=doc["outlet"],
+                outlet_name=doc["outlet"],
+                authors="; ".join(doc["authors"]),
+                date=_midnight(doc["date"]),
+                undated=0 if doc["date"] else 1,
+                fingerprint=doc["fingerprint"],
+            )
+
+    def delete(self, article_ids: Iterable[int]) -> None:
+        for article_id in article_ids:
+            self._writer.delete_by_term("id", str(article_id))
+
+    def commit(self) -> None:
+        try:
+            self._writer.commit()
+        except OSError as exc:
+            raise IndexUnavailable(_describe_os_error(exc)) from exc
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+
+
+def _describe_os_error(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"the disk holding the index is full ({exc.filename or ''}): free space, then run the command again"
+    if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+        return f"the index folder is not writable ({exc.filename or ''}): fix its permissions"
+    return f"index I/O error: {exc}"
+
+
+class WhooshBackend(SearchBackend):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self._local = threading.local()
+        self.schema = build_schema()
+
+    # --- storage -----------------------------------------------------------------------
+
+    def _storage(self) -> FileStorage:
+        # Without mmap a searcher opens in milliseconds and does not copy postings onto the heap.
+        return FileStorage(self.path, supports_mmap=False)
+
+    def exists(self) -> bool:
+        return os.path.isdir(self.path) and whoosh_index.exists_in(self.path, indexname=INDEX_NAME)
+
+    def _open_index(self, create: bool = False) -> whoosh_index.Index:
+        try:
+            if not self.exists():
+                if not create:
+                    raise IndexUnavailable("the search index has not been built yet: run `python manage.py rebuild_index`")
+                os.makedirs(self.path, exist_ok=True)
+                return self._storage().create().create_index(self.schema, indexname=INDEX_NAME)
+            return self._storage().open_index(indexname=INDEX_NAME, schema=self.schema)
+        except OSError as exc:
+            raise IndexUnavailable(_describe_os_error(exc)) from exc
+
+    def open_writer(self, timeout: float = 0.0) -> WhooshWriter:
+        ix = self._open_index(create=True)
+        try:
+            writer = ix.writer(timeout=timeout, limitmb=256)
+        except LockError as exc:
+            raise IndexLocked(
+                f"another process is writing to the index at {self.path} (an import or the index worker). "
+                "Wait for it to finish; if none is running, a killed process left its lock behind: "
+                "run `python manage.py unlock_index`."
+            ) from exc
+        except OSError as exc:
+            raise IndexUnavailable(_describe_os_error(exc)) from exc
+        return WhooshWriter(writer)
+
+    def reset(self) -> None:
+        writer = self.open_writer()  # take the lock so no other writer is half-way through
+        writer.cancel()
+        try:
+            os.makedirs(self.path, exist_ok=True)
+            self._storage().create_index(self.schema, indexname=INDEX_NAME)
+        except OSError as exc:
+            raise IndexUnavailable(_describe_os_error(exc)) from exc
+        self._local.__dict__.clear()
+
+    def unlock(self) -> bool:
+        lock = os.path.join(self.path, LOCK_NAME)
+        if not os.path.exists(lock):
+            return False
+        probe = self._storage().lock(LOCK_NAME)
+        if not probe.acquire(blocking=False):
+            raise IndexLocked("the index lock is held by a running process: stop that process instead")
+        probe.release()
+        os.remove(lock)
+        return True
+
+    # --- reading -------------------------------------------------------------------------
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """This thread's searcher, refreshed when the index has changed since it was opened."""
+        searcher: Searcher | None = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._open_index().searcher()
+        elif not searcher.up_to_date():
+            searcher = searcher.refresh()
+        self._local.searcher = searcher
+        yield searcher
+
+    def parser(self) -> MultifieldParser:
+        parser = MultifieldParser(["title", "body"], self.schema, group=OrGroup.factory(0.9))
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(GtLtPlugin())
+        parser.add_plugin(DateParserPlugin(free=False))
+        parser.add_plugin(FieldAliasPlugin({"authors": ["author", "by"], "date": ["published"]}))
+        return parser
+
+    def parse(self, text: str) -> tuple[wq.Query, list[str]]:
+        text, messages = tidy_query(text)
+        if not text:
+            return wq.Every(), messages
+        parser = self.parser()
+        query = parser.parse(text)
+        if query is wq.NullQuery or query == wq.NullQuery:
+            messages.append("Nothing searchable was left in the query (only very common words?): showing all articles.")
+            return wq.Every(), messages
+        return query, messages
+
+    def _filter(self, query: SearchQuery) -> wq.Query | None:
+        parts: list[wq.Query] = []
+        if query.outlets:
+            parts.append(wq.Or([wq.Term("outlet_name", name) for name in query.outlets]))
+        if query.date_from or query.date_to:
+            end = _midnight(query.date_to)
+            parts.append(
+                wq.DateRange(
+                    "date",
+                    _midnight(query.date_from),
+                    end + dt.timedelta(days=1) - dt.timedelta(microseconds=1) if end else None,
+                )
+            )
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        parsed, messages = self.parse(query.text)
+        try:
+            with self.searcher() as searcher:
+                return self._run(searcher, parsed, query, messages)
+        except IndexUnavailable as exc:
+            return SearchResults(total=0, hits=[], messages=[*messages, f"{str(exc)[:1].upper()}{str(exc)[1:]}."])
+
+    def _run(self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, messages: list[str]) -> SearchResults:
+        filter_query = self._filter(query)
+        by_score = query.sort == "relevance" and not isinstance(parsed, wq.Every)
+        # Undated articles come last in either date order.
+        newest = query.sort != "oldest"
+        sortedby = ScoreFacet() if by_score else [FieldFacet("undated"), FieldFacet("date", reverse=newest), FieldFacet("id")]
+        collector = searcher.collector(limit=query.offset + query.limit, sortedby=sortedby, filter=filter_query)
+        timed = TimeLimitCollector(collector, timelimit=SEARCH_TIME_LIMIT, use_alarm=False)
+        timed_out = False
+        try:
+            searcher.search_with_collector(parsed, timed)
+        except TimeLimit:
+            timed_out = True
+            messages.append("The query took too long; these are the matches found before it was stopped. Try fewer wildcards.")
+        results = collector.results()
+        page = results[query.offset : query.offset + query.limit]
+        hits = [Hit(int(hit["id"]), hit.score if by_score else None) for hit in page]
+        if timed_out:
+            total = results.scored_length()
+        else:
+            matched = set(searcher.docs_for_query(parsed))
+            if filter_query is not None:
+                matched &= set(searcher.docs_for_query(filter_query))
+            total = len(matched)
+        return SearchResults(total=total, hits=hits, messages=messages, timed_out=timed_out)
+
+    def match_spans(self, query_text: str, text: str) -> list[tuple[int, int]]:
+        """Words the query matches; a phrase is matched (and marked) only where its words follow each other."""
+        parsed, _ = self.parse(query_text)
+        if isinstance(parsed, wq.Every):
+            return []
+        singles: set[str] = set()
+        phrases: list[list[str]] = []
+        try:
+            with self.searcher() as searcher:
+                reader = searcher.reader()
+                for leaf in parsed.leaves():
+                    if leaf.field() not in ("title", "body"):
+                        continue
+                    if isinstance(leaf, wq.Phrase):
+                        phrases.append(list(leaf.words))
+                        continue
+                    # Query.existing_terms() skips fields after the first (whoosh3 3.54.0): expand here.
+                    for _field, term in leaf.expanded_terms(reader, phrases=False):
+                        singles.add(term.decode() if isinstance(term, bytes) else term)
+        except IndexUnavailable:
+            return []
+        tokens = [(tok.text, tok.startchar, tok.endchar) for tok in self.schema["body"].analyzer(text, chars=True, mode="index")]
+        spans = [(start, end) for word, start, end in tokens if word in singles]
+        for words in phrases:
+            size = len(words)
+            for index in range(len(tokens) - size + 1):
+                if all(tokens[index + k][0] == words[k] for k in range(size)):
+                    spans.append((tokens[index][1], tokens[index + size - 1][2]))
+        return spans
+
+    def fingerprints(self) -> dict[int, str]:
+        try:
+            with self.searcher() as searcher:
+                return {int(fields["id"]): fields.get("fingerprint", "") for fields in searcher.all_stored_fields()}
+        except IndexUnavailable:
+            return {}
+
+    def doc_count(self) -> int:
+        try:
+            with self.searcher() as searcher:
+                return searcher.doc_count()
+        except IndexUnavailable:
+            return 0
+

@@ -1,0 +1,61 @@
+"""Whoosh schema and analyzers made for news text."""
+
+from __future__ import annotations
+
+from whoosh.analysis import (
+    STOP_WORDS,
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
+
+# "U.S." / "U.S" are one token; otherwise runs of word characters.
+TOKEN_PATTERN = r"(?:[^\W\d_]\.)+[^\W\d_]\b\.?|\w+"
+# Whoosh's English stop list minus words that are names or news in their own right:
+# "us" (the US), "may" (Theresa May, the month), "will" (Will Smith).
+NEWS_STOP_WORDS = frozenset(STOP_WORDS - {"us", "may", "will"})
+
+
+class AcronymFilter(Filter):
+    """'U.S.' -> 'US', so the query US finds articles that write U.S. (and the other way round)."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for token in tokens:
+            if "." in token.text:
+                token.text = token.text.replace(".", "")
+            yield token
+
+
+def news_analyzer(stem: bool = True):  # type: ignore[no-untyped-def]
+    chain = (
+        RegexTokenizer(TOKEN_PATTERN)
+        | AcronymFilter()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=NEWS_STOP_WORDS, minsize=2)
+    )
+    return chain | StemFilter() if stem else chain
+
+
+def name_analyzer():  # type: ignore[no-untyped-def]
+    """For outlet and author names: folded words, no stemming, no stop list."""
+    return RegexTokenizer(TOKEN_PATTERN) | AcronymFilter() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def build_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=news_analyzer(), field_boost=2.0),
+        body=TEXT(analyzer=news_analyzer()),
+        outlet=TEXT(analyzer=name_analyzer()),  # outlet:independent in queries
+        outlet_name=ID(stored=True, sortable=True),  # the exact name: filters and facets
+        authors=TEXT(analyzer=name_analyzer()),
+        date=DATETIME(stored=True, sortable=True),
+        undated=NUMERIC(bits=8, sortable=True),  # 1 when the date is unknown: sorts undated last
+        fingerprint=STORED(),
+    )

@@ -1,0 +1,1 @@
+"""Query: search parameters, query-syntax checks, highlighting and (later) facets."""

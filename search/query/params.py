@@ -1,0 +1,130 @@
+"""SearchParams: the one query-string scheme of the search page, the CSV export and the JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+
+from search.index.base import SearchQuery, SortOrder
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+MAX_VALUES = 50  # per repeatable parameter
+SORTS: tuple[SortOrder, ...] = ("relevance", "date", "oldest")
+Granularity = Literal["", "year", "month", "day"]
+GRANULARITIES: tuple[Granularity, ...] = ("", "year", "month", "day")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    outlet: tuple[str, ...] = ()
+    actor: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    granularity: Granularity = ""
+    sort: SortOrder = "relevance"
+    page: int = 1
+    collapse: bool = False
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_query(cls, data: QueryDict) -> SearchParams:
+        """Parse and validate; bad values are dropped with a message in `problems`, never an error."""
+        problems: list[str] = []
+
+        def many(name: str) -> tuple[str, ...]:
+            values = [" ".join(v.split())[:200] for v in data.getlist(name) if v and v.strip()]
+            unique = list(dict.fromkeys(values))
+            if len(unique) > MAX_VALUES:
+                problems.append(f"Only the first {MAX_VALUES} values of '{name}' were used.")
+                unique = unique[:MAX_VALUES]
+            return tuple(unique)
+
+        def day(name: str) -> dt.date | None:
+            raw = (data.get(name) or "").strip()
+            if not raw:
+                return None
+            try:
+                if not _DATE.match(raw):
+                    raise ValueError
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                problems.append(f"'{name}={raw[:40]}' is not a date like 2017-05-20: ignored.")
+                return None
+
+        sort = data.get("sort") or "relevance"
+        if sort not in SORTS:
+            problems.append(f"Unknown sort '{sort[:40]}': sorted by relevance.")
+            sort = "relevance"
+        granularity = data.get("granularity") or ""
+        if granularity not in GRANULARITIES:
+            problems.append(f"Unknown granularity '{granularity[:40]}': chosen from the date range.")
+            granularity = ""
+        raw_page = (data.get("page") or "1").strip()
+        page = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 0
+        if page < 1:
+            problems.append(f"'page={raw_page[:20]}' is not a page number: showing page 1.")
+            page = 1
+        if page > MAX_PAGE:
+            problems.append(f"Only the first {MAX_PAGE} pages can be shown: narrow the search.")
+            page = MAX_PAGE
+        date_from, date_to = day("from"), day("to")
+        if date_from and date_to and date_from > date_to:
+            problems.append("'from' was after 'to': the two dates were swapped.")
+            date_from, date_to = date_to, date_from
+        return cls(
+            q=(data.get("q") or "")[:2000],
+            outlet=many("outlet"),
+            actor=many("actor"),
+            date_from=date_from,
+            date_to=date_to,
+            granularity=granularity,  # type: ignore[arg-type]
+            sort=sort,  # type: ignore[arg-type]
+            page=page,
+            collapse=(data.get("collapse") or "") in {"1", "true", "on", "yes"},
+            problems=tuple(problems),
+        )
+
+    def to_pairs(self, *, page: bool = True) -> list[tuple[str, str]]:
+        """The canonical query string pairs (defaults left out)."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        pairs += [("outlet", v) for v in self.outlet]
+        pairs += [("actor", v) for v in self.actor]
+        if self.date_from:
+            pairs.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("to", self.date_to.isoformat()))
+        if self.granularity:
+            pairs.append(("granularity", self.granularity))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.collapse:
+            pairs.append(("collapse", "1"))
+        if page and self.page != 1:
+            pairs.append(("page", str(self.page)))
+        return pairs
+
+    def querystring(self, **changes: object) -> str:
+        """'?q=...' for these parameters with some changed (page goes back to 1 unless given)."""
+        changes.setdefault("page", 1)
+        return "?" + urlencode(replace(self, **changes).to_pairs())  # type: ignore[arg-type]
+
+    def search_query(self, *, offset: int | None = None, limit: int = PAGE_SIZE) -> SearchQuery:
+        return SearchQuery(
+            text=self.q,
+            outlets=self.outlet,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            sort=self.sort,
+            offset=(self.page - 1) * PAGE_SIZE if offset is None else offset,
+            limit=limit,
+        )

@@ -1,0 +1,104 @@
+"""One data path for every format: SearchParams in, a page of results out.
+
+The search page, its htmx partial and the JSON API all render what `run_search` returns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils.safestring import SafeString, mark_safe
+
+from search.index import get_backend
+from search.query.highlight import mark, snippet
+from search.query.params import PAGE_SIZE, SearchParams
+from search.store.models import Article, Paragraph
+
+
+@dataclass
+class ResultRow:
+    article: Article
+    score: float | None
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclass
+class SearchPage:
+    params: SearchParams
+    total: int
+    rows: list[ResultRow]
+    messages: list[str] = field(default_factory=list)
+    timed_out: bool = False
+
+    @property
+    def page_count(self) -> int:
+        return max(1, math.ceil(self.total / PAGE_SIZE))
+
+    @property
+    def first_number(self) -> int:
+        return (self.params.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last_number(self) -> int:
+        return self.first_number + len(self.rows) - 1 if self.rows else 0
+
+    def page_links(self) -> list[tuple[int | None, str]]:
+        """(page number or None for a gap, query string) around the current page."""
+        current, last = self.params.page, self.page_count
+        wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+        links: list[tuple[int | None, str]] = []
+        previous = 0
+        for number in wanted:
+            if number - previous > 1:
+                links.append((None, ""))
+            links.append((number, self.params.querystring(page=number)))
+            previous = number
+        return links
+
+
+def load_articles(ids: list[int]) -> dict[int, Article]:
+    articles = (
+        Article.objects.filter(id__in=ids, hidden=False)
+        .select_related("outlet")
+        .prefetch_related(Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position")))
+    )
+    return {a.pk: a for a in articles}
+
+
+def run_search(params: SearchParams) -> SearchPage:
+    backend = get_backend()
+    results = backend.search(params.search_query())
+    articles = load_articles([hit.article_id for hit in results.hits])
+    rows = []
+    for hit in results.hits:
+        article = articles.get(hit.article_id)
+        if article is None:  # hidden or deleted since it was indexed; the worker catches up
+            continue
+        body = article.body
+        spans = backend.match_spans(params.q, body) if params.q else []
+        title_spans = backend.match_spans(params.q, article.title) if params.q else []
+        rows.append(
+            ResultRow(
+                article=article,
+                score=hit.score,
+                title_html=mark_safe(mark(article.title, title_spans)),  # noqa: S308 (mark() escapes)
+                snippet_html=mark_safe(snippet(body, spans)),  # noqa: S308
+            )
+        )
+    page_count = max(1, math.ceil(results.total / PAGE_SIZE))
+    messages = [*params.problems, *results.messages]
+    if params.page > page_count and results.total:
+        messages.append(f"There are only {page_count} pages of results.")
+    return SearchPage(params=params, total=results.total, rows=rows, messages=messages, timed_out=results.timed_out)
+
+
+def highlighted_paragraphs(article: Article, query_text: str) -> list[SafeString]:
+    backend = get_backend()
+    out = []
+    for paragraph in article.body_paragraphs():
+        spans = backend.match_spans(query_text, paragraph.text) if query_text else []
+        out.append(mark_safe(mark(paragraph.text, spans)))  # noqa: S308 (mark() escapes)
+    return out

@@ -1,0 +1,1 @@
+"""Store: Django models and the importer that fills them."""

@@ -1,0 +1,97 @@
+"""The stored corpus: outlets, articles, their paragraphs, and pending index work."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Outlet(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    YEAR = "year", "year"
+    NONE = "", "unknown"
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=1000)
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
+    published = models.DateField(null=True, blank=True, db_index=True)
+    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True, default="")
+    authors = models.JSONField(default=list, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    # Identity of the input record (path plus record id or line), hashed to fit an index.
+    source_key = models.CharField(max_length=64, unique=True, editable=False)
+    source_file = models.CharField(max_length=1000, editable=False)
+    source_line = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False)
+    raw_kind = models.CharField(max_length=10, editable=False)  # text / html / record
+    raw_text = models.TextField(editable=False)  # kept so cleaning can run again
+    raw_meta = models.JSONField(default=dict, editable=False)
+    import_warnings = models.JSONField(default=list, blank=True, editable=False)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    hidden = models.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        ordering = ["-published", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def outlet_name(self) -> str:
+        return self.outlet.name if self.outlet_id else ""
+
+    def body_paragraphs(self) -> list[Paragraph]:
+        """The clean text: paragraphs that are not boilerplate, in order (uses prefetch if any)."""
+        return [p for p in self.paragraphs.all() if not p.boilerplate]
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(p.text for p in self.body_paragraphs())
+
+
+class Paragraph(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+    # Hash of the normalised text (search.ingest.clean.paragraph_hash): boilerplate and duplicates.
+    text_hash = models.CharField(max_length=16, db_index=True)
+    # Learned from the corpus: recurs across many articles of the same outlet.
+    boilerplate = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [models.UniqueConstraint(fields=["article", "position"], name="paragraph_position")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class IndexTask(models.Model):
+    """Outbox of pending index work: written in the same transaction as the change it follows,
+    applied by the one index writer (importer or `run_index_worker`), deleted once committed."""
+
+    class Action(models.TextChoices):
+        INDEX = "index", "index"
+        DELETE = "delete", "delete"
+
+    article_id = models.BigIntegerField(db_index=True)  # not a foreign key: deletions are queued too
+    action = models.CharField(max_length=6, choices=Action.choices, default=Action.INDEX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} article {self.article_id}"

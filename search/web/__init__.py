@@ -1,0 +1,1 @@
+"""Web: views, URLs (and later admin and export)."""

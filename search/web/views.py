@@ -1,0 +1,47 @@
+"""The search page (full page, or its results partial for htmx) and the article page."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from search.query.params import SearchParams
+from search.query.results import highlighted_paragraphs, run_search
+from search.store.models import Article
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def search_page(request: HtmxHttpRequest) -> HttpResponse:
+    params = SearchParams.from_query(request.GET)
+    page = run_search(params)
+    partial = request.htmx and not request.htmx.history_restore_request and request.htmx.target == "results"
+    template = "search/search.html#results" if partial else "search/search.html"
+    return render(request, template, {"page": page, "params": params})
+
+
+@require_GET
+def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = (
+        Article.objects.filter(pk=article_id, hidden=False).select_related("outlet").prefetch_related("paragraphs").first()
+    )
+    if article is None:
+        raise Http404("No such article")
+    query_text = (request.GET.get("q") or "")[:2000]
+    return render(
+        request,
+        "search/article.html",
+        {
+            "article": article,
+            "paragraphs": highlighted_paragraphs(article, query_text),
+            "query_text": query_text,
+            "back": request.GET.get("back", ""),
+        },
+    )
