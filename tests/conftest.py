@@ -1,0 +1,60 @@
+"""Shared fixtures: a fresh Whoosh index per test and the sample corpus imported into it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from search.index import _load, get_backend
+from search.index.base import SearchBackend
+from search.store.importer import ImportReport, Importer
+from search.store.models import Article
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+CORPORA = SHARED / "corpora"
+SEEDS = {
+    "000": "000_dc8a73144e061a33.txt",
+    "001": "001_4051cc1a3433920e.txt",
+    "002": "002_d6a710220473de7e.txt",
+    "003": "003_c5d7433bcc9b9966.txt",
+    "004": "004_2fb6a8b5e2453ce6.txt",
+}
+
+
+@pytest.fixture(autouse=True)
+def index_path(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """Every test gets its own empty index folder."""
+    path = tmp_path / "index"
+    settings.NEWSINDEX_SEARCH = {**settings.NEWSINDEX_SEARCH, "PATH": str(path)}
+    yield path
+    _load.cache_clear()
+
+
+@pytest.fixture
+def backend(index_path: Path) -> SearchBackend:
+    return get_backend()
+
+
+def import_into_db(*paths: str | Path) -> ImportReport:
+    return Importer().run([str(p) for p in paths])
+
+
+@pytest.fixture
+def seeds(db) -> dict[str, Article]:  # type: ignore[no-untyped-def]
+    """The five sample articles from corpus/, imported and indexed, by their number."""
+    report = import_into_db(CORPUS)
+    assert report.imported == 5, report
+    by_file = {Path(a.source_file).name: a for a in Article.objects.select_related("outlet")}
+    return {number: by_file[name] for number, name in SEEDS.items()}
+
+
+def corpus_path(*parts: str) -> Path:
+    path = CORPORA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not here (the shared corpora sit beside the checkout in CI)")
+    return path
