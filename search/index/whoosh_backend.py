@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,10 +21,9 @@ from whoosh.qparser import (
     FuzzyTermPlugin,
     GtLtPlugin,
     MultifieldParser,
-    OrGroup,
 )
 from whoosh.searching import Searcher
-from whoosh.sorting import FieldFacet, ScoreFacet
+from whoosh.sorting import FieldFacet
 from whoosh.writing import SegmentWriter
 
 from search.index.base import (
@@ -42,6 +42,7 @@ from search.query.syntax import tidy_query
 INDEX_NAME = "articles"
 SEARCH_TIME_LIMIT = 5.0  # seconds; a query running longer returns what it found so far
 LOCK_NAME = f"{INDEX_NAME}_WRITELOCK"
+_WORDS = re.compile(r"\w+")
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -163,7 +164,7 @@ class WhooshBackend(SearchBackend):
         yield searcher
 
     def parser(self) -> MultifieldParser:
-        parser = MultifieldParser(["title", "body"], self.schema, group=OrGroup.factory(0.9))
+        parser = MultifieldParser(["title", "body"], self.schema)  # words are ANDed, as in web search
         parser.add_plugin(FuzzyTermPlugin())
         parser.add_plugin(GtLtPlugin())
         parser.add_plugin(DateParserPlugin(free=False))
@@ -174,8 +175,14 @@ class WhooshBackend(SearchBackend):
         text, messages = tidy_query(text)
         if not text:
             return wq.Every(), messages
-        parser = self.parser()
-        query = parser.parse(text)
+        try:
+            query = self.parser().parse(text)
+        except Exception:  # noqa: BLE001 - Whoosh's parser raises assorted errors on odd syntax
+            words = " ".join(_WORDS.findall(text))
+            messages.append("The query could not be read as query syntax, so its words were searched instead.")
+            if not words:
+                return wq.Every(), messages
+            query = self.parser().parse(words)
         if query is wq.NullQuery or query == wq.NullQuery:
             messages.append("Nothing searchable was left in the query (only very common words?): showing all articles.")
             return wq.Every(), messages
@@ -211,7 +218,7 @@ class WhooshBackend(SearchBackend):
         by_score = query.sort == "relevance" and not isinstance(parsed, wq.Every)
         # Undated articles come last in either date order.
         newest = query.sort != "oldest"
-        sortedby = ScoreFacet() if by_score else [FieldFacet("undated"), FieldFacet("date", reverse=newest), FieldFacet("id")]
+        sortedby = None if by_score else [FieldFacet("undated"), FieldFacet("date", reverse=newest), FieldFacet("id")]
         collector = searcher.collector(limit=query.offset + query.limit, sortedby=sortedby, filter=filter_query)
         timed = TimeLimitCollector(collector, timelimit=SEARCH_TIME_LIMIT, use_alarm=False)
         timed_out = False
@@ -238,7 +245,7 @@ class WhooshBackend(SearchBackend):
         if isinstance(parsed, wq.Every):
             return []
         singles: set[str] = set()
-        phrases: list[list[str]] = []
+        phrases: set[tuple[str, ...]] = set()
         try:
             with self.searcher() as searcher:
                 reader = searcher.reader()
@@ -246,7 +253,7 @@ class WhooshBackend(SearchBackend):
                     if leaf.field() not in ("title", "body"):
                         continue
                     if isinstance(leaf, wq.Phrase):
-                        phrases.append(list(leaf.words))
+                        phrases.add(tuple(leaf.words))
                         continue
                     # Query.existing_terms() skips fields after the first (whoosh3 3.54.0): expand here.
                     for _field, term in leaf.expanded_terms(reader, phrases=False):
@@ -260,7 +267,7 @@ class WhooshBackend(SearchBackend):
             for index in range(len(tokens) - size + 1):
                 if all(tokens[index + k][0] == words[k] for k in range(size)):
                     spans.append((tokens[index][1], tokens[index + size - 1][2]))
-        return spans
+        return sorted(set(spans))
 
     def fingerprints(self) -> dict[int, str]:
         try:

@@ -1,0 +1,528 @@
+"""Import throughput and search latency of newsindex on a real corpus.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/search_latency.py
+    .venv/bin/python benchmarks/search_latency.py --corpus ../shared/corpora/allsides/sample2000.jsonl
+    .venv/bin/python benchmarks/search_latency.py --data-dir /tmp/bench --reuse --json bench.json
+
+What it measures:
+
+1. Import: `Importer().run([corpus])` into an empty data folder (SQLite database and Whoosh
+   index), then a second, unchanged re-import of the same file (every record "unchanged").
+2. Search: a fixed mix of queries (random.Random(42)) drawn from the imported articles
+   themselves: common and rare terms, AND and OR pairs, quoted phrases copied from article
+   text, outlet: field queries, wildcards, fuzzy terms and the empty query (newest first).
+   Each query is timed once through the data path of the search page,
+   `run_search(SearchParams.from_query(...))`: the Whoosh search, the exact total, loading
+   the 20 articles of the page from the database and building the highlighted snippets.
+   A short warm-up pass runs first and is not counted.
+
+It reports p50/p95/p99/max latency overall and per query kind, the index and database sizes
+and the machine it ran on. Everything lives in --data-dir (default: a new temporary folder,
+removed at the end), never in the developer's data/: NEWSINDEX_DATA_DIR is set before Django
+starts. DATABASE_URL is ignored (the benchmark measures the default SQLite set-up) and DEBUG
+is forced off so Django does not keep every SQL query in memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
+SEED = 42
+WARMUP_QUERIES = 5
+SAMPLE_ARTICLES = 2000  # articles read to find words and phrases for the query mix
+
+# Query kinds and their share of the mix (out of 100).
+MIX: dict[str, int] = {
+    "empty (newest)": 4,
+    "common term": 18,
+    "rare term": 16,
+    "two terms AND": 14,
+    "two terms OR": 10,
+    "phrase": 16,
+    "outlet: field": 8,
+    "wildcard": 7,
+    "fuzzy": 7,
+}
+_WORD = re.compile(r"[a-z]{4,}")
+
+
+# --- set-up ----------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=f"file or folder to import (default: {DEFAULT_CORPUS})")
+    parser.add_argument("--data-dir", type=Path, help="NEWSINDEX_DATA_DIR for the run (default: a new temporary folder, removed afterwards)")
+    parser.add_argument("--queries", type=int, default=100, help="number of timed queries (default: 100)")
+    parser.add_argument("--reuse", action="store_true", help="skip the import when --data-dir already holds an imported corpus")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON to OUT")
+    args = parser.parse_args(argv)
+    if args.queries < 1:
+        parser.error("--queries must be at least 1")
+    if not args.corpus.exists():
+        parser.error(f"--corpus {args.corpus}: no such file or folder")
+    return args
+
+
+def start_django(data_dir: Path) -> None:
+    """Point newsindex at `data_dir`, then start Django (the order matters: settings read the env)."""
+    os.environ["NEWSINDEX_DATA_DIR"] = str(data_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "newsindex.settings"
+    os.environ["DEBUG"] = "0"
+    if os.environ.pop("DATABASE_URL", None):
+        print("note: DATABASE_URL is set; ignored, the benchmark uses SQLite in the data folder", file=sys.stderr)
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def latency_summary(values_ms: Sequence[float]) -> dict[str, float]:
+    return {
+        "n": len(values_ms),
+        "p50": percentile(values_ms, 50),
+        "p95": percentile(values_ms, 95),
+        "p99": percentile(values_ms, 99),
+        "max": max(values_ms, default=math.nan),
+        "mean": sum(values_ms) / len(values_ms) if values_ms else math.nan,
+    }
+
+
+def disk_usage(path: Path) -> tuple[int, int]:
+    """(bytes on disk like `du`, apparent size) of a file or folder; (0, 0) when missing."""
+    if not path.exists():
+        return 0, 0
+    files = [path] if path.is_file() else [Path(d) / f for d, _, names in os.walk(path) for f in names]
+    used = apparent = 0
+    for file in files:
+        st = file.stat()
+        used += st.st_blocks * 512
+        apparent += st.st_size
+    return used, apparent
+
+
+def mb(n: float) -> str:
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def machine_facts() -> dict[str, Any]:
+    import django
+
+    cpu = ""
+    try:
+        cpu = next(
+            (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+            "",
+        )
+    except OSError:
+        pass
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu": cpu or platform.processor(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "whoosh": f"whoosh3 {package_version('whoosh3')}",
+    }
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportFigures:
+    label: str
+    records: int
+    imported: int
+    updated: int
+    unchanged: int
+    rejected: int
+    warnings: int
+    boilerplate_articles: int
+    seconds: float
+    records_per_s: float
+    articles_per_s: float
+    rejections: list[str] = field(default_factory=list)
+
+
+def _progress_printer(label: str) -> Callable[[int], None]:
+    started = time.perf_counter()
+    seen = 0
+    next_report = 5000
+
+    def progress(count: int) -> None:
+        nonlocal seen, next_report
+        seen += count
+        if seen >= next_report:
+            elapsed = time.perf_counter() - started
+            print(f"  {label}: {seen} records, {elapsed:.0f}s ({seen / elapsed:.0f}/s)", file=sys.stderr, flush=True)
+            next_report += 5000
+
+    return progress
+
+
+def timed_import(corpus: Path, label: str) -> ImportFigures:
+    from search.store.importer import Importer
+
+    started = time.perf_counter()
+    report = Importer().run([corpus], progress=_progress_printer(label))
+    seconds = time.perf_counter() - started
+    return ImportFigures(
+        label=label,
+        records=report.seen,
+        imported=report.imported,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=len(report.rejected),
+        warnings=len(report.warnings),
+        boilerplate_articles=report.boilerplate_articles,
+        seconds=seconds,
+        records_per_s=report.seen / seconds if seconds else 0.0,
+        articles_per_s=report.imported / seconds if seconds else 0.0,
+        rejections=[f"{r.where()}: {r.reason}" for r in report.rejected[:20]],
+    )
+
+
+def already_imported() -> bool:
+    from search.index import get_backend
+    from search.store.models import Article
+
+    return Article.objects.exists() and get_backend().doc_count() > 0
+
+
+# --- the query mix -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    kind: str
+    q: str
+
+
+def _allocate(total: int) -> dict[str, int]:
+    """Split `total` queries over MIX in proportion (largest remainders)."""
+    weight = sum(MIX.values())
+    exact = {kind: total * share / weight for kind, share in MIX.items()}
+    counts = {kind: math.floor(value) for kind, value in exact.items()}
+    by_remainder = sorted(MIX, key=lambda kind: (exact[kind] - counts[kind], MIX[kind]), reverse=True)
+    for kind in by_remainder[: total - sum(counts.values())]:
+        counts[kind] += 1
+    return counts
+
+
+class _Vocabulary:
+    """Words of the sampled articles with their document frequency in the whole index."""
+
+    def __init__(self, texts: list[str]) -> None:
+        from whoosh import index as whoosh_index
+
+        from search.index import get_backend
+        from search.index.whoosh_backend import INDEX_NAME
+        from search.index.whoosh_schema import NEWS_STOP_WORDS, build_schema
+
+        words = sorted({w for text in texts for w in _WORD.findall(text.lower())} - NEWS_STOP_WORDS)
+        analyzer = build_schema()["body"].analyzer
+        ix = whoosh_index.open_dir(get_backend().path, indexname=INDEX_NAME, readonly=True)
+        self.df: dict[str, int] = {}
+        with ix.reader() as reader:
+            self.doc_count = reader.doc_count()
+            for word in words:
+                tokens = [t.text for t in analyzer(word)]
+                if len(tokens) == 1:
+                    self.df[word] = reader.doc_frequency("body", tokens[0])
+        ix.close()
+
+    def between(self, low: float, high: float) -> list[str]:
+        return [w for w, df in self.df.items() if low <= df <= high]
+
+
+def _phrase(rng: random.Random, text: str, stop_words: frozenset[str]) -> str | None:
+    """Two or three consecutive plain words of `text`, none of them a stop word."""
+    words = text.split()
+    size = rng.choice((2, 3))
+    starts = [
+        i
+        for i in range(len(words) - size + 1)
+        if all(w.isalpha() and w.isascii() and len(w) >= 3 and w.lower() not in stop_words for w in words[i : i + size])
+    ]
+    if not starts:
+        return None
+    start = rng.choice(starts)
+    return " ".join(words[start : start + size])
+
+
+def build_query_mix(total: int) -> list[BenchQuery]:
+    """A deterministic mix (random.Random(SEED)) drawn from the imported articles."""
+    from search.index.whoosh_schema import NEWS_STOP_WORDS
+    from search.store.models import Article, Outlet, Paragraph
+
+    rng = random.Random(SEED)
+    ids = sorted(Article.objects.filter(hidden=False).values_list("id", flat=True))
+    sample_ids = sorted(rng.sample(ids, min(SAMPLE_ARTICLES, len(ids))))
+    paragraphs: dict[int, list[str]] = {}
+    for start in range(0, len(sample_ids), 500):
+        rows = (
+            Paragraph.objects.filter(article_id__in=sample_ids[start : start + 500], boilerplate=False)
+            .order_by("article_id", "position")
+            .values_list("article_id", "text")
+        )
+        for article_id, text in rows:
+            paragraphs.setdefault(article_id, []).append(text)
+    articles = [paragraphs[i] for i in sample_ids if i in paragraphs]
+    vocab = _Vocabulary([p for paras in articles for p in paras])
+    n = vocab.doc_count
+
+    common = vocab.between(0.05 * n, 0.5 * n) or vocab.between(0.01 * n, n)
+    medium = vocab.between(0.005 * n, 0.2 * n) or common
+    rare = vocab.between(2, max(5, n / 1000)) or vocab.between(1, n)
+    outlets = sorted(
+        name
+        for name in Outlet.objects.filter(articles__hidden=False).values_list("name", flat=True).distinct()
+        if re.match(r"[A-Za-z0-9]{2,}\b", name)
+    )
+
+    def pick(kind: str) -> str:
+        if kind == "empty (newest)":
+            return ""
+        if kind == "common term":
+            return rng.choice(common)
+        if kind == "rare term":
+            return rng.choice(rare)
+        if kind in ("two terms AND", "two terms OR"):
+            pool = common if kind == "two terms OR" else medium
+            # Two words of the same article, so the pair has matches.
+            words = sorted({w for p in rng.choice(articles) for w in _WORD.findall(p.lower())} & set(pool))
+            a, b = rng.sample(words, 2) if len(words) >= 2 else rng.sample(pool, 2)
+            return f"{a} AND {b}" if kind == "two terms AND" else f"{a} {b}"
+        if kind == "phrase":
+            for _ in range(50):
+                found = _phrase(rng, rng.choice(rng.choice(articles)), NEWS_STOP_WORDS)
+                if found:
+                    return f'"{found}"'
+            return '"white house"'
+        if kind == "outlet: field":
+            name = rng.choice(outlets) if outlets else "fox"
+            return "outlet:" + re.match(r"[A-Za-z0-9]+", name).group().lower()  # type: ignore[union-attr]
+        if kind == "wildcard":
+            return rng.choice(common)[: rng.choice((4, 5))] + "*"
+        if kind == "fuzzy":
+            word = rng.choice([w for w in common if len(w) >= 6] or common)
+            cut = rng.randrange(1, len(word) - 1)
+            return word[:cut] + word[cut + 1 :] + "~"
+        raise ValueError(kind)
+
+    fixed = {"wildcard": "elect*", "fuzzy": "presidnt~"}
+    mix: list[BenchQuery] = []
+    for kind, count in _allocate(total).items():
+        chosen: list[str] = [fixed[kind]] if kind in fixed and count else []
+        tries = 0
+        while len(chosen) < count:
+            q = pick(kind)
+            tries += 1
+            if q not in chosen or kind == "empty (newest)" or tries > 20 * count:
+                chosen.append(q)
+        mix += [BenchQuery(kind, q) for q in chosen]
+    rng.shuffle(mix)
+    return mix
+
+
+# --- search timing -------------------------------------------------------------------------------
+
+
+@dataclass
+class QueryTiming:
+    kind: str
+    q: str
+    ms: float
+    total: int
+    rows: int
+    timed_out: bool
+    messages: list[str]
+
+
+def run_query(q: str) -> tuple[float, Any]:
+    from django.http import QueryDict
+
+    from search.query.params import SearchParams
+    from search.query.results import run_search
+
+    started = time.perf_counter()
+    page = run_search(SearchParams.from_query(QueryDict(urlencode({"q": q}))))
+    return (time.perf_counter() - started) * 1000, page
+
+
+def time_queries(mix: list[BenchQuery]) -> tuple[list[QueryTiming], list[str]]:
+    # Warm-up: one query of a few kinds (opens the searcher, fills caches); not counted.
+    seen_kinds: set[str] = set()
+    warmup = [bq for bq in mix if not (bq.kind in seen_kinds or seen_kinds.add(bq.kind))][:WARMUP_QUERIES]
+    for bq in warmup:
+        run_query(bq.q)
+    timings = []
+    for bq in mix:
+        ms, page = run_query(bq.q)
+        timings.append(QueryTiming(bq.kind, bq.q, ms, page.total, len(page.rows), page.timed_out, list(page.messages)))
+    return timings, [bq.q for bq in warmup]
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def print_import(figures: ImportFigures) -> None:
+    print(
+        f"{figures.label:<22} {figures.records:>7} records  imported {figures.imported}  updated {figures.updated}  "
+        f"unchanged {figures.unchanged}  rejected {figures.rejected}  in {figures.seconds:.1f}s  "
+        f"= {figures.records_per_s:.0f} records/s, {figures.articles_per_s:.0f} articles/s"
+    )
+    if figures.warnings or figures.boilerplate_articles:
+        print(f"{'':<22} {figures.warnings} cleaning warnings, {figures.boilerplate_articles} articles had boilerplate removed")
+    for line in figures.rejections[:5]:
+        print(f"{'':<22} rejected {line}")
+    if figures.rejected > 5:
+        print(f"{'':<22} ... {figures.rejected - 5} more rejections")
+
+
+def print_latency_table(rows: list[tuple[str, dict[str, float]]]) -> None:
+    print(f"{'query kind':<18} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9} {'mean ms':>9}")
+    print("-" * 72)
+    for name, s in rows:
+        print(f"{name:<18} {s['n']:>4} {s['p50']:>9.1f} {s['p95']:>9.1f} {s['p99']:>9.1f} {s['max']:>9.1f} {s['mean']:>9.1f}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    corpus = args.corpus.resolve()
+    temporary = args.data_dir is None
+    data_dir = Path(tempfile.mkdtemp(prefix="newsindex-bench-")) if temporary else args.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return benchmark(args, corpus, data_dir, temporary)
+    finally:
+        if temporary:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary: bool) -> int:
+    start_django(data_dir)
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from search.store.models import Article
+
+    facts = machine_facts()
+    print("newsindex search benchmark")
+    print(f"  date {facts['date']}  nproc {facts['nproc']}  cpu {facts['cpu']}")
+    print(f"  python {facts['python']}  django {facts['django']}  {facts['whoosh']}  {facts['platform']}")
+    print(f"  corpus {corpus}")
+    print(f"  data dir {data_dir}{' (temporary)' if temporary else ''}")
+    print()
+
+    call_command("migrate", verbosity=0)
+    imports: list[ImportFigures] = []
+    if args.reuse and already_imported():
+        print(f"import: skipped (--reuse, {Article.objects.count()} articles already in the data dir)")
+    else:
+        if Article.objects.exists():
+            print(f"error: {data_dir} already holds articles; use an empty --data-dir, or --reuse to skip the import", file=sys.stderr)
+            return 2
+        print("import (first run prints progress on stderr)")
+        imports.append(timed_import(corpus, "import"))
+        print_import(imports[-1])
+        imports.append(timed_import(corpus, "re-import (unchanged)"))
+        print_import(imports[-1])
+    print()
+
+    mix = build_query_mix(args.queries)
+    counts = Counter(bq.kind for bq in mix)
+    print(f"query mix ({len(mix)} queries, seed {SEED}):")
+    for kind in MIX:
+        examples = list(dict.fromkeys(bq.q or "(empty)" for bq in mix if bq.kind == kind))[:4]
+        print(f"  {kind:<16} {counts[kind]:>3}   e.g. {', '.join(examples)}")
+    print()
+
+    timings, warmup = time_queries(mix)
+    overall = latency_summary([t.ms for t in timings])
+    by_kind = [(kind, latency_summary([t.ms for t in timings if t.kind == kind])) for kind in MIX if counts[kind]]
+    print(f"search latency: run_search() per query, each timed once after a warm-up of {len(warmup)} queries")
+    print_latency_table([*by_kind, ("ALL", overall)])
+    print()
+    print("slowest queries:")
+    for t in sorted(timings, key=lambda t: t.ms, reverse=True)[:10]:
+        flag = "  TIMED OUT" if t.timed_out else ""
+        print(f"  {t.ms:>8.1f} ms  {t.kind:<16} {t.q or '(empty)':<36} {t.total:>6} matches, {t.rows} rows{flag}")
+    empty = [t for t in timings if t.total == 0]
+    if empty:
+        print(f"queries with no match: {len(empty)} ({', '.join(t.q for t in empty[:8])})")
+    timed_out = [t for t in timings if t.timed_out]
+    if timed_out:
+        print(f"queries that hit the search time limit: {len(timed_out)}")
+    print()
+
+    index_used, index_apparent = disk_usage(Path(settings.NEWSINDEX_SEARCH["PATH"]))
+    db_path = Path(settings.DATABASES["default"]["NAME"])
+    db_used, db_apparent = disk_usage(db_path)
+    wal_used, _ = disk_usage(db_path.with_name(db_path.name + "-wal"))
+    articles = Article.objects.count()
+    print(f"articles in the database: {articles}")
+    print(f"index on disk:    {mb(index_used)} ({mb(index_apparent)} apparent)  {settings.NEWSINDEX_SEARCH['PATH']}")
+    print(f"database on disk: {mb(db_used)} ({mb(db_apparent)} apparent) + WAL {mb(wal_used)}  {db_path}")
+
+    if args.json:
+        figures = {
+            "machine": facts,
+            "corpus": str(corpus),
+            "data_dir": str(data_dir),
+            "articles": articles,
+            "imports": [asdict(f) for f in imports],
+            "query_mix": dict(counts),
+            "warmup": warmup,
+            "latency_ms": {"all": overall, **dict(by_kind)},
+            "queries": [asdict(t) for t in timings],
+            "index_bytes": index_used,
+            "index_apparent_bytes": index_apparent,
+            "db_bytes": db_used,
+            "db_apparent_bytes": db_apparent,
+            "db_wal_bytes": wal_used,
+        }
+        args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+        print(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

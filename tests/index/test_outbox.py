@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from search.index.base import SearchQuery
+from search.index.outbox import IndexSession, enqueue
+from search.store.models import Article, IndexTask
+
+pytestmark = pytest.mark.django_db
+
+
+def verify() -> tuple[int, str]:
+    import io
+
+    out = io.StringIO()
+    try:
+        call_command("verify_index", stdout=out)
+    except SystemExit as exc:
+        return int(exc.code or 0), out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_verify_index_consistent_after_import(seeds):
+    code, out = verify()
+    assert code == 0 and "index consistent" in out
+
+
+def test_verify_index_finds_stale_and_worker_fixes_it(seeds, backend):
+    article = seeds["003"]
+    Article.objects.filter(pk=article.pk).update(title="Renamed without telling the index")
+    code, out = verify()
+    assert code == 1 and "1 stale in the index" in out and str(article.pk) in out
+    enqueue([article.pk])
+    call_command("run_index_worker", "--once")
+    assert verify()[0] == 0
+    assert {h.article_id for h in backend.search(SearchQuery(text="telling")).hits} == {article.pk}
+
+
+def test_hidden_article_leaves_the_index_through_the_outbox(seeds, backend):
+    article = seeds["002"]
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(hidden=True)
+        enqueue([article.pk])
+    call_command("run_index_worker", "--once")
+    assert backend.search(SearchQuery(text="Wilford")).total == 0
+    code, out = verify()
+    assert code == 0, out
+
+
+def test_crash_before_commit_keeps_work_queued(seeds, backend):
+    article = seeds["001"]
+    Article.objects.filter(pk=article.pk).update(title="Moskalkova retitled")
+    enqueue([article.pk])
+    session = IndexSession(backend)
+    session.drain()
+    session.abort()  # what a killed writer amounts to: nothing committed
+    assert IndexTask.objects.count() == 1
+    assert backend.search(SearchQuery(text="title:retitled")).total == 0
+    call_command("run_index_worker", "--once")  # the next writer applies it
+    assert IndexTask.objects.count() == 0
+    assert backend.search(SearchQuery(text="title:retitled")).total == 1
+
+
+def test_verify_index_reports_missing_and_rebuild_fixes(seeds, backend):
+    backend.reset()
+    code, out = verify()
+    assert code == 1 and "5 missing from the index" in out
+    call_command("rebuild_index")
+    assert verify()[0] == 0
+    assert backend.doc_count() == 5
+
+
+def test_unlock_index_refuses_live_lock_and_removes_stale(seeds, backend, index_path):
+    writer = backend.open_writer()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="held by a running process"):
+        call_command("unlock_index")
+    writer.cancel()
+    # a lock file left behind by a killed process (no one holds the OS lock on it)
+    (index_path / "articles_WRITELOCK").write_text("")
+    call_command("unlock_index")
+    assert not (index_path / "articles_WRITELOCK").exists()
