@@ -150,8 +150,13 @@ def _decode_line(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def read_jsonl(path: Path, compressed: bool) -> Iterator[Item]:
+def _has_body_field(value: object) -> bool:
+    return isinstance(value, dict) and any(canonical_name(k) == "body" for k in value if isinstance(k, str))
+
+
+def read_jsonl(path: Path, compressed: bool, explicit: bool = True) -> Iterator[Item | Ignored]:
     line = 0
+    first = True
     try:
         with _open_binary(path, compressed) as fh:
             for line, raw in enumerate(fh, start=1):  # noqa: B007
@@ -162,6 +167,10 @@ def read_jsonl(path: Path, compressed: bool) -> Iterator[Item]:
                 except json.JSONDecodeError as exc:
                     yield Rejection(str(path), line, f"malformed JSON: {exc.msg} at column {exc.colno}")
                     continue
+                if first and not explicit and isinstance(value, dict) and not _has_body_field(value):
+                    yield Ignored(f"{path}: not an article file (its records have no text/body/content field)")
+                    return
+                first = False
                 yield _record_from_fields(path, line, value)
     except (OSError, EOFError, zlib.error) as exc:
         yield Rejection(str(path), line + 1 if line else None, f"file ends early or is corrupt ({exc}): records before this line were read")
@@ -194,7 +203,7 @@ def read_json(path: Path, compressed: bool) -> Iterator[Item]:
         yield _record_from_fields(path, number, item)
 
 
-def read_csv_records(path: Path, compressed: bool) -> Iterator[Item]:
+def read_csv_records(path: Path, compressed: bool, explicit: bool = True) -> Iterator[Item | Ignored]:
     try:
         with _open_binary(path, compressed) as fh:
             head = fh.read(1 << 20)
@@ -211,7 +220,8 @@ def read_csv_records(path: Path, compressed: bool) -> Iterator[Item]:
                 yield Rejection(str(path), None, "empty CSV file")
                 return
             if "body" not in {canonical_name(n) for n in reader.fieldnames if n}:
-                yield Rejection(str(path), 1, "CSV has no body column (text/body/content/maintext/content_original)")
+                reason = "CSV has no body column (text/body/content/maintext/content_original)"
+                yield Rejection(str(path), 1, reason) if explicit else Ignored(f"{path}: not an article file: {reason}")
                 return
             while True:
                 try:
@@ -240,11 +250,11 @@ def read_file(path: Path, manifest: dict[str, dict[str, str]], *, explicit: bool
     elif suffix in HTML_SUFFIXES:
         yield read_document(path, "html", compressed, meta)
     elif suffix in {".jsonl", ".ndjson"}:
-        yield from read_jsonl(path, compressed)
+        yield from read_jsonl(path, compressed, explicit)
     elif suffix == ".json":
         yield from read_json(path, compressed)
     elif suffix == ".csv":
-        yield from read_csv_records(path, compressed)
+        yield from read_csv_records(path, compressed, explicit)
     elif explicit:
         yield Rejection(str(path), None, f"unsupported file type {suffix or '(none)'}: use .txt, .md, .html, .jsonl, .json or .csv")
     else:

@@ -116,3 +116,13 @@ def test_content_hash_is_stable_and_changes_with_content(tmp_path):
     assert records(items(path))[0].content_hash == first
     path.write_text("Title\n\nBody changed.")
     assert records(items(path))[0].content_hash != first
+
+
+def test_record_file_without_bodies_in_a_folder_is_ignored_not_rejected(tmp_path):
+    (tmp_path / "pairs.jsonl").write_text('{"file_a": "x", "file_b": "y"}\n{"file_a": "z"}\n')
+    (tmp_path / "a.txt").write_text("Title\n\nBody.")
+    found = items(tmp_path)
+    assert not rejections(found) and len(records(found)) == 1
+    assert any(isinstance(i, Ignored) and "not an article file" in i for i in found)
+    # named explicitly, it is an error
+    assert rejections(items(tmp_path / "pairs.jsonl"))

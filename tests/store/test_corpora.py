@@ -1,0 +1,80 @@
+"""Importing the real corpora in ../shared/corpora as they are."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+
+import pytest
+
+from search.ingest.dates import parse_date
+from search.store.models import Article, Outlet
+from tests.conftest import corpus_path, import_into_db
+
+pytestmark = [pytest.mark.django_db, pytest.mark.corpora]
+
+
+def test_bbc_folder(backend):
+    folder = corpus_path("bbc")
+    with open(folder / "metadata.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    report = import_into_db(folder)
+    assert report.rejected == []
+    assert report.imported == len(rows) == Article.objects.count()
+    assert list(Outlet.objects.values_list("name", flat=True)) == ["BBC News"]
+    assert any("README" in note for note in report.ignored)
+    # the one Latin-1 file is decoded, not rejected
+    (latin,) = [r for r in rows if r["encoding"] != "utf-8"]
+    article = Article.objects.get(source_file=os.path.normpath(folder / latin["file"]))
+    assert article.title == latin["title"]
+    assert "£15.8m" in article.body
+    assert backend.doc_count() == len(rows)
+
+
+def test_clusters_folder_applies_its_manifest(backend):
+    folder = corpus_path("clusters")
+    with open(folder / "metadata.csv", newline="") as fh:
+        rows = {os.path.normpath(folder / r["file"]): r for r in csv.DictReader(fh)}
+    report = import_into_db(folder)
+    # the only rejections are files that hold a title and no text
+    assert {r.reason for r in report.rejected} <= {"no body text (only a title)"}
+    for rejection in report.rejected:
+        with open(rejection.path) as fh:
+            assert len([line for line in fh if line.strip()]) == 1
+    assert report.imported + len(report.rejected) == len(rows)
+    assert any("shared_text_pairs.jsonl" in note for note in report.ignored)
+    for article in Article.objects.select_related("outlet"):
+        row = rows[article.source_file]
+        assert article.outlet_name == row["outlet"]
+        if row["title"].strip():
+            assert article.title == " ".join(row["title"].split())
+        else:  # no title anywhere: the start of the text stands in for it
+            assert article.title.rstrip("…") in " ".join(article.raw_text.split())
+        expected, _, _ = parse_date(row["date"])
+        assert article.published == expected
+
+
+def test_allsides_sample_records():
+    path = corpus_path("allsides", "sample2000.jsonl")
+    with open(path) as fh:
+        records = [json.loads(line) for line in fh]
+    report = import_into_db(path)
+    assert report.imported + len(report.rejected) == len(records)
+    assert all("no body" in r.reason for r in report.rejected)
+    assert report.imported > 0.95 * len(records)
+    for article in Article.objects.select_related("outlet"):
+        record = records[article.source_line - 1]
+        assert article.outlet_name == " ".join(record["source"].split())
+        assert article.title == " ".join(record["title"].split())
+        if record["date"].strip():
+            expected, _, _ = parse_date(record["date"])
+            assert article.published == expected
+        elif article.published:  # no date in the record: only a dateline near the top of the text
+            assert str(article.published.year) in record["content_original"][:3000]
+    # bogus dates are dropped with a warning, the article kept
+    assert all(a.published is None or dt.date(1900, 1, 1) <= a.published <= dt.date.today() for a in Article.objects.all())
+    reimport = import_into_db(path)
+    assert reimport.unchanged == report.imported and reimport.imported == reimport.updated == 0
+
