@@ -79,7 +79,7 @@ def find_dateline(lines: list[str]) -> tuple[int, dt.date | None, DatePrecision,
     """Look for a dateline among the first lines. Returns (line index or -1, date, precision, warning)."""
     for index, line in enumerate(lines[:DATELINE_SEARCH_LINES]):
         stripped = line.strip()
-        if not stripped or len(stripped) > MAX_DATELINE_CHARS:
+        if not stripped or not is_dateline(stripped):  # a line that is only a date ("Correction: May 5, 2012" is not)
             continue
         match = _DATELINE.search(stripped)
         if not match:

@@ -50,3 +50,8 @@ def test_dates_inside_prose_are_not_datelines():
 
 def test_dateline_without_year_is_not_guessed():
     assert find_dateline(["Thursday, May 18"])[1] is None
+
+
+def test_correction_notes_are_not_datelines():
+    assert find_dateline(["Body text.", "Correction: December 19, 2012"])[0] == -1
+    assert find_dateline(["Updated: December 19, 2012 5:02 pm"])[1] == dt.date(2012, 12, 19)
