@@ -40,14 +40,17 @@ test: $(STAMP) chromium
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# Tests keep their database files apart from the data of `make run`.
+TEST_ENV := NEWSINDEX_DATA_DIR=$(CURDIR)/data/test
+
 test-sqlite: $(STAMP)
 	@echo "== test suite on SQLite =="
-	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
 	@echo "== test suite on PostgreSQL ($(PG_TEST_URL)) =="
 	@if $(BIN)/python scripts/pg_ready.py "$(PG_TEST_URL)"; then \
-	  DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	  $(TEST_ENV) DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(PG_TEST_URL): CI needs it"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(PG_TEST_URL): skipped the PostgreSQL run"; fi
 

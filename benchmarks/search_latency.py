@@ -247,29 +247,39 @@ def _allocate(total: int) -> dict[str, int]:
 
 
 class _Vocabulary:
-    """Words of the sampled articles with their document frequency in the whole index."""
+    """Words of the sampled articles: in how many sampled articles each occurs (`sample_df`)
+    and in how many indexed articles its stem occurs (`index_df`)."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, articles: list[list[str]]) -> None:
         from whoosh import index as whoosh_index
 
         from search.index import get_backend
         from search.index.whoosh_backend import INDEX_NAME
         from search.index.whoosh_schema import NEWS_STOP_WORDS, build_schema
 
-        words = sorted({w for text in texts for w in _WORD.findall(text.lower())} - NEWS_STOP_WORDS)
+        counts: Counter[str] = Counter()
+        for paragraphs in articles:
+            counts.update({w for p in paragraphs for w in _WORD.findall(p.lower())} - NEWS_STOP_WORDS)
+        self.sample_size = len(articles)
+        self.sample_df = dict(sorted(counts.items()))
         analyzer = build_schema()["body"].analyzer
         ix = whoosh_index.open_dir(get_backend().path, indexname=INDEX_NAME, readonly=True)
-        self.df: dict[str, int] = {}
+        self.index_df: dict[str, int] = {}
         with ix.reader() as reader:
             self.doc_count = reader.doc_count()
-            for word in words:
+            for word in self.sample_df:
                 tokens = [t.text for t in analyzer(word)]
                 if len(tokens) == 1:
-                    self.df[word] = reader.doc_frequency("body", tokens[0])
+                    self.index_df[word] = reader.doc_frequency("body", tokens[0])
         ix.close()
 
-    def between(self, low: float, high: float) -> list[str]:
-        return [w for w, df in self.df.items() if low <= df <= high]
+    def by_share(self, low: float, high: float) -> list[str]:
+        """Words found in between `low` and `high` (fractions) of the sampled articles."""
+        return [w for w, df in self.sample_df.items() if low * self.sample_size <= df <= high * self.sample_size]
+
+    def rare(self, high: float) -> list[str]:
+        """Words whose stem is in at least 2 and at most `high` indexed articles."""
+        return [w for w, df in self.index_df.items() if 2 <= df <= high]
 
 
 def _phrase(rng: random.Random, text: str, stop_words: frozenset[str]) -> str | None:
@@ -305,12 +315,11 @@ def build_query_mix(total: int) -> list[BenchQuery]:
         for article_id, text in rows:
             paragraphs.setdefault(article_id, []).append(text)
     articles = [paragraphs[i] for i in sample_ids if i in paragraphs]
-    vocab = _Vocabulary([p for paras in articles for p in paras])
-    n = vocab.doc_count
+    vocab = _Vocabulary(articles)
 
-    common = vocab.between(0.05 * n, 0.5 * n) or vocab.between(0.01 * n, n)
-    medium = vocab.between(0.005 * n, 0.2 * n) or common
-    rare = vocab.between(2, max(5, n / 1000)) or vocab.between(1, n)
+    common = vocab.by_share(0.05, 0.5) or vocab.by_share(0.01, 1)
+    medium = vocab.by_share(0.005, 0.2) or common
+    rare = vocab.rare(max(5, vocab.doc_count / 1000)) or list(vocab.sample_df)
     outlets = sorted(
         name
         for name in Outlet.objects.filter(articles__hidden=False).values_list("name", flat=True).distinct()
