@@ -43,12 +43,24 @@ def content_hash(kind: str, meta: dict[str, str], content: str) -> str:
     h.update(kind.encode())
     h.update(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode())
     h.update(b"\0")
-    h.update(content.encode("utf-8", "surrogatepass"))
+    h.update(content.encode("utf-8"))
     return h.hexdigest()
 
 
+def scrub(text: str) -> str:
+    """Text every database accepts: no NUL characters, no lone surrogates (JSON can carry both)."""
+    text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 def _record(path: str, line: int | None, key: str, kind: RecordKind, content: str, meta: dict[str, str]) -> SourceRecord:
-    return SourceRecord(path, line, key, kind, content, meta, content_hash(kind, meta, content))
+    content = scrub(content)
+    meta = {name: scrub(value) for name, value in meta.items()}
+    return SourceRecord(path, line, scrub(key), kind, content, meta, content_hash(kind, meta, content))
 
 
 def inner_suffix(path: Path) -> tuple[str, bool]:

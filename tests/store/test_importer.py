@@ -124,3 +124,13 @@ def test_learned_boilerplate_removed_from_body_and_index(tmp_path, backend):
 
     assert backend.search(SearchQuery(text="award-winning")).total == 0
     assert backend.search(SearchQuery(text="harbour")).total == 6
+
+
+def test_nul_characters_and_lone_surrogates_in_json_are_scrubbed(tmp_path, backend):
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"title": "Nul\\u0000 title", "text": "Body with \\u0000 nul and \\ud800 surrogate.", "source": "X\\u0000Y"}\n')
+    report = import_into_db(path)
+    assert report.imported == 1 and not report.rejected
+    article = Article.objects.get()
+    assert article.title == "Nul title" and "\x00" not in article.raw_text and "\x00" not in article.outlet.name
+    assert "surrogate" in article.body
