@@ -18,6 +18,8 @@ class IndexDocument(TypedDict):
     outlet: str
     authors: list[str]
     date: dt.date | None
+    actors: list[int]  # actor ids
+    actor_names: list[str]  # searchable as actor:kadyrov
     fingerprint: str
 
 
@@ -26,12 +28,33 @@ class SearchQuery:
     """What to look for. `text` is in the query language; filters narrow the matches."""
 
     text: str = ""
-    outlets: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()  # OR within the facet
+    actors: tuple[int, ...] = ()  # OR within the facet
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    undated: bool = False  # the date selection includes articles without a date
     sort: SortOrder = "relevance"
     offset: int = 0
     limit: int = 20
+    facets: bool = False  # also count outlets, actors and days over all matches
+    facet_size: int = 200  # values per facet returned (most frequent first, plus the selected ones)
+
+    @property
+    def has_date_filter(self) -> bool:
+        return bool(self.date_from or self.date_to or self.undated)
+
+
+@dataclass
+class FacetCounts:
+    """Counts over all matching articles. Each facet is counted with the other facets' selections
+    applied but not its own (disjunctive faceting), so unselected values keep their counts."""
+
+    outlets: list[tuple[str, int]] = field(default_factory=list)
+    actors: list[tuple[int, int]] = field(default_factory=list)
+    days: dict[dt.date, int] = field(default_factory=dict)
+    undated: int = 0
+    outlet_values: int = 0  # how many distinct values had a count, before facet_size cut
+    actor_values: int = 0
 
 
 @dataclass
@@ -46,6 +69,7 @@ class SearchResults:
     hits: list[Hit]
     messages: list[str] = field(default_factory=list)  # friendly notes about how the query was read
     timed_out: bool = False
+    facets: FacetCounts | None = None
 
 
 class IndexLocked(Exception):

@@ -18,6 +18,8 @@ def document_for(article: Article) -> IndexDocument:
         "outlet": article.outlet_name,
         "authors": list(article.authors or []),
         "date": article.published,
+        "actors": [],
+        "actor_names": [],
         "fingerprint": "",
     }
     doc["fingerprint"] = fingerprint(doc)

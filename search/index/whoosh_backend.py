@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
@@ -36,6 +37,7 @@ from search.index.base import (
     SearchQuery,
     SearchResults,
 )
+from search.index.whoosh_facets import FacetArrays
 from search.index.whoosh_schema import build_schema
 from search.query.syntax import tidy_query
 
@@ -63,7 +65,10 @@ class WhooshWriter(BackendWriter):
                 outlet_name=doc["outlet"],
                 authors="; ".join(doc["authors"]),
                 date=_midnight(doc["date"]),
+                day=doc["date"].toordinal() if doc["date"] else 0,
                 undated=0 if doc["date"] else 1,
+                actors=" ".join(map(str, doc["actors"])),
+                actor="; ".join(doc["actor_names"]),
                 fingerprint=doc["fingerprint"],
             )
 
@@ -168,7 +173,7 @@ class WhooshBackend(SearchBackend):
         parser.add_plugin(FuzzyTermPlugin())
         parser.add_plugin(GtLtPlugin())
         parser.add_plugin(DateParserPlugin(free=False))
-        parser.add_plugin(FieldAliasPlugin({"authors": ["author", "by"], "date": ["published"]}))
+        parser.add_plugin(FieldAliasPlugin({"authors": ["author", "by"], "date": ["published"], "actor": ["actors"]}))
         return parser
 
     def parse(self, text: str) -> tuple[wq.Query, list[str]]:
@@ -188,22 +193,13 @@ class WhooshBackend(SearchBackend):
             return wq.Every(), messages
         return query, messages
 
-    def _filter(self, query: SearchQuery) -> wq.Query | None:
-        parts: list[wq.Query] = []
-        if query.outlets:
-            parts.append(wq.Or([wq.Term("outlet_name", name) for name in query.outlets]))
-        if query.date_from or query.date_to:
-            end = _midnight(query.date_to)
-            parts.append(
-                wq.DateRange(
-                    "date",
-                    _midnight(query.date_from),
-                    end + dt.timedelta(days=1) - dt.timedelta(microseconds=1) if end else None,
-                )
-            )
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else wq.And(parts)
+    def facet_arrays(self, searcher: Searcher) -> FacetArrays:
+        """Per-document facet values for this searcher's reader, built once per index version."""
+        cached = getattr(self._local, "arrays", None)
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, FacetArrays.build(searcher.reader()))
+            self._local.arrays = cached
+        return cached[1]
 
     def search(self, query: SearchQuery) -> SearchResults:
         parsed, messages = self.parse(query.text)
@@ -214,30 +210,30 @@ class WhooshBackend(SearchBackend):
             return SearchResults(total=0, hits=[], messages=[*messages, f"{str(exc)[:1].upper()}{str(exc)[1:]}."])
 
     def _run(self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, messages: list[str]) -> SearchResults:
-        filter_query = self._filter(query)
-        by_score = query.sort == "relevance" and not isinstance(parsed, wq.Every)
-        # Undated articles come last in either date order.
-        newest = query.sort != "oldest"
-        sortedby = None if by_score else [FieldFacet("undated"), FieldFacet("date", reverse=newest), FieldFacet("id")]
-        collector = searcher.collector(limit=query.offset + query.limit, sortedby=sortedby, filter=filter_query)
-        timed = TimeLimitCollector(collector, timelimit=SEARCH_TIME_LIMIT, use_alarm=False)
+        arrays = self.facet_arrays(searcher)
+        base = np.zeros(arrays.size, dtype=bool)
+        base[np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)] = True
+        results_mask, facets = arrays.count(base, query)
+        total = int(np.count_nonzero(results_mask))
+        filtered = bool(query.outlets or query.actors or query.has_date_filter)
+        hits: list[Hit] = []
         timed_out = False
-        try:
-            searcher.search_with_collector(parsed, timed)
-        except TimeLimit:
-            timed_out = True
-            messages.append("The query took too long; these are the matches found before it was stopped. Try fewer wildcards.")
-        results = collector.results()
-        page = results[query.offset : query.offset + query.limit]
-        hits = [Hit(int(hit["id"]), hit.score if by_score else None) for hit in page]
-        if timed_out:
-            total = results.scored_length()
-        else:
-            matched = set(searcher.docs_for_query(parsed))
-            if filter_query is not None:
-                matched &= set(searcher.docs_for_query(filter_query))
-            total = len(matched)
-        return SearchResults(total=total, hits=hits, messages=messages, timed_out=timed_out)
+        if total and query.limit:
+            by_score = query.sort == "relevance" and not isinstance(parsed, wq.Every)
+            # Undated articles come last in either date order.
+            newest = query.sort != "oldest"
+            sortedby = None if by_score else [FieldFacet("undated"), FieldFacet("day", reverse=newest), FieldFacet("id")]
+            allow = set(np.flatnonzero(results_mask).tolist()) if filtered else None
+            collector = searcher.collector(limit=query.offset + query.limit, sortedby=sortedby, filter=allow)
+            timed = TimeLimitCollector(collector, timelimit=SEARCH_TIME_LIMIT, use_alarm=False)
+            try:
+                searcher.search_with_collector(parsed, timed)
+            except TimeLimit:
+                timed_out = True
+                messages.append("The query took too long to rank; these are the best matches found before it was stopped.")
+            page = collector.results()[query.offset : query.offset + query.limit]
+            hits = [Hit(int(hit["id"]), hit.score if by_score else None) for hit in page]
+        return SearchResults(total=total, hits=hits, messages=messages, timed_out=timed_out, facets=facets)
 
     def match_spans(self, query_text: str, text: str) -> list[tuple[int, int]]:
         """Words the query matches; a phrase is matched (and marked) only where its words follow each other."""

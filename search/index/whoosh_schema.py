@@ -11,7 +11,7 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 # "U.S." / "U.S" are one token; otherwise runs of word characters.
@@ -55,7 +55,10 @@ def build_schema() -> Schema:
         outlet=TEXT(analyzer=name_analyzer()),  # outlet:independent in queries
         outlet_name=ID(stored=True, sortable=True),  # the exact name: filters and facets
         authors=TEXT(analyzer=name_analyzer()),
-        date=DATETIME(stored=True, sortable=True),
+        date=DATETIME(stored=True),  # date:[2017-05-01 to 2017-05-31] in queries
+        day=NUMERIC(bits=32, sortable=True),  # date.toordinal(), 0 when undated: sorting and facets
         undated=NUMERIC(bits=8, sortable=True),  # 1 when the date is unknown: sorts undated last
+        actors=KEYWORD(sortable=True),  # space-separated actor ids: filters and facets
+        actor=TEXT(analyzer=name_analyzer()),  # actor names, for actor:kadyrov in queries
         fingerprint=STORED(),
     )
