@@ -2,6 +2,30 @@
 
 from __future__ import annotations
 
-from search.store.models import Article, DatePrecision, IndexTask, Outlet, Paragraph
+from search.store.models import (
+    Actor,
+    ActorAlias,
+    ActorBlock,
+    ActorKind,
+    Article,
+    ArticleActor,
+    DatePrecision,
+    IndexTask,
+    MergeSuggestion,
+    Outlet,
+    Paragraph,
+)
 
-__all__ = ["Article", "DatePrecision", "IndexTask", "Outlet", "Paragraph"]
+__all__ = [
+    "Actor",
+    "ActorAlias",
+    "ActorBlock",
+    "ActorKind",
+    "Article",
+    "ArticleActor",
+    "DatePrecision",
+    "IndexTask",
+    "MergeSuggestion",
+    "Outlet",
+    "Paragraph",
+]

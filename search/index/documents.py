@@ -5,12 +5,22 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.db.models import Prefetch, QuerySet
+
 from search.index.base import IndexDocument
-from search.store.models import Article
+from search.store.models import Article, ArticleActor, Paragraph
+
+
+def indexable(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """The articles with everything document_for() reads, in three queries."""
+    return articles.select_related("outlet").prefetch_related(
+        Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position")),
+        Prefetch("actor_links", queryset=ArticleActor.objects.select_related("actor")),
+    )
 
 
 def document_for(article: Article) -> IndexDocument:
-    """The index document of a (not hidden) article; prefetch paragraphs and outlet for speed."""
+    """The index document of a (not hidden) article; use `indexable()` to load articles for it."""
     doc: IndexDocument = {
         "id": article.pk,
         "title": article.title,
@@ -18,8 +28,8 @@ def document_for(article: Article) -> IndexDocument:
         "outlet": article.outlet_name,
         "authors": list(article.authors or []),
         "date": article.published,
-        "actors": [],
-        "actor_names": [],
+        "actors": sorted(link.actor_id for link in article.actor_links.all()),
+        "actor_names": sorted(link.actor.name for link in article.actor_links.all()),
         "fingerprint": "",
     }
     doc["fingerprint"] = fingerprint(doc)

@@ -12,11 +12,10 @@ import time
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Prefetch
 
 from search.index.base import BackendWriter, SearchBackend
-from search.index.documents import document_for
-from search.store.models import Article, IndexTask, Paragraph
+from search.index.documents import document_for, indexable
+from search.store.models import Article, IndexTask
 
 log = logging.getLogger(__name__)
 DRAIN_BATCH = 500
@@ -76,12 +75,7 @@ class IndexSession:
             self.commit()
         writer = self._ensure_writer()
         wanted = [article_id for article_id, action in latest.items() if action == IndexTask.Action.INDEX]
-        articles = (
-            Article.objects.filter(id__in=wanted, hidden=False)
-            .select_related("outlet")
-            .prefetch_related(Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position")))
-        )
-        docs = [document_for(article) for article in articles]
+        docs = [document_for(article) for article in indexable(Article.objects.filter(id__in=wanted, hidden=False))]
         writer.update(docs)
         gone = set(latest) - {doc["id"] for doc in docs}
         writer.delete(gone)

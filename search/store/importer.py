@@ -23,6 +23,8 @@ from search.ingest.clean import paragraph_hash
 from search.ingest.pipeline import clean_record
 from search.ingest.readers import Ignored, iter_inputs
 from search.ingest.records import CleanArticle, RejectedRecord, Rejection, SourceRecord
+from search.ingest.actors import Mention
+from search.store.actors import ActorResolver, MentionExtractor, article_text, delete_orphans, extract_for_articles, merge_variants
 from search.store.boilerplate import learn_outlet_boilerplate
 from search.store.models import Article, Outlet, Paragraph
 
@@ -38,6 +40,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     boilerplate_articles: int = 0
+    actors_merged: int = 0
+    merges_suggested: int = 0
     seconds: float = 0.0
 
     @property
@@ -99,8 +103,19 @@ def _fill(article: Article, record: SourceRecord, clean: CleanArticle, outlet_id
 
 
 class Importer:
-    def __init__(self, backend: SearchBackend | None = None, *, batch_size: int = BATCH_SIZE, lock_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        backend: SearchBackend | None = None,
+        *,
+        batch_size: int = BATCH_SIZE,
+        lock_timeout: float = 30.0,
+        actors: bool = True,
+        processes: int | None = None,
+    ) -> None:
         self.backend = backend or get_backend()
+        self.extract_actors = actors
+        self.extractor = MentionExtractor(processes)
+        self._resolver: ActorResolver | None = None
         self.batch_size = batch_size
         self.session = IndexSession(self.backend, lock_timeout=lock_timeout)
         self.outlets = _Outlets()
@@ -121,12 +136,19 @@ class Importer:
                 changed = learn_outlet_boilerplate(self.touched_outlets)
                 enqueue(changed)
             self.report.boilerplate_articles = len(changed)
+            if self.extract_actors and (changed or self.report.imported or self.report.updated):
+                if changed:
+                    extract_for_articles(changed, self.extractor)
+                with transaction.atomic():
+                    self.report.actors_merged, self.report.merges_suggested = merge_variants()
+                    delete_orphans()
             self.session.drain()
             self.session.close()
         except BaseException:
             self.session.abort()
             raise
         finally:
+            self.extractor.close()
             self.report.seconds = time.monotonic() - started
         return self.report
 
@@ -162,10 +184,13 @@ class Importer:
             self.report.warnings.extend(f"{record.where()}: {w}" for w in clean.warnings)
             work.append((key, record, clean))
         if work:
-            self._store(work, {key: pk for key, (pk, _) in existing.items()})
+            mentions = self.extractor([article_text(c.title, c.paragraphs) for _, _, c in work]) if self.extract_actors else []
+            self._store(work, {key: pk for key, (pk, _) in existing.items()}, mentions)
 
     @transaction.atomic
-    def _store(self, work: list[tuple[str, SourceRecord, CleanArticle]], existing_ids: dict[str, int]) -> None:
+    def _store(
+        self, work: list[tuple[str, SourceRecord, CleanArticle]], existing_ids: dict[str, int], mentions: list[list[Mention]]
+    ) -> None:
         new_articles: list[tuple[Article, CleanArticle]] = []
         updated: list[tuple[Article, CleanArticle]] = []
         for key, record, clean in work:
@@ -186,6 +211,11 @@ class Importer:
             Paragraph.objects.filter(article_id__in=[a.pk for a, _ in updated]).delete()
         rows = [row for article, clean in new_articles + updated for row in _paragraph_rows(article.pk, clean)]
         Paragraph.objects.bulk_create(rows, batch_size=1000)
+        if mentions:
+            order = {id(clean): index for index, (_, _, clean) in enumerate(work)}
+            if self._resolver is None:
+                self._resolver = ActorResolver()
+            self._resolver.assign([(a.pk, mentions[order[id(c)]]) for a, c in new_articles + updated])
         enqueue([a.pk for a, _ in new_articles + updated])
         self.report.imported += len(new_articles)
         self.report.updated += len(updated)

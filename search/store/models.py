@@ -95,3 +95,79 @@ class IndexTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} article {self.article_id}"
+
+
+class ActorKind(models.TextChoices):
+    PERSON = "person", "person"
+    ORG = "org", "organisation"
+    PLACE = "place", "place"
+
+
+class Actor(models.Model):
+    """A person, organisation or place named in articles (spaCy NER, normalised and merged)."""
+
+    name = models.CharField(max_length=300)  # best-spelled form, shown to users
+    kind = models.CharField(max_length=6, choices=ActorKind.choices)
+    key = models.CharField(max_length=300, editable=False)  # accent- and case-folded name: matching
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="actor_kind_key")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class ArticleActor(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="actor_links")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="article_links")
+    mentions = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "actor"], name="article_actor")]
+
+
+class ActorAlias(models.Model):
+    """A curator's decision: mentions with this key (and kind) are this actor. Applied on every import."""
+
+    key = models.CharField(max_length=300)
+    kind = models.CharField(max_length=6, choices=ActorKind.choices)
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        verbose_name_plural = "actor aliases"
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="alias_kind_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.actor}"
+
+
+class ActorBlock(models.Model):
+    """A curator's decision: this name is not an actor. Applied on every import."""
+
+    key = models.CharField(max_length=300)
+    kind = models.CharField(max_length=6, choices=ActorKind.choices)
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        verbose_name = "not-an-actor entry"
+        verbose_name_plural = "not-an-actor list"
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="block_kind_key")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class MergeSuggestion(models.Model):
+    """Two actors that may be one, for a curator to decide."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    into = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor", "into"], name="suggestion_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} -> {self.into}?"

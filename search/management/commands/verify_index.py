@@ -6,12 +6,11 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db.models import Prefetch
 
 from search.index import get_backend
-from search.index.documents import document_for
+from search.index.documents import document_for, indexable
 from search.index.outbox import pending_count
-from search.store.models import Article, Paragraph
+from search.store.models import Article
 
 CHUNK = 1000
 
@@ -27,12 +26,7 @@ class Command(BaseCommand):
         missing: list[int] = []
         stale: list[int] = []
         visible: set[int] = set()
-        articles = (
-            Article.objects.filter(hidden=False)
-            .select_related("outlet")
-            .prefetch_related(Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position")))
-            .order_by("id")
-        )
+        articles = indexable(Article.objects.filter(hidden=False).order_by("id"))
         for article in articles.iterator(chunk_size=CHUNK):
             visible.add(article.pk)
             if article.pk not in indexed:
