@@ -25,9 +25,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class SearchParams:
     q: str = ""
     outlet: tuple[str, ...] = ()
-    actor: tuple[str, ...] = ()
+    actor: tuple[int, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    undated: bool = False
     granularity: Granularity = ""
     sort: SortOrder = "relevance"
     page: int = 1
@@ -75,6 +76,12 @@ class SearchParams:
         if page > MAX_PAGE:
             problems.append(f"Only the first {MAX_PAGE} pages can be shown: narrow the search.")
             page = MAX_PAGE
+        actors: list[int] = []
+        for raw in many("actor"):
+            if raw.isdigit() and len(raw) < 12:
+                actors.append(int(raw))
+            else:
+                problems.append(f"'actor={raw[:40]}' is not an actor id: ignored.")
         date_from, date_to = day("from"), day("to")
         if date_from and date_to and date_from > date_to:
             problems.append("'from' was after 'to': the two dates were swapped.")
@@ -82,12 +89,13 @@ class SearchParams:
         return cls(
             q=(data.get("q") or "")[:2000],
             outlet=many("outlet"),
-            actor=many("actor"),
+            actor=tuple(dict.fromkeys(actors)),
             date_from=date_from,
             date_to=date_to,
             granularity=granularity,  # type: ignore[arg-type]
             sort=sort,  # type: ignore[arg-type]
             page=page,
+            undated=(data.get("undated") or "") in {"1", "true", "on", "yes"},
             collapse=(data.get("collapse") or "") in {"1", "true", "on", "yes"},
             problems=tuple(problems),
         )
@@ -98,11 +106,13 @@ class SearchParams:
         if self.q:
             pairs.append(("q", self.q))
         pairs += [("outlet", v) for v in self.outlet]
-        pairs += [("actor", v) for v in self.actor]
+        pairs += [("actor", str(v)) for v in self.actor]
         if self.date_from:
             pairs.append(("from", self.date_from.isoformat()))
         if self.date_to:
             pairs.append(("to", self.date_to.isoformat()))
+        if self.undated:
+            pairs.append(("undated", "1"))
         if self.granularity:
             pairs.append(("granularity", self.granularity))
         if self.sort != "relevance":
@@ -118,13 +128,22 @@ class SearchParams:
         changes.setdefault("page", 1)
         return "?" + urlencode(replace(self, **changes).to_pairs())  # type: ignore[arg-type]
 
-    def search_query(self, *, offset: int | None = None, limit: int = PAGE_SIZE) -> SearchQuery:
+    def search_query(self, *, offset: int | None = None, limit: int = PAGE_SIZE, facets: bool = True) -> SearchQuery:
         return SearchQuery(
             text=self.q,
             outlets=self.outlet,
+            actors=self.actor,
             date_from=self.date_from,
             date_to=self.date_to,
+            undated=self.undated,
             sort=self.sort,
             offset=(self.page - 1) * PAGE_SIZE if offset is None else offset,
             limit=limit,
+            facets=facets,
         )
+
+    def toggle(self, name: str, value: object) -> str:
+        """Query string with `value` added to or removed from the repeatable parameter `name`."""
+        current = getattr(self, name)
+        changed = tuple(v for v in current if v != value) if value in current else (*current, value)
+        return self.querystring(**{name: changed})

@@ -6,15 +6,16 @@ The search page, its htmx partial and the JSON API all render what `run_search` 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 
 from search.index import get_backend
+from search.query.facets import Chip, DateFacet, Facet, actor_facet, chips, date_facet, outlet_facet
 from search.query.highlight import mark, snippet
 from search.query.params import PAGE_SIZE, SearchParams
-from search.store.models import Article, Paragraph
+from search.store.models import Actor, Article, Paragraph
 
 
 @dataclass
@@ -32,6 +33,14 @@ class SearchPage:
     rows: list[ResultRow]
     messages: list[str] = field(default_factory=list)
     timed_out: bool = False
+    outlets: Facet | None = None
+    actors: Facet | None = None
+    dates: DateFacet | None = None
+    chips: list[Chip] = field(default_factory=list)
+
+    @property
+    def facet_list(self) -> list[Facet]:
+        return [facet for facet in (self.outlets, self.actors) if facet is not None]
 
     @property
     def page_count(self) -> int:
@@ -70,6 +79,11 @@ def load_articles(ids: list[int]) -> dict[int, Article]:
 
 def run_search(params: SearchParams) -> SearchPage:
     backend = get_backend()
+    messages = list(params.problems)
+    selected = Actor.objects.in_bulk(params.actor)
+    if unknown := [pk for pk in params.actor if pk not in selected]:
+        messages.append(f"No actor with id {', '.join(map(str, unknown))}: ignored.")
+        params = replace(params, actor=tuple(pk for pk in params.actor if pk in selected))
     results = backend.search(params.search_query())
     articles = load_articles([hit.article_id for hit in results.hits])
     rows = []
@@ -89,10 +103,17 @@ def run_search(params: SearchParams) -> SearchPage:
             )
         )
     page_count = max(1, math.ceil(results.total / PAGE_SIZE))
-    messages = [*params.problems, *results.messages]
+    messages += results.messages
     if params.page > page_count and results.total:
         messages.append(f"There are only {page_count} pages of results.")
-    return SearchPage(params=params, total=results.total, rows=rows, messages=messages, timed_out=results.timed_out)
+    page = SearchPage(params=params, total=results.total, rows=rows, messages=messages, timed_out=results.timed_out)
+    if results.facets is not None:
+        actors = {**selected, **Actor.objects.in_bulk([pk for pk, _ in results.facets.actors])}
+        page.outlets = outlet_facet(params, results.facets)
+        page.actors = actor_facet(params, results.facets, actors)
+        page.dates = date_facet(params, results.facets)
+        page.chips = chips(params, actors)
+    return page
 
 
 def highlighted_paragraphs(article: Article, query_text: str) -> list[SafeString]:

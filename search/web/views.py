@@ -24,7 +24,7 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
     page = run_search(params)
     partial = request.htmx and not request.htmx.history_restore_request and request.htmx.target == "results"
     template = "search/search.html#results" if partial else "search/search.html"
-    return render(request, template, {"page": page, "params": params})
+    return render(request, template, {"page": page, "params": params, "partial": partial})
 
 
 @require_GET

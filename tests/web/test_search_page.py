@@ -34,13 +34,15 @@ def test_phrase_marked_as_one_unit(client, seeds):
 def test_htmx_request_gets_only_the_results_partial(client, seeds):
     response = client.get("/", {"q": "visas"}, headers={"HX-Request": "true", "HX-Target": "results"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="results"')
-    assert "<form" not in html and "<html" not in html
+    assert html.lstrip().startswith('<div id="results"')
+    assert 'role="search"' not in html and "<html" not in html
+    # the search form's hidden filter fields are refreshed out of band
+    assert '<div id="form-state" hx-swap-oob="true">' in html
 
 
 def test_htmx_history_restore_gets_the_full_page(client, seeds):
     response = client.get("/", {"q": "visas"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
-    assert "<form" in response.content.decode()
+    assert 'role="search"' in response.content.decode()
 
 
 def test_sort_by_date_and_pagination_links(client, seeds):

@@ -1,0 +1,188 @@
+"""Facets for display: outlet, actor and date, each value with its count and a toggle link.
+
+The engine counts (search.index.base.FacetCounts); this module labels the values, keeps the
+selected ones visible, and turns day counts into a zero-filled histogram at a granularity chosen
+from the range (or the one asked for).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from search.index.base import FacetCounts
+from search.query.params import Granularity, SearchParams
+from search.store.models import Actor
+
+SHOWN = 20  # values shown before "more"
+MAX_BUCKETS = 400  # a finer granularity with more bars than this is coarsened
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+    kind: str = ""
+
+
+@dataclass
+class Facet:
+    name: str  # the query-string parameter
+    title: str
+    values: list[FacetValue]
+    total_values: int  # distinct values with a count
+
+    @property
+    def shown(self) -> list[FacetValue]:
+        return self.values[:SHOWN]
+
+    @property
+    def more(self) -> list[FacetValue]:
+        return self.values[SHOWN:]
+
+    @property
+    def truncated(self) -> bool:
+        return self.total_values > len(self.values)
+
+
+@dataclass
+class DateBucket:
+    label: str
+    start: dt.date
+    end: dt.date
+    count: int
+    selected: bool
+    toggle_url: str
+    height: int  # percent of the tallest bar, in steps of 5 (a CSS class: no inline styles)
+
+
+@dataclass
+class DateFacet:
+    granularity: Granularity
+    buckets: list[DateBucket]
+    undated: int
+    undated_selected: bool
+    undated_url: str
+    granularity_urls: list[tuple[str, str, bool]] = field(default_factory=list)  # (label, url, current)
+
+    @property
+    def dated_total(self) -> int:
+        return sum(b.count for b in self.buckets)
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+
+
+def outlet_facet(params: SearchParams, counts: FacetCounts) -> Facet:
+    values = [
+        FacetValue(name, name, count, name in params.outlet, params.toggle("outlet", name))
+        for name, count in counts.outlets
+    ]
+    return Facet("outlet", "Outlet", values, counts.outlet_values)
+
+
+def actor_facet(params: SearchParams, counts: FacetCounts, actors: dict[int, Actor]) -> Facet:
+    values = [
+        FacetValue(str(pk), actors[pk].name, count, pk in params.actor, params.toggle("actor", pk), actors[pk].kind)
+        for pk, count in counts.actors
+        if pk in actors
+    ]
+    return Facet("actor", "Actor", values, counts.actor_values)
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def _bucket_start(day: dt.date, granularity: Granularity) -> dt.date:
+    if granularity == "year":
+        return day.replace(month=1, day=1)
+    if granularity == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _bucket_end(start: dt.date, granularity: Granularity) -> dt.date:
+    if granularity == "year":
+        return start.replace(month=12, day=31)
+    if granularity == "month":
+        return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    return start
+
+
+def _next(start: dt.date, granularity: Granularity) -> dt.date:
+    return _bucket_end(start, granularity) + dt.timedelta(days=1)
+
+
+def _label(start: dt.date, granularity: Granularity) -> str:
+    if granularity == "year":
+        return str(start.year)
+    if granularity == "month":
+        return start.strftime("%b %Y")
+    return start.isoformat()
+
+
+def choose_granularity(first: dt.date, last: dt.date) -> Granularity:
+    span = (last - first).days
+    if span > 3 * 366:
+        return "year"
+    if span > 92:
+        return "month"
+    return "day"
+
+
+def _bucket_count(first: dt.date, last: dt.date, granularity: Granularity) -> int:
+    if granularity == "year":
+        return last.year - first.year + 1
+    if granularity == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return (last - first).days + 1
+
+
+def date_facet(params: SearchParams, counts: FacetCounts) -> DateFacet:
+    days = counts.days
+    undated_url = params.querystring(undated=not params.undated)
+    if not days and not (params.date_from or params.date_to):
+        return DateFacet(params.granularity or "year", [], counts.undated, params.undated, undated_url)
+    known = sorted(days)
+    first = min([*known[:1], *([params.date_from] if params.date_from else [])])
+    last = max([*known[-1:], *([params.date_to] if params.date_to else [])])
+    granularity: Granularity = params.granularity or choose_granularity(first, last)
+    if _bucket_count(first, last, granularity) > MAX_BUCKETS:
+        granularity = "month" if granularity == "day" and _bucket_count(first, last, "month") <= MAX_BUCKETS else "year"
+    totals: dict[dt.date, int] = {}
+    for day, count in days.items():
+        start = _bucket_start(day, granularity)
+        totals[start] = totals.get(start, 0) + count
+    tallest = max(totals.values(), default=1)
+    buckets = []
+    start = _bucket_start(first, granularity)
+    while start <= last:
+        end = _bucket_end(start, granularity)
+        selected = params.date_from == start and params.date_to == end
+        url = params.querystring(date_from=None, date_to=None) if selected else params.querystring(date_from=start, date_to=end)
+        count = totals.get(start, 0)
+        buckets.append(DateBucket(_label(start, granularity), start, end, count, selected, url, max(5, 5 * round(20 * count / tallest)) if count else 0))
+        start = _next(start, granularity)
+    links = [
+        (label, params.querystring(granularity=value), value == granularity)
+        for label, value in (("year", "year"), ("month", "month"), ("day", "day"))
+    ]
+    return DateFacet(granularity, buckets, counts.undated, params.undated, undated_url, links)
+
+
+def chips(params: SearchParams, actors: dict[int, Actor]) -> list[Chip]:
+    out = [Chip(f"outlet: {name}", params.toggle("outlet", name)) for name in params.outlet]
+    out += [Chip(f"actor: {actors[pk].name if pk in actors else pk}", params.toggle("actor", pk)) for pk in params.actor]
+    if params.date_from or params.date_to:
+        span = f"{params.date_from or '…'} – {params.date_to or '…'}"
+        out.append(Chip(f"date: {span}", params.querystring(date_from=None, date_to=None)))
+    if params.undated:
+        out.append(Chip("undated", params.querystring(undated=False)))
+    return out
