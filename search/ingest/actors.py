@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -166,8 +166,26 @@ def load_nlp():  # type: ignore[no-untyped-def]
     return nlp
 
 
-def extract_mentions(texts: Iterable[str], batch_size: int = 32) -> Iterator[list[Mention]]:
-    """Actors of each text, in order. Runs in this process; see search.store.actors for both cores."""
+def extract_mentions(articles: Iterable[Sequence[str]], batch_size: int = 256) -> Iterator[list[Mention]]:
+    """Actors of each article (given as its paragraphs, title first), in order.
+
+    Paragraphs go through the model one by one, so no entity spans a paragraph break; the
+    mentions of an article's paragraphs are then resolved together.
+    """
     nlp = load_nlp()
-    for doc in nlp.pipe((text[:NER_MAX_CHARS] for text in texts), batch_size=batch_size):
-        yield resolve_in_article((ent.text, ent.label_) for ent in doc.ents)
+    articles = list(articles)
+    owners: list[int] = []
+    texts: list[str] = []
+    budget: list[int] = [NER_MAX_CHARS] * len(articles)
+    for index, paragraphs in enumerate(articles):
+        for paragraph in paragraphs:
+            if budget[index] <= 0:
+                break
+            texts.append(paragraph[: budget[index]])
+            budget[index] -= len(paragraph)
+            owners.append(index)
+    entities: list[list[tuple[str, str]]] = [[] for _ in articles]
+    for owner, doc in zip(owners, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        entities[owner].extend((ent.text, ent.label_) for ent in doc.ents)
+    for found in entities:
+        yield resolve_in_article(found)

@@ -27,8 +27,8 @@ MISSPELLING_RATIO = 3  # a one-letter variant merges into a name used in 3x as m
 
 # --- extraction on both cores ------------------------------------------------------------------
 
-def _extract_chunk(texts: list[str]) -> list[list[Mention]]:
-    return list(extract_mentions(texts))
+def _extract_chunk(articles: list[list[str]]) -> list[list[Mention]]:
+    return list(extract_mentions(articles))
 
 
 class MentionExtractor:
@@ -38,7 +38,8 @@ class MentionExtractor:
         self.processes = processes if processes is not None else min(2, os.cpu_count() or 1)
         self._pool: multiprocessing.pool.Pool | None = None
 
-    def __call__(self, texts: Sequence[str]) -> list[list[Mention]]:
+    def __call__(self, texts: Sequence[list[str]]) -> list[list[Mention]]:
+        """Mentions of each article, given as a list of paragraphs (title first)."""
         if self.processes < 2 or len(texts) < PARALLEL_MIN_TEXTS:
             return list(extract_mentions(texts))
         if self._pool is None:
@@ -55,8 +56,9 @@ class MentionExtractor:
             self._pool = None
 
 
-def article_text(title: str, paragraphs: Iterable[str]) -> str:
-    return "\n\n".join([title, *paragraphs])
+def article_text(title: str, paragraphs: Iterable[str]) -> list[str]:
+    """What NER reads of an article: its title and clean paragraphs."""
+    return [title, *paragraphs]
 
 
 # --- resolution --------------------------------------------------------------------------------
