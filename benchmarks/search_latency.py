@@ -12,7 +12,8 @@ What it measures:
    index), then a second, unchanged re-import of the same file (every record "unchanged").
 2. Search: a fixed mix of queries (random.Random(42)) drawn from the imported articles
    themselves: common and rare terms, AND and OR pairs, quoted phrases copied from article
-   text, outlet: field queries, wildcards, fuzzy terms and the empty query (newest first).
+   text, outlet: and actor: field queries, wildcards, fuzzy terms and the empty query
+   (newest first).
    Each query is timed once through the data path of the search page,
    `run_search(SearchParams.from_query(...))`: the Whoosh search, the exact total, loading
    the 20 articles of the page from the database and building the highlighted snippets.
@@ -59,15 +60,17 @@ SAMPLE_ARTICLES = 2000  # articles read to find words and phrases for the query 
 # Query kinds and their share of the mix (out of 100).
 MIX: dict[str, int] = {
     "empty (newest)": 4,
-    "common term": 18,
-    "rare term": 16,
+    "common term": 16,
+    "rare term": 15,
     "two terms AND": 14,
     "two terms OR": 10,
-    "phrase": 16,
-    "outlet: field": 8,
+    "phrase": 15,
+    "outlet: field": 7,
+    "actor: field": 5,
     "wildcard": 7,
     "fuzzy": 7,
 }
+TOP_ACTORS = 300  # actor: queries name one of the actors in the most articles
 _WORD = re.compile(r"[a-z]{4,}")
 
 
@@ -298,8 +301,10 @@ def _phrase(rng: random.Random, text: str, stop_words: frozenset[str]) -> str | 
 
 def build_query_mix(total: int) -> list[BenchQuery]:
     """A deterministic mix (random.Random(SEED)) drawn from the imported articles."""
+    from django.db.models import Count
+
     from search.index.whoosh_schema import NEWS_STOP_WORDS
-    from search.store.models import Article, Outlet, Paragraph
+    from search.store.models import Actor, Article, Outlet, Paragraph
 
     rng = random.Random(SEED)
     ids = sorted(Article.objects.filter(hidden=False).values_list("id", flat=True))
@@ -324,6 +329,10 @@ def build_query_mix(total: int) -> list[BenchQuery]:
         for name in Outlet.objects.filter(articles__hidden=False).values_list("name", flat=True).distinct()
         if re.match(r"[A-Za-z0-9]{2,}\b", name)
     )
+    top_actors = Actor.objects.annotate(articles=Count("article_links")).order_by("-articles", "id")[:TOP_ACTORS]
+    # The last word of each name: actor:trump, actor:kremlin.
+    actor_names = [re.findall(r"[A-Za-z]{3,}", name) for name in top_actors.values_list("name", flat=True)]
+    actor_words = sorted({words[-1].lower() for words in actor_names if words})
 
     def pick(kind: str) -> str:
         if kind == "empty (newest)":
@@ -337,7 +346,7 @@ def build_query_mix(total: int) -> list[BenchQuery]:
             # Two words of the same article, so the pair has matches.
             words = sorted({w for p in rng.choice(articles) for w in _WORD.findall(p.lower())} & set(pool))
             a, b = rng.sample(words, 2) if len(words) >= 2 else rng.sample(pool, 2)
-            return f"{a} AND {b}" if kind == "two terms AND" else f"{a} {b}"
+            return f"{a} AND {b}" if kind == "two terms AND" else f"{a} OR {b}"
         if kind == "phrase":
             for _ in range(50):
                 found = _phrase(rng, rng.choice(rng.choice(articles)), NEWS_STOP_WORDS)
@@ -347,6 +356,8 @@ def build_query_mix(total: int) -> list[BenchQuery]:
         if kind == "outlet: field":
             name = rng.choice(outlets) if outlets else "fox"
             return "outlet:" + re.match(r"[A-Za-z0-9]+", name).group().lower()  # type: ignore[union-attr]
+        if kind == "actor: field":
+            return "actor:" + (rng.choice(actor_words) if actor_words else "trump")
         if kind == "wildcard":
             return rng.choice(common)[: rng.choice((4, 5))] + "*"
         if kind == "fuzzy":

@@ -92,7 +92,7 @@ def test_live_search_highlights_pushes_url_and_restores_on_back(live_server, cor
     with page.expect_response(lambda r: "q=Linkevicius" in r.url and r.request.headers.get("hx-request") == "true"):
         page.locator("#q").press_sequentially("Linkevicius", delay=30)
     results = page.locator("#results")
-    count = page.locator("#results .count")
+    count = page.locator("#results p.count")
     expect(count).to_contain_text(re.compile(r"of\s+2\s+articles"))
     expect(count).to_contain_text("Linkevicius")
     assert page.evaluate("() => window.__noReload") == "still-here", "the page reloaded instead of swapping #results"
@@ -145,7 +145,7 @@ def test_search_form_works_without_javascript(live_server, corpus, new_context) 
         page.locator("form.search button[type=submit]").click()
 
     assert query_of(page.url).get("q") == ["Linkevicius"], page.url
-    count = page.locator("#results .count")
+    count = page.locator("#results p.count")
     expect(count).to_contain_text(re.compile(r"of\s+2\s+articles"))
     expect(page.locator("#results li.hit")).to_have_count(2)
     assert {m.casefold() for m in marks(page)} <= {"linkevicius", "linkevičius"}
