@@ -13,6 +13,7 @@ from search.store.models import (
     IndexTask,
     MergeSuggestion,
     Outlet,
+    OutletAlias,
     Paragraph,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "IndexTask",
     "MergeSuggestion",
     "Outlet",
+    "OutletAlias",
     "Paragraph",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
@@ -112,8 +112,12 @@ class SearchBackend(ABC):
     def search(self, query: SearchQuery) -> SearchResults: ...
 
     @abstractmethod
+    def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:
+        """A function giving the character spans of a text that the query matches (the query is
+        read once, then applied to any number of texts)."""
+
     def match_spans(self, query_text: str, text: str) -> list[tuple[int, int]]:
-        """Character spans of `text` that the query matches, for highlighting."""
+        return self.highlighter(query_text)(text)
 
     @abstractmethod
     def fingerprints(self) -> dict[int, str]:

@@ -7,7 +7,7 @@ import errno
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -235,11 +235,11 @@ class WhooshBackend(SearchBackend):
             hits = [Hit(int(hit["id"]), hit.score if by_score else None) for hit in page]
         return SearchResults(total=total, hits=hits, messages=messages, timed_out=timed_out, facets=facets)
 
-    def match_spans(self, query_text: str, text: str) -> list[tuple[int, int]]:
+    def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:
         """Words the query matches; a phrase is matched (and marked) only where its words follow each other."""
         parsed, _ = self.parse(query_text)
         if isinstance(parsed, wq.Every):
-            return []
+            return lambda text: []
         singles: set[str] = set()
         phrases: set[tuple[str, ...]] = set()
         try:
@@ -255,15 +255,20 @@ class WhooshBackend(SearchBackend):
                     for _field, term in leaf.expanded_terms(reader, phrases=False):
                         singles.add(term.decode() if isinstance(term, bytes) else term)
         except IndexUnavailable:
-            return []
-        tokens = [(tok.text, tok.startchar, tok.endchar) for tok in self.schema["body"].analyzer(text, chars=True, mode="index")]
-        spans = [(start, end) for word, start, end in tokens if word in singles]
-        for words in phrases:
-            size = len(words)
-            for index in range(len(tokens) - size + 1):
-                if all(tokens[index + k][0] == words[k] for k in range(size)):
-                    spans.append((tokens[index][1], tokens[index + size - 1][2]))
-        return sorted(set(spans))
+            return lambda text: []
+        analyzer = self.schema["body"].analyzer
+
+        def spans_of(text: str) -> list[tuple[int, int]]:
+            tokens = [(tok.text, tok.startchar, tok.endchar) for tok in analyzer(text, chars=True, mode="index")]
+            spans = [(start, end) for word, start, end in tokens if word in singles]
+            for words in phrases:
+                size = len(words)
+                for index in range(len(tokens) - size + 1):
+                    if all(tokens[index + k][0] == words[k] for k in range(size)):
+                        spans.append((tokens[index][1], tokens[index + size - 1][2]))
+            return sorted(set(spans))
+
+        return spans_of
 
     def fingerprints(self) -> dict[int, str]:
         try:

@@ -6,6 +6,7 @@ The search page, its htmx partial and the JSON API all render what `run_search` 
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch
@@ -37,6 +38,12 @@ class SearchPage:
     actors: Facet | None = None
     dates: DateFacet | None = None
     chips: list[Chip] = field(default_factory=list)
+
+    @property
+    def export_querystring(self) -> str:
+        """The page's parameters for /export.csv (every page, so no page number)."""
+        pairs = self.params.to_pairs(page=False)
+        return "?" + urlencode(pairs) if pairs else ""
 
     @property
     def facet_list(self) -> list[Facet]:
@@ -77,23 +84,30 @@ def load_articles(ids: list[int]) -> dict[int, Article]:
     return {a.pk: a for a in articles}
 
 
-def run_search(params: SearchParams) -> SearchPage:
-    backend = get_backend()
+def checked(params: SearchParams) -> tuple[SearchParams, list[str], dict[int, Actor]]:
+    """Drop selections that name nothing (unknown actor ids), with a message for each."""
     messages = list(params.problems)
     selected = Actor.objects.in_bulk(params.actor)
     if unknown := [pk for pk in params.actor if pk not in selected]:
         messages.append(f"No actor with id {', '.join(map(str, unknown))}: ignored.")
         params = replace(params, actor=tuple(pk for pk in params.actor if pk in selected))
+    return params, messages, selected
+
+
+def run_search(params: SearchParams) -> SearchPage:
+    backend = get_backend()
+    params, messages, selected = checked(params)
     results = backend.search(params.search_query())
     articles = load_articles([hit.article_id for hit in results.hits])
+    spans_of = backend.highlighter(params.q) if params.q else (lambda text: [])
     rows = []
     for hit in results.hits:
         article = articles.get(hit.article_id)
         if article is None:  # hidden or deleted since it was indexed; the worker catches up
             continue
         body = article.body
-        spans = backend.match_spans(params.q, body) if params.q else []
-        title_spans = backend.match_spans(params.q, article.title) if params.q else []
+        spans = spans_of(body)
+        title_spans = spans_of(article.title)
         rows.append(
             ResultRow(
                 article=article,
@@ -117,9 +131,5 @@ def run_search(params: SearchParams) -> SearchPage:
 
 
 def highlighted_paragraphs(article: Article, query_text: str) -> list[SafeString]:
-    backend = get_backend()
-    out = []
-    for paragraph in article.body_paragraphs():
-        spans = backend.match_spans(query_text, paragraph.text) if query_text else []
-        out.append(mark_safe(mark(paragraph.text, spans)))  # noqa: S308 (mark() escapes)
-    return out
+    spans_of = get_backend().highlighter(query_text) if query_text else (lambda text: [])
+    return [mark_safe(mark(p.text, spans_of(p.text))) for p in article.body_paragraphs()]  # noqa: S308 (mark() escapes)

@@ -26,7 +26,7 @@ from search.ingest.records import CleanArticle, RejectedRecord, Rejection, Sourc
 from search.ingest.actors import Mention
 from search.store.actors import ActorResolver, MentionExtractor, article_text, delete_orphans, extract_for_articles, merge_variants
 from search.store.boilerplate import learn_outlet_boilerplate
-from search.store.models import Article, Outlet, Paragraph
+from search.store.models import Article, Outlet, OutletAlias, Paragraph
 
 BATCH_SIZE = 500
 
@@ -69,7 +69,7 @@ class _Outlets:
     """Outlet rows by name, created on first use."""
 
     def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
+        self._ids: dict[str, int] = dict(OutletAlias.objects.values_list("name", "outlet_id"))
 
     def id_for(self, name: str) -> int | None:
         if not name:

@@ -15,6 +15,19 @@ class Outlet(models.Model):
         return self.name
 
 
+class OutletAlias(models.Model):
+    """Another name of an outlet (kept when a curator merges two): later imports map it to the outlet."""
+
+    name = models.CharField(max_length=200, unique=True)
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        verbose_name_plural = "outlet aliases"
+
+    def __str__(self) -> str:
+        return f"{self.name} -> {self.outlet}"
+
+
 class DatePrecision(models.TextChoices):
     DAY = "day", "day"
     MONTH = "month", "month"
@@ -165,6 +178,7 @@ class MergeSuggestion(models.Model):
     into = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    rejected = models.BooleanField(default=False)  # a curator said no: never suggested again
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["actor", "into"], name="suggestion_pair")]

@@ -1,0 +1,221 @@
+"""Curation in the Django admin. Every change goes through search.store.curation, which queues
+index work in the same transaction; the index worker applies it within seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from search.store import curation
+from search.store.models import (
+    Actor,
+    ActorAlias,
+    ActorBlock,
+    Article,
+    IndexTask,
+    MergeSuggestion,
+    Outlet,
+    OutletAlias,
+    Paragraph,
+)
+
+
+class ParagraphInline(admin.TabularInline):
+    model = Paragraph
+    fields = ("position", "text", "boilerplate")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ("title", "outlet", "published", "hidden", "imported_at")
+    list_filter = ("hidden", ("outlet", admin.RelatedOnlyFieldListFilter), "date_precision")
+    date_hierarchy = "published"
+    search_fields = ("title", "url", "outlet__name")
+    list_select_related = ("outlet",)
+    list_per_page = 50
+    autocomplete_fields = ("outlet",)
+    fields = ("title", "outlet", "published", "date_precision", "authors", "url", "hidden", "source_file", "source_line", "imported_at", "updated_at", "import_warnings")
+    readonly_fields = ("source_file", "source_line", "imported_at", "updated_at", "import_warnings")
+    inlines = (ParagraphInline,)
+    actions = ("hide", "unhide", "reextract_actors", "reindex")
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        curation.reindex([obj.pk])
+
+    def delete_model(self, request: HttpRequest, obj: Article) -> None:
+        pk = obj.pk
+        super().delete_model(request, obj)
+        curation.reindex([pk])  # the worker removes it from the index
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        ids = list(queryset.values_list("id", flat=True))
+        super().delete_queryset(request, queryset)
+        curation.reindex(ids)
+
+    @admin.action(description="Hide from search, facets and exports")
+    def hide(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        changed = curation.set_hidden(queryset.values_list("id", flat=True), True)
+        self.message_user(request, f"{changed} articles hidden; search catches up within seconds.")
+
+    @admin.action(description="Show again in search")
+    def unhide(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        changed = curation.set_hidden(queryset.values_list("id", flat=True), False)
+        self.message_user(request, f"{changed} articles shown again.")
+
+    @admin.action(description="Extract actors again")
+    def reextract_actors(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        done = curation.reextract_actors(queryset.values_list("id", flat=True))
+        self.message_user(request, f"Actors extracted again for {done} articles.")
+
+    @admin.action(description="Index again")
+    def reindex(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        queued = curation.reindex(queryset.values_list("id", flat=True))
+        self.message_user(request, f"{queued} articles queued for indexing.")
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=Outlet.objects.none(), label="Keep", widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, choices: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = choices
+
+
+def _merge_action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any], merge: Any, noun: str) -> HttpResponse | None:
+    """Two-step admin action: choose which one to keep, then merge the others into it."""
+    if queryset.count() < 2:
+        modeladmin.message_user(request, f"Select at least two {noun}s to merge.", messages.WARNING)
+        return None
+    form = MergeForm(request.POST if "apply" in request.POST else None, choices=queryset)
+    if "apply" in request.POST and form.is_valid():
+        target = form.cleaned_data["target"]
+        changed = merge([item for item in queryset if item.pk != target.pk], target)
+        modeladmin.message_user(request, f"Merged into {target}: {changed} articles re-indexed.")
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": f"Merge {noun}s",
+        "form": form,
+        "items": queryset,
+        "noun": noun,
+        "action": request.POST.get("action"),
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/search/merge.html", context)
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ("name", "article_count", "alias_names")
+    search_fields = ("name", "aliases__name")
+    actions = ("merge",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Outlet]:
+        return super().get_queryset(request).annotate(n=Count("articles")).prefetch_related("aliases")
+
+    @admin.display(description="articles", ordering="n")
+    def article_count(self, obj: Outlet) -> int:
+        return obj.n  # type: ignore[attr-defined]
+
+    @admin.display(description="also known as")
+    def alias_names(self, obj: Outlet) -> str:
+        return ", ".join(a.name for a in obj.aliases.all())
+
+    def save_model(self, request: HttpRequest, obj: Outlet, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        curation.outlet_changed(obj)
+
+    @admin.action(description="Merge selected outlets (keeps the old names as aliases)")
+    def merge(self, request: HttpRequest, queryset: QuerySet[Outlet]) -> HttpResponse | None:
+        return _merge_action(self, request, queryset, curation.merge_outlets, "outlet")
+
+
+@admin.register(OutletAlias)
+class OutletAliasAdmin(admin.ModelAdmin):
+    list_display = ("name", "outlet")
+    search_fields = ("name", "outlet__name")
+    autocomplete_fields = ("outlet",)
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "article_count")
+    list_filter = ("kind",)
+    search_fields = ("name", "key")
+    readonly_fields = ("key",)
+    actions = ("merge", "not_an_actor")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
+        return super().get_queryset(request).annotate(n=Count("article_links"))
+
+    @admin.display(description="articles", ordering="n")
+    def article_count(self, obj: Actor) -> int:
+        return obj.n  # type: ignore[attr-defined]
+
+    def save_model(self, request: HttpRequest, obj: Actor, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        curation.actor_changed(obj)
+
+    @admin.action(description="Merge selected actors (later imports keep them merged)")
+    def merge(self, request: HttpRequest, queryset: QuerySet[Actor]) -> HttpResponse | None:
+        return _merge_action(self, request, queryset, curation.merge_actors, "actor")
+
+    @admin.action(description="Not an actor: remove, and keep out of later imports")
+    def not_an_actor(self, request: HttpRequest, queryset: QuerySet[Actor]) -> None:
+        touched = curation.block_actors(list(queryset))
+        self.message_user(request, f"Removed; {touched} articles re-indexed.")
+
+
+@admin.register(MergeSuggestion)
+class MergeSuggestionAdmin(admin.ModelAdmin):
+    list_display = ("actor", "into", "reason", "created_at", "rejected")
+    list_filter = ("rejected", "reason")
+    list_select_related = ("actor", "into")
+    actions = ("accept", "reject")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Accept: merge the first into the second")
+    def accept(self, request: HttpRequest, queryset: QuerySet[MergeSuggestion]) -> None:
+        self.message_user(request, f"{curation.accept_suggestions(queryset)} merges done.")
+
+    @admin.action(description="Reject: they are different")
+    def reject(self, request: HttpRequest, queryset: QuerySet[MergeSuggestion]) -> None:
+        self.message_user(request, f"{curation.reject_suggestions(queryset)} suggestions rejected.")
+
+
+@admin.register(ActorAlias)
+class ActorAliasAdmin(admin.ModelAdmin):
+    list_display = ("key", "kind", "actor")
+    search_fields = ("key", "actor__name")
+    autocomplete_fields = ("actor",)
+
+
+@admin.register(ActorBlock)
+class ActorBlockAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "key")
+    search_fields = ("name", "key")
+
+
+@admin.register(IndexTask)
+class IndexTaskAdmin(admin.ModelAdmin):
+    list_display = ("article_id", "action", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
