@@ -9,7 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/newsindex
 
-.PHONY: run setup test test-sqlite test-postgres chromium bench clean
+.PHONY: run serve setup test test-sqlite test-postgres chromium bench clean
+WORKERS ?= 3
 
 # Create the virtualenv and install the pinned requirements, once per version of requirements.txt.
 $(STAMP): requirements.txt
@@ -29,6 +30,15 @@ run: setup
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py run_index_worker & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+# Production-style: gunicorn workers (each reads the same index and sees new imports without a
+# restart), whitenoise for static files, DEBUG off, the index worker beside it.
+serve: setup
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	@echo "newsindex: gunicorn with $(WORKERS) workers on http://$(HOST):$(PORT)/"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py run_index_worker & \
+	DEBUG=false $(BIN)/gunicorn newsindex.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - --timeout 30
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
 chromium:
