@@ -135,6 +135,9 @@ NEWSINDEX_SEARCH = {
     "PATH": str(DATA_DIR / "index"),
 }
 
+# Shingles of every paragraph, kept so new articles are compared with the corpus incrementally.
+NEWSINDEX_SHINGLES = str(DATA_DIR / "shingles.npz")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,12 +9,16 @@ from search.store.models import (
     ActorKind,
     Article,
     ArticleActor,
+    ArticleCopy,
+    BoilerplatePassage,
     DatePrecision,
     IndexTask,
     MergeSuggestion,
     Outlet,
     OutletAlias,
     Paragraph,
+    PassageGroup,
+    PassageMember,
 )
 
 __all__ = [
@@ -24,10 +28,14 @@ __all__ = [
     "ActorKind",
     "Article",
     "ArticleActor",
+    "ArticleCopy",
+    "BoilerplatePassage",
     "DatePrecision",
     "IndexTask",
     "MergeSuggestion",
     "Outlet",
     "OutletAlias",
     "Paragraph",
+    "PassageGroup",
+    "PassageMember",
 ]

@@ -33,6 +33,7 @@ def test_forms_carry_csrf_protection(client):
 def test_deploy_checks_clean_behind_https(tmp_path):
     env = {**os.environ, "NEWSINDEX_HTTPS": "1", "NEWSINDEX_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True
     )

@@ -20,6 +20,7 @@ class IndexDocument(TypedDict):
     date: dt.date | None
     actors: list[int]  # actor ids
     actor_names: list[str]  # searchable as actor:kadyrov
+    copy_of: list[int]  # earlier articles this one mostly copies (collapse hides it when they match too)
     fingerprint: str
 
 
@@ -36,6 +37,7 @@ class SearchQuery:
     sort: SortOrder = "relevance"
     offset: int = 0
     limit: int = 20
+    collapse: bool = False  # hide articles that mostly copy another matching article
     facets: bool = False  # also count outlets, actors and days over all matches
     facet_size: int = 200  # values per facet returned (most frequent first, plus the selected ones)
 
@@ -65,11 +67,12 @@ class Hit:
 
 @dataclass
 class SearchResults:
-    total: int
+    total: int  # after collapsing, when asked to
     hits: list[Hit]
     messages: list[str] = field(default_factory=list)  # friendly notes about how the query was read
     timed_out: bool = False
     facets: FacetCounts | None = None
+    uncollapsed_total: int | None = None  # with collapse: how many matched before copies were hidden
 
 
 class IndexLocked(Exception):

@@ -59,6 +59,8 @@ class WhooshWriter(BackendWriter):
         for doc in docs:
             self._writer.update_document(
                 id=str(doc["id"]),
+                article_id=doc["id"],
+                copy_of=" ".join(map(str, doc["copy_of"])),
                 title=doc["title"],
                 body=doc["body"],
                 outlet=doc["outlet"],
@@ -214,8 +216,12 @@ class WhooshBackend(SearchBackend):
         base = np.zeros(arrays.size, dtype=bool)
         base[np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)] = True
         results_mask, facets = arrays.count(base, query)
+        uncollapsed = None
+        if query.collapse:
+            uncollapsed = int(np.count_nonzero(results_mask))
+            results_mask = arrays.collapse(results_mask)
         total = int(np.count_nonzero(results_mask))
-        filtered = bool(query.outlets or query.actors or query.has_date_filter)
+        filtered = bool(query.outlets or query.actors or query.has_date_filter or query.collapse)
         hits: list[Hit] = []
         timed_out = False
         if total and query.limit:
@@ -233,7 +239,9 @@ class WhooshBackend(SearchBackend):
                 messages.append("The query took too long to rank; these are the best matches found before it was stopped.")
             page = collector.results()[query.offset : query.offset + query.limit]
             hits = [Hit(int(hit["id"]), hit.score if by_score else None) for hit in page]
-        return SearchResults(total=total, hits=hits, messages=messages, timed_out=timed_out, facets=facets)
+        return SearchResults(
+            total=total, hits=hits, messages=messages, timed_out=timed_out, facets=facets, uncollapsed_total=uncollapsed
+        )
 
     def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:
         """Words the query matches; a phrase is matched (and marked) only where its words follow each other."""

@@ -26,6 +26,8 @@ class FacetArrays:
     actor_starts: np.ndarray  # int64, size+1: actor ids of doc d are actor_ids[starts[d]:starts[d+1]]
     actor_ids: np.ndarray  # int64
     actor_docs: np.ndarray  # int64 document number of each entry in actor_ids
+    copy_docs: np.ndarray  # int64: document number of a copy ...
+    copy_source_docs: np.ndarray  # ... and of the earlier article it copies (both in the index)
 
     @classmethod
     def build(cls, reader: IndexReader) -> FacetArrays:
@@ -52,7 +54,17 @@ class FacetArrays:
         np.cumsum(lengths, out=starts[1:])
         actor_ids = np.array(flat, dtype=np.int64)
         actor_docs = np.repeat(np.arange(size, dtype=np.int64), lengths)
-        return cls(size, codes, names, index, days, starts, actor_ids, actor_docs)
+        copy_docs, copy_source_docs = _copy_pairs(reader, size)
+        return cls(size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs)
+
+    def collapse(self, results: np.ndarray) -> np.ndarray:
+        """Drop copies whose source is among the results too (the source stays)."""
+        if not self.copy_docs.size:
+            return results
+        hide = self.copy_docs[results[self.copy_docs] & results[self.copy_source_docs]]
+        kept = results.copy()
+        kept[hide] = False
+        return kept
 
     # --- selections ---------------------------------------------------------------------
 
@@ -124,6 +136,24 @@ class FacetArrays:
             values, counts = np.unique(dated, return_counts=True)
             facets.days = {dt.date.fromordinal(int(v)): int(c) for v, c in zip(values, counts, strict=True)}
         return results, facets
+
+
+def _copy_pairs(reader: IndexReader, size: int) -> tuple[np.ndarray, np.ndarray]:
+    doc_of_id: dict[int, int] = {}
+    ids = reader.column_reader("article_id")
+    for docnum, article_id in enumerate(ids):
+        if article_id and reader.is_deleted(docnum) is False:
+            doc_of_id[int(article_id)] = docnum
+    copies: list[int] = []
+    sources: list[int] = []
+    for docnum, value in enumerate(reader.column_reader("copy_of")):
+        if value:
+            for source in (value.decode() if isinstance(value, bytes) else value).split():
+                source_doc = doc_of_id.get(int(source))
+                if source_doc is not None:
+                    copies.append(docnum)
+                    sources.append(source_doc)
+    return np.array(copies, dtype=np.int64), np.array(sources, dtype=np.int64)
 
 
 def _top(counts: np.ndarray, size: int, always: list[int]) -> list[int]:

@@ -50,6 +50,7 @@ def name_analyzer():  # type: ignore[no-untyped-def]
 def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
+        article_id=NUMERIC(bits=64, sortable=True),  # the id again, as a column: collapse maps ids to documents
         title=TEXT(analyzer=news_analyzer(), field_boost=2.0),
         body=TEXT(analyzer=news_analyzer()),
         outlet=TEXT(analyzer=name_analyzer()),  # outlet:independent in queries
@@ -60,5 +61,6 @@ def build_schema() -> Schema:
         undated=NUMERIC(bits=8, sortable=True),  # 1 when the date is unknown: sorts undated last
         actors=KEYWORD(sortable=True),  # space-separated actor ids: filters and facets
         actor=TEXT(analyzer=name_analyzer()),  # actor names, for actor:kadyrov in queries
+        copy_of=KEYWORD(sortable=True),  # space-separated ids of earlier articles this one copies
         fingerprint=STORED(),
     )

@@ -136,6 +136,7 @@ class SearchParams:
             date_from=self.date_from,
             date_to=self.date_to,
             undated=self.undated,
+            collapse=self.collapse,
             sort=self.sort,
             offset=(self.page - 1) * PAGE_SIZE if offset is None else offset,
             limit=limit,

@@ -25,6 +25,7 @@ from search.ingest.readers import Ignored, iter_inputs
 from search.ingest.records import CleanArticle, RejectedRecord, Rejection, SourceRecord
 from search.ingest.actors import Mention
 from search.store.actors import ActorResolver, MentionExtractor, article_text, delete_orphans, extract_for_articles, merge_variants
+from search.store import passages
 from search.store.boilerplate import learn_outlet_boilerplate
 from search.store.models import Article, Outlet, OutletAlias, Paragraph
 
@@ -42,6 +43,7 @@ class ImportReport:
     boilerplate_articles: int = 0
     actors_merged: int = 0
     merges_suggested: int = 0
+    passage_groups: int = 0
     seconds: float = 0.0
 
     @property
@@ -110,6 +112,7 @@ class Importer:
         batch_size: int = BATCH_SIZE,
         lock_timeout: float = 30.0,
         actors: bool = True,
+        passages: bool = True,
         processes: int | None = None,
     ) -> None:
         self.backend = backend or get_backend()
@@ -122,6 +125,9 @@ class Importer:
         self.report = ImportReport()
         self.touched_outlets: set[int] = set()
         self._keys_seen: dict[str, str] = {}
+        self.new_ids: set[int] = set()
+        self.updated_ids: set[int] = set()
+        self.find_passages = passages
 
     def run(self, paths: Iterable[str | Path], progress: Callable[[int], None] | None = None) -> ImportReport:
         started = time.monotonic()
@@ -142,6 +148,9 @@ class Importer:
                 with transaction.atomic():
                     self.report.actors_merged, self.report.merges_suggested = merge_variants()
                     delete_orphans()
+            if self.find_passages and (self.new_ids or self.updated_ids or changed):
+                stats = passages.update_for(self.new_ids | self.updated_ids, replaced=bool(self.updated_ids or changed))
+                self.report.passage_groups = stats.groups
             self.session.drain()
             self.session.close()
         except BaseException:
@@ -217,6 +226,8 @@ class Importer:
                 self._resolver = ActorResolver()
             self._resolver.assign([(a.pk, mentions[order[id(c)]]) for a, c in new_articles + updated])
         enqueue([a.pk for a, _ in new_articles + updated])
+        self.new_ids.update(a.pk for a, _ in new_articles)
+        self.updated_ids.update(a.pk for a, _ in updated)
         self.report.imported += len(new_articles)
         self.report.updated += len(updated)
 

@@ -185,3 +185,60 @@ class MergeSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} -> {self.into}?"
+
+
+class PassageGroup(models.Model):
+    """A passage that two or more articles share (wire copy, a quote, a press release)."""
+
+    text = models.TextField()  # the representative member's text
+    text_key = models.CharField(max_length=32, db_index=True)  # hash of its normalised text: curators' marks survive recomputation
+    exact = models.BooleanField(default=False)  # every member identical after normalisation
+    article_count = models.PositiveIntegerField(default=0)
+    outlet_count = models.PositiveIntegerField(default=0)
+    earliest = models.ForeignKey("PassageMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    boilerplate = models.BooleanField(default=False)  # a curator's mark: out of highlights and counts
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-article_count", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class PassageMember(models.Model):
+    group = models.ForeignKey(PassageGroup, on_delete=models.CASCADE, related_name="members")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="passages")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="passages")
+    start = models.PositiveIntegerField()  # character offsets in the paragraph's text
+    end = models.PositiveIntegerField()
+    similarity = models.FloatField(default=1.0)  # to the group's representative text
+
+    class Meta:
+        ordering = ["group", "article"]
+        indexes = [models.Index(fields=["article", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.start}-{self.end}"
+
+
+class BoilerplatePassage(models.Model):
+    """A curator said: this shared passage is boilerplate. Kept by text, so it survives re-imports."""
+
+    text_key = models.CharField(max_length=32, unique=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ArticleCopy(models.Model):
+    """`article` is mostly (80 % or more of its text) a copy of `source`: what collapse=1 hides."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="copies_of")
+    source = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="copied_by")
+    coverage = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "source"], name="article_copy_pair")]

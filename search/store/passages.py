@@ -1,0 +1,242 @@
+"""Shared passages in the database: detect (search.duplicates), store as groups, keep in step.
+
+`rebuild()` recomputes every group from the stored paragraphs; `update_for(new_ids)` compares
+new articles with the whole corpus using the saved shingle index. Boilerplate paragraphs (the
+importer's) never take part; passages a curator marked as boilerplate stay out of highlights and
+counts across recomputations (they are remembered by their normalised text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from search.duplicates.detect import Para, ShingleIndex, find_groups
+from search.duplicates.model import PassageGroup as FoundGroup
+from search.index.outbox import enqueue
+from search.ingest.clean import match_key
+from search.store.models import (
+    Article,
+    ArticleCopy,
+    BoilerplatePassage,
+    Paragraph,
+    PassageGroup,
+    PassageMember,
+)
+
+log = logging.getLogger(__name__)
+COPY_COVERAGE = 0.8  # an article this much covered by an earlier one is a copy of it (collapse=1)
+
+
+def shingle_path() -> Path:
+    return Path(settings.NEWSINDEX_SHINGLES)
+
+
+def text_key(text: str) -> str:
+    return hashlib.blake2b(match_key(text).encode(), digest_size=16).hexdigest()
+
+
+def corpus_paras(article_ids: Iterable[int] | None = None) -> Iterator[Para]:
+    rows = Paragraph.objects.filter(boilerplate=False)
+    if article_ids is not None:
+        rows = rows.filter(article_id__in=list(article_ids))
+    for pk, article_id, text in rows.order_by("id").values_list("id", "article_id", "text").iterator(chunk_size=5000):
+        yield Para(article_id, pk, text)
+
+
+@dataclass
+class PassageStats:
+    groups: int
+    members: int
+    articles_changed: int
+
+
+def rebuild() -> PassageStats:
+    index = ShingleIndex.build(corpus_paras())
+    found = find_groups(index)
+    with transaction.atomic():
+        before = set(PassageMember.objects.values_list("article_id", flat=True).distinct())
+        PassageGroup.objects.all().delete()
+        stats = _store(found)
+        changed = _refresh_copies(None) | before | _articles_of(found)
+        enqueue(changed)
+    _save(index)
+    stats.articles_changed = len(changed)
+    return stats
+
+
+def update_for(article_ids: Iterable[int], *, replaced: bool = False) -> PassageStats:
+    """Compare these (new) articles with the corpus. `replaced`: some of them existed before with
+    other paragraphs, which the saved index still holds, so everything is recomputed."""
+    ids = set(article_ids)
+    path = shingle_path()
+    if replaced or not path.exists():
+        return rebuild()
+    try:
+        index = ShingleIndex.load(path)
+    except (OSError, ValueError) as exc:
+        log.warning("shingle index unreadable (%s): rebuilding", exc)
+        return rebuild()
+    known = set(index.para_article.tolist())
+    if ids & known:
+        return rebuild()
+    index.add(corpus_paras(ids))
+    found = find_groups(index, ids)
+    with transaction.atomic():
+        touched = _drop_overlapping(found)
+        stats = _store(found)
+        changed = _refresh_copies(touched | _articles_of(found)) | touched | _articles_of(found)
+        enqueue(changed)
+    _save(index)
+    stats.articles_changed = len(changed)
+    return stats
+
+
+def _save(index: ShingleIndex) -> None:
+    path = shingle_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    index.save(tmp)
+    tmp.replace(path)  # atomic: a crash never leaves half an index file
+
+
+def _articles_of(found: list[FoundGroup]) -> set[int]:
+    return {span.article for group in found for span, _ in group.members}
+
+
+def _drop_overlapping(found: list[FoundGroup]) -> set[int]:
+    """Delete stored groups that the new groups replace (they share an occurrence). Returns their articles."""
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for group in found:
+        for span, _ in group.members:
+            spans[span.paragraph].append((span.start, span.end))
+    doomed: set[int] = set()
+    for member in PassageMember.objects.filter(paragraph_id__in=list(spans)).only("group_id", "paragraph_id", "start", "end"):
+        if any(member.start < end and start < member.end for start, end in spans[member.paragraph_id]):
+            doomed.add(member.group_id)
+    touched = set(PassageMember.objects.filter(group_id__in=doomed).values_list("article_id", flat=True))
+    PassageGroup.objects.filter(id__in=doomed).delete()
+    return touched
+
+
+def _store(found: list[FoundGroup]) -> PassageStats:
+    paragraph_ids = {span.paragraph for group in found for span, _ in group.members}
+    texts = dict(Paragraph.objects.filter(id__in=paragraph_ids).values_list("id", "text"))
+    article_ids = _articles_of(found)
+    meta = {
+        pk: (published, outlet_id)
+        for pk, published, outlet_id in Article.objects.filter(id__in=article_ids).values_list("id", "published", "outlet_id")
+    }
+    marked = set(BoilerplatePassage.objects.values_list("text_key", flat=True))
+    groups: list[PassageGroup] = []
+    for found_group in found:
+        first = found_group.members[0][0]
+        text = texts[first.paragraph][first.start : first.end]
+        articles = {span.article for span, _ in found_group.members}
+        outlets = {meta[a][1] for a in articles if meta[a][1] is not None}
+        key = text_key(text)
+        groups.append(
+            PassageGroup(
+                text=text,
+                text_key=key,
+                exact=found_group.exact,
+                article_count=len(articles),
+                outlet_count=len(outlets),
+                boilerplate=key in marked,
+            )
+        )
+    PassageGroup.objects.bulk_create(groups, batch_size=500)
+    members: list[PassageMember] = []
+    for group, found_group in zip(groups, found, strict=True):
+        for span, similarity in found_group.members:
+            members.append(
+                PassageMember(
+                    group=group,
+                    article_id=span.article,
+                    paragraph_id=span.paragraph,
+                    start=span.start,
+                    end=span.end,
+                    similarity=round(float(similarity), 4),
+                )
+            )
+    PassageMember.objects.bulk_create(members, batch_size=1000)
+    # The presumed source: the earliest member by date, then by import order.
+    earliest_of: dict[int, PassageMember] = {}
+    far = dt.date.max
+    for member in members:
+        current = earliest_of.get(member.group_id)
+        rank = (meta[member.article_id][0] or far, member.article_id)
+        if current is None or rank < (meta[current.article_id][0] or far, current.article_id):
+            earliest_of[member.group_id] = member
+    for group in groups:
+        group.earliest = earliest_of.get(group.pk)
+    PassageGroup.objects.bulk_update(groups, ["earliest"], batch_size=500)
+    return PassageStats(groups=len(groups), members=len(members), articles_changed=0)
+
+
+def _refresh_copies(article_ids: set[int] | None) -> set[int]:
+    """Recompute which articles are mostly copies of an earlier one. Returns articles whose answer changed."""
+    members = PassageMember.objects.filter(group__boilerplate=False)
+    if article_ids is not None:
+        groups = PassageMember.objects.filter(article_id__in=article_ids).values("group_id")
+        members = members.filter(group_id__in=groups)
+    by_group: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for group_id, article_id, paragraph_id, start, end in members.values_list("group_id", "article_id", "paragraph_id", "start", "end"):
+        by_group[group_id].append((article_id, paragraph_id, start, end))
+    covered: dict[tuple[int, int], dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for rows in by_group.values():
+        for article, paragraph, start, end in rows:
+            for other, *_ in rows:
+                if other != article:
+                    covered[(article, other)][paragraph].append((start, end))
+    involved = {a for a, _ in covered} | set(article_ids or ())
+    lengths: dict[int, int] = defaultdict(int)
+    for article_id, text in Paragraph.objects.filter(article_id__in=involved, boilerplate=False).values_list("article_id", "text"):
+        lengths[article_id] += len(text)
+    meta = {pk: (published or dt.date.max, pk) for pk, published in Article.objects.filter(id__in=involved).values_list("id", "published")}
+    copies: list[ArticleCopy] = []
+    for (article, other), paragraphs in covered.items():
+        chars = sum(_union_length(spans) for spans in paragraphs.values())
+        coverage = chars / lengths[article] if lengths[article] else 0.0
+        if coverage >= COPY_COVERAGE and meta[other] < meta[article]:
+            copies.append(ArticleCopy(article_id=article, source_id=other, coverage=round(coverage, 3)))
+    old = ArticleCopy.objects.all() if article_ids is None else ArticleCopy.objects.filter(article_id__in=involved)
+    before = set(old.values_list("article_id", "source_id"))
+    old.delete()
+    ArticleCopy.objects.bulk_create(copies, batch_size=1000)
+    after = {(c.article_id, c.source_id) for c in copies}
+    return {article for article, _ in before ^ after}
+
+
+def _union_length(spans: list[tuple[int, int]]) -> int:
+    total, reach = 0, -1
+    for start, end in sorted(spans):
+        if end <= reach:
+            continue
+        total += end - max(start, reach)
+        reach = end
+    return total
+
+
+@transaction.atomic
+def mark_boilerplate(groups: Iterable[PassageGroup], boilerplate: bool = True) -> int:
+    """A curator's mark; remembered by text so it survives recomputation and re-import."""
+    groups = list(groups)
+    for group in groups:
+        if boilerplate:
+            BoilerplatePassage.objects.get_or_create(text_key=group.text_key, defaults={"text": group.text})
+        else:
+            BoilerplatePassage.objects.filter(text_key=group.text_key).delete()
+    PassageGroup.objects.filter(text_key__in=[g.text_key for g in groups]).update(boilerplate=boilerplate)
+    articles = set(PassageMember.objects.filter(group__in=groups).values_list("article_id", flat=True))
+    changed = _refresh_copies(articles)
+    enqueue(articles | changed)
+    return len(groups)
