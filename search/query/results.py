@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from search.index import get_backend
 from search.query.facets import Chip, DateFacet, Facet, actor_facet, chips, date_facet, outlet_facet
 from search.query.highlight import mark, snippet
+from search.query.passages import PassageView, SharingSummary, article_passages, render_paragraph, sharing_summaries
 from search.query.params import PAGE_SIZE, SearchParams
 from search.store.models import Actor, Article, Paragraph
 
@@ -25,6 +26,7 @@ class ResultRow:
     score: float | None
     title_html: SafeString
     snippet_html: SafeString
+    sharing: SharingSummary | None = None
 
 
 @dataclass
@@ -38,12 +40,21 @@ class SearchPage:
     actors: Facet | None = None
     dates: DateFacet | None = None
     chips: list[Chip] = field(default_factory=list)
+    uncollapsed_total: int | None = None  # with collapse=1: matches before copies were hidden
 
     @property
     def export_querystring(self) -> str:
         """The page's parameters for /export.csv (every page, so no page number)."""
         pairs = self.params.to_pairs(page=False)
         return "?" + urlencode(pairs) if pairs else ""
+
+    @property
+    def collapse_querystring(self) -> str:
+        return self.params.querystring(collapse=True)
+
+    @property
+    def uncollapse_querystring(self) -> str:
+        return self.params.querystring(collapse=False)
 
     @property
     def facet_list(self) -> list[Facet]:
@@ -120,7 +131,17 @@ def run_search(params: SearchParams) -> SearchPage:
     messages += results.messages
     if params.page > page_count and results.total:
         messages.append(f"There are only {page_count} pages of results.")
-    page = SearchPage(params=params, total=results.total, rows=rows, messages=messages, timed_out=results.timed_out)
+    sharing = sharing_summaries([row.article.pk for row in rows])
+    for row in rows:
+        row.sharing = sharing.get(row.article.pk)
+    page = SearchPage(
+        params=params,
+        total=results.total,
+        rows=rows,
+        messages=messages,
+        timed_out=results.timed_out,
+        uncollapsed_total=results.uncollapsed_total,
+    )
     if results.facets is not None:
         actors = {**selected, **Actor.objects.in_bulk([pk for pk, _ in results.facets.actors])}
         page.outlets = outlet_facet(params, results.facets)
@@ -130,6 +151,11 @@ def run_search(params: SearchParams) -> SearchPage:
     return page
 
 
-def highlighted_paragraphs(article: Article, query_text: str) -> list[SafeString]:
+def highlighted_paragraphs(article: Article, query_text: str) -> list[tuple[Paragraph, SafeString, list[PassageView]]]:
+    """Each clean paragraph, rendered with query words marked and shared passages coloured."""
     spans_of = get_backend().highlighter(query_text) if query_text else (lambda text: [])
-    return [mark_safe(mark(p.text, spans_of(p.text))) for p in article.body_paragraphs()]  # noqa: S308 (mark() escapes)
+    shared = article_passages(article)
+    return [
+        (p, render_paragraph(p.text, spans_of(p.text), shared.get(p.pk, [])), shared.get(p.pk, []))
+        for p in article.body_paragraphs()
+    ]

@@ -24,3 +24,8 @@ def pubdate(article: Article) -> str:
 def querystring_remove(params, name: str, value: str) -> str:  # type: ignore[no-untyped-def]
     """The query string of `params` without one value of a repeatable parameter."""
     return params.querystring(**{name: tuple(v for v in getattr(params, name) if v != value)})
+
+
+@register.filter
+def page_qs(params, number: int) -> str:  # type: ignore[no-untyped-def]
+    return params.querystring(page=number)

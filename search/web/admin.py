@@ -22,7 +22,10 @@ from search.store.models import (
     Outlet,
     OutletAlias,
     Paragraph,
+    PassageGroup,
+    PassageMember,
 )
+from search.store.passages import mark_boilerplate
 
 
 class ParagraphInline(admin.TabularInline):
@@ -219,3 +222,38 @@ class IndexTaskAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class PassageMemberInline(admin.TabularInline):
+    model = PassageMember
+    fields = ("article", "start", "end", "similarity")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
+@admin.register(PassageGroup)
+class PassageGroupAdmin(admin.ModelAdmin):
+    list_display = ("excerpt", "article_count", "outlet_count", "exact", "boilerplate")
+    list_filter = ("boilerplate", "exact")
+    search_fields = ("text",)
+    fields = ("text", "article_count", "outlet_count", "exact", "boilerplate")
+    readonly_fields = fields
+    inlines = (PassageMemberInline,)
+    actions = ("mark_boilerplate", "unmark_boilerplate")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="passage")
+    def excerpt(self, obj: PassageGroup) -> str:
+        return obj.text[:120]
+
+    @admin.action(description="Boilerplate: hide from highlights and counts (kept across re-imports)")
+    def mark_boilerplate(self, request: HttpRequest, queryset: QuerySet[PassageGroup]) -> None:
+        self.message_user(request, f"{mark_boilerplate(queryset, True)} passages marked as boilerplate.")
+
+    @admin.action(description="Not boilerplate after all")
+    def unmark_boilerplate(self, request: HttpRequest, queryset: QuerySet[PassageGroup]) -> None:
+        self.message_user(request, f"{mark_boilerplate(queryset, False)} passages shown again.")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from search.index import get_backend
 from search.query.params import SearchParams
+from search.query.passages import passage_counts
 from search.query.results import checked
 from search.store.models import Article, ArticleActor
 from django.db.models import Prefetch
@@ -28,6 +29,8 @@ COLUMNS = [
     "url",
     "actors",
     "score",
+    "shared_passages",
+    "earliest_source",
     "article_url",
 ]
 # A spreadsheet treats a cell starting with these as a formula (CSV injection).
@@ -60,6 +63,7 @@ def _rows(hits: list[tuple[int, float | None]], base_url: str) -> Iterator[list[
         articles = Article.objects.filter(id__in=[pk for pk, _ in chunk], hidden=False).select_related("outlet").prefetch_related(
             Prefetch("actor_links", queryset=ArticleActor.objects.select_related("actor").order_by("-mentions", "actor__name"))
         ).in_bulk()
+        sharing = passage_counts(list(articles))
         for pk, score in chunk:
             article = articles.get(pk)
             if article is None:
@@ -73,8 +77,18 @@ def _rows(hits: list[tuple[int, float | None]], base_url: str) -> Iterator[list[
                 article.url,
                 "; ".join(link.actor.name for link in article.actor_links.all()),
                 "" if score is None else f"{score:.4f}",
+                str(sharing.get(pk, (0, None))[0]),
+                _source(sharing.get(pk, (0, None))[1], base_url),
                 base_url + reverse("search:article", args=[article.pk]),
             ]
+
+
+def _source(article: Article | None, base_url: str) -> str:
+    """The earliest carrier of the article's most shared passage: 'Outlet (date) URL'."""
+    if article is None:
+        return ""
+    when = article.published.isoformat() if article.published else "undated"
+    return f"{article.outlet_name or 'Unknown outlet'} ({when}) {base_url}{reverse('search:article', args=[article.pk])}"
 
 
 def filename(params: SearchParams) -> str:

@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from search.query.params import SearchParams
+from search.query.passages import compare
 from search.query.results import highlighted_paragraphs, run_search
 from search.store.models import Article
 
@@ -27,13 +28,16 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, {"page": page, "params": params, "partial": partial})
 
 
-@require_GET
-def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = (
-        Article.objects.filter(pk=article_id, hidden=False).select_related("outlet").prefetch_related("paragraphs").first()
-    )
+def visible_article(article_id: int) -> Article:
+    article = Article.objects.filter(pk=article_id, hidden=False).select_related("outlet").prefetch_related("paragraphs").first()
     if article is None:
         raise Http404("No such article")
+    return article
+
+
+@require_GET
+def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = visible_article(article_id)
     query_text = (request.GET.get("q") or "")[:2000]
     return render(
         request,
@@ -45,3 +49,9 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
             "back": request.GET.get("back", ""),
         },
     )
+
+
+@require_GET
+def compare_page(request: HttpRequest, left_id: int, right_id: int) -> HttpResponse:
+    left, right = visible_article(left_id), visible_article(right_id)
+    return render(request, "search/compare.html", {"left": left, "right": right, "passages": compare(left, right)})

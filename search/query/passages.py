@@ -1,0 +1,182 @@
+"""Shared passages for display: per article (highlights with provenance), per result list
+(counts), and side by side for two articles (aligned, with a word-level diff)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html import escape
+
+from django.db.models import Count, Q
+from django.utils.safestring import SafeString, mark_safe
+
+from search.query.highlight import mark
+from search.store.models import Article, PassageGroup, PassageMember
+
+COLOURS = 8  # passage highlight colours, cycled (CSS classes g0..g7)
+
+
+@dataclass
+class Occurrence:
+    article: Article
+    similarity: float
+
+
+@dataclass
+class PassageView:
+    group: PassageGroup
+    colour: int
+    start: int
+    end: int
+    others: list[Occurrence] = field(default_factory=list)
+    earliest: Article | None = None
+
+    @property
+    def is_earliest(self) -> bool:
+        return self.earliest is None or not self.others or all(o.article.pk != self.earliest.pk for o in self.others)
+
+
+def article_passages(article: Article) -> dict[int, list[PassageView]]:
+    """{paragraph id: passages in it}, each with the other articles carrying it (visible ones)."""
+    members = list(
+        PassageMember.objects.filter(article=article, group__boilerplate=False)
+        .select_related("group__earliest__article__outlet")
+        .order_by("paragraph_id", "start")
+    )
+    if not members:
+        return {}
+    group_ids = {m.group_id for m in members}
+    others: dict[int, list[Occurrence]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    for other in (
+        PassageMember.objects.filter(group_id__in=group_ids, article__hidden=False)
+        .exclude(article=article)
+        .select_related("article__outlet")
+        .order_by("article__published", "article_id")
+    ):
+        if (other.group_id, other.article_id) not in seen:
+            seen.add((other.group_id, other.article_id))
+            others[other.group_id].append(Occurrence(other.article, other.similarity))
+    colours = {gid: index % COLOURS for index, gid in enumerate(sorted(group_ids))}
+    views: dict[int, list[PassageView]] = defaultdict(list)
+    for member in members:
+        if not others[member.group_id]:
+            continue  # every other copy is hidden
+        earliest = member.group.earliest.article if member.group.earliest else None
+        views[member.paragraph_id].append(
+            PassageView(member.group, colours[member.group_id], member.start, member.end, others[member.group_id], earliest)
+        )
+    return views
+
+
+def render_paragraph(text: str, query_spans: list[tuple[int, int]], passages: list[PassageView]) -> SafeString:
+    """Escaped paragraph: shared passages wrapped in coloured spans, query words in <mark>."""
+    out: list[str] = []
+    cursor = 0
+    for view in sorted(passages, key=lambda v: v.start):
+        start, end = max(view.start, cursor), view.end
+        if start >= end:
+            continue  # overlaps the previous passage
+        out.append(mark(text, query_spans, cursor, start))
+        out.append(
+            f'<span class="passage g{view.colour}" id="passage-{view.group.pk}" data-group="{view.group.pk}">'
+            f"{mark(text, query_spans, start, end)}</span>"
+        )
+        cursor = end
+    out.append(mark(text, query_spans, cursor, len(text)))
+    return mark_safe("".join(out))  # noqa: S308 (mark() escapes every piece of text)
+
+
+@dataclass
+class SharingSummary:
+    passages: int
+    articles: int
+
+
+def sharing_summaries(article_ids: list[int]) -> dict[int, SharingSummary]:
+    """For result rows: how many passages each article shares, with how many other (visible) articles."""
+    rows = (
+        PassageMember.objects.filter(article_id__in=article_ids, group__boilerplate=False)
+        .values("article_id")
+        .annotate(passages=Count("group", distinct=True))
+    )
+    out = {row["article_id"]: SharingSummary(row["passages"], 0) for row in rows}
+    if not out:
+        return out
+    pairs = (
+        PassageMember.objects.filter(group__members__article_id__in=list(out), group__boilerplate=False, article__hidden=False)
+        .values_list("group__members__article_id", "article_id")
+        .distinct()
+    )
+    partners: dict[int, set[int]] = defaultdict(set)
+    for mine, other in pairs:
+        if other != mine:
+            partners[mine].add(other)
+    for article_id, summary in out.items():
+        summary.articles = len(partners[article_id])
+    return {a: s for a, s in out.items() if s.articles}
+
+
+def passage_counts(article_ids: list[int]) -> dict[int, tuple[int, Article | None]]:
+    """For the CSV: (shared passages, earliest source of its most shared passage) per article."""
+    members = (
+        PassageMember.objects.filter(article_id__in=article_ids, group__boilerplate=False)
+        .select_related("group__earliest__article__outlet")
+        .order_by("-group__article_count", "group_id")
+    )
+    out: dict[int, tuple[int, Article | None]] = {}
+    counts: dict[int, set[int]] = defaultdict(set)
+    for member in members:
+        counts[member.article_id].add(member.group_id)
+        if member.article_id not in out:
+            earliest = member.group.earliest.article if member.group.earliest else None
+            out[member.article_id] = (0, earliest)
+    return {a: (len(counts[a]), earliest) for a, (_, earliest) in out.items()}
+
+
+# --- comparing two articles --------------------------------------------------------------------------
+
+_WORD = re.compile(r"\S+")
+
+
+def word_diff(a: str, b: str) -> SafeString:
+    """b against a, word by word: <del> what a has and b lacks, <ins> what b adds."""
+    wa, wb = _WORD.findall(a), _WORD.findall(b)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=wa, b=wb, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape(" ".join(wb[j1:j2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(' '.join(wa[i1:i2]))}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(' '.join(wb[j1:j2]))}</ins>")
+    return mark_safe(" ".join(out))  # noqa: S308 (every word escaped)
+
+
+@dataclass
+class AlignedPassage:
+    group: PassageGroup
+    left: str
+    right: str
+    diff: SafeString | None  # when the two are not identical
+
+
+def compare(left: Article, right: Article) -> list[AlignedPassage]:
+    """Passages the two articles share, in the left article's order, with a diff where they differ."""
+    members = PassageMember.objects.filter(article__in=[left, right], group__boilerplate=False).select_related(
+        "group", "paragraph"
+    )
+    by_group: dict[int, dict[int, PassageMember]] = defaultdict(dict)
+    for member in members:
+        by_group[member.group_id].setdefault(member.article_id, member)
+    aligned = []
+    for pair in by_group.values():
+        if left.pk in pair and right.pk in pair:
+            a, b = pair[left.pk], pair[right.pk]
+            ta, tb = a.paragraph.text[a.start : a.end], b.paragraph.text[b.start : b.end]
+            same = " ".join(ta.split()) == " ".join(tb.split())
+            aligned.append((a.paragraph.position, a.start, AlignedPassage(a.group, ta, tb, None if same else word_diff(ta, tb))))
+    return [item for *_, item in sorted(aligned, key=lambda t: (t[0], t[1]))]

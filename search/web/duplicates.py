@@ -1,0 +1,39 @@
+"""/duplicates/: the most copied passages, filtered by the search page's parameters."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Max, Min, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from search.query.params import SearchParams
+from search.query.results import checked
+from search.store.models import PassageGroup, PassageMember
+from search.web.export import export_hits
+
+PER_PAGE = 30
+
+
+@require_GET
+def duplicates_page(request: HttpRequest) -> HttpResponse:
+    params, messages, _ = checked(SearchParams.from_query(request.GET))
+    groups = PassageGroup.objects.filter(boilerplate=False)
+    filtered = bool(params.q or params.outlet or params.actor or params.date_from or params.date_to or params.undated)
+    if filtered:
+        _, hits = export_hits(params)
+        groups = groups.filter(members__article_id__in=[pk for pk, _ in hits])
+    groups = groups.filter(Q(members__article__hidden=False)).annotate(
+        first=Min("members__article__published"), last=Max("members__article__published")
+    ).distinct()
+    newest = params.sort == "date"
+    groups = groups.order_by("-last", "-article_count", "id") if newest else groups.order_by("-article_count", "-outlet_count", "id")
+    members = PassageMember.objects.filter(article__hidden=False).select_related("article__outlet").order_by("article__published", "article_id")
+    groups = groups.select_related("earliest__article__outlet").prefetch_related(Prefetch("members", queryset=members))
+    page = Paginator(groups, PER_PAGE).get_page(params.page)
+    return render(
+        request,
+        "search/duplicates.html",
+        {"params": params, "page": page, "messages": messages, "newest": newest, "filtered": filtered},
+    )
