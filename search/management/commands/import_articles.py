@@ -25,13 +25,19 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+        parser.add_argument(
+            "--no-actors", action="store_true", help="skip actor extraction (the slowest stage); run `extract_actors --all` later"
+        )
+        parser.add_argument("--no-passages", action="store_true", help="skip shared-passage detection; run `find_duplicates` later")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
         show_bar = sys.stderr.isatty() and not options["no_progress"] and options["verbosity"] > 0
         bar = tqdm(unit=" records", desc="importing", disable=not show_bar, file=sys.stderr)
-        importer = Importer(batch_size=options["batch_size"])
+        importer = Importer(
+            batch_size=options["batch_size"], actors=not options["no_actors"], passages=not options["no_passages"]
+        )
         try:
             report = importer.run(options["paths"], progress=bar.update)
         except (IndexLocked, IndexUnavailable) as exc:
