@@ -1,0 +1,1 @@
+"""Finds passages shared between articles (wire copy, quotes, press releases); no Django here."""
