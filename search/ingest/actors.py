@@ -189,3 +189,8 @@ def extract_mentions(articles: Iterable[Sequence[str]], batch_size: int = 256) -
         entities[owner].extend((ent.text, ent.label_) for ent in doc.ents)
     for found in entities:
         yield resolve_in_article(found)
+
+
+def extract_all(articles: list[list[str]]) -> list[list[Mention]]:
+    """extract_mentions() as a list: what a worker process returns for its chunk."""
+    return list(extract_mentions(articles))

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from search.index.outbox import enqueue
-from search.ingest.actors import Mention, accents, extract_mentions, fold, load_nlp
+from search.ingest.actors import Mention, accents, extract_all, extract_mentions, fold, load_nlp
 from search.store.models import Actor, ActorAlias, ActorBlock, Article, ArticleActor, MergeSuggestion
 
 PARALLEL_MIN_TEXTS = 64
@@ -26,14 +26,6 @@ MISSPELLING_RATIO = 3  # a one-letter variant merges into a name used in 3x as m
 
 
 # --- extraction on both cores ------------------------------------------------------------------
-
-def _start_worker() -> None:
-    load_nlp()
-
-
-def _extract_chunk(articles: list[list[str]]) -> list[list[Mention]]:
-    return list(extract_mentions(articles))
-
 
 class MentionExtractor:
     """NER over many texts: in this process for a few, in a pool of worker processes for many.
@@ -54,10 +46,11 @@ class MentionExtractor:
         if self._pool is None:
             for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS", "MKL_NUM_THREADS"):
                 os.environ.setdefault(name, "1")
-            self._pool = multiprocessing.get_context("spawn").Pool(self.processes, initializer=_start_worker)
+            # The worker functions live in search.ingest.actors, which needs no Django set-up.
+            self._pool = multiprocessing.get_context("spawn").Pool(self.processes, initializer=load_nlp)
         size = -(-len(texts) // (self.processes * 4))
         chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
-        return [mentions for part in self._pool.map(_extract_chunk, chunks) for mentions in part]
+        return [mentions for part in self._pool.map(extract_all, chunks) for mentions in part]
 
     def close(self) -> None:
         if self._pool is not None:

@@ -119,3 +119,17 @@ def test_ambiguous_surname_becomes_a_suggestion(db, tmp_path):
     single = Actor.objects.get(kind="person", key="smith")
     into = set(MergeSuggestion.objects.filter(actor=single).values_list("into__name", flat=True))
     assert into == {"John Smith", "Jane Smith"}
+
+
+def test_worker_pool_gives_the_same_mentions_as_one_process():
+    from search.ingest.actors import extract_mentions
+    from search.store.actors import PARALLEL_MIN_TEXTS, MentionExtractor
+
+    texts = [[f"Story {n}", f"Chancellor Angela Merkel met Emmanuel Macron in Paris on day {n}."] for n in range(PARALLEL_MIN_TEXTS + 6)]
+    extractor = MentionExtractor(processes=2)
+    try:
+        pooled = extractor(texts)
+    finally:
+        extractor.close()
+    assert pooled == list(extract_mentions(texts))
+    assert any(m.name == "Angela Merkel" for m in pooled[0])
