@@ -41,8 +41,8 @@ def backend(index_path: Path) -> SearchBackend:
     return get_backend()
 
 
-def import_into_db(*paths: str | Path) -> ImportReport:
-    return Importer().run([str(p) for p in paths])
+def import_into_db(*paths: str | Path, **options: bool) -> ImportReport:
+    return Importer(**options).run([str(p) for p in paths])
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def test_bbc_folder(backend):
     folder = corpus_path("bbc")
     with open(folder / "metadata.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    report = import_into_db(folder)
+    report = import_into_db(folder, actors=False)  # this test is about reading; actors have their own
     assert report.rejected == []
     assert report.imported == len(rows) == Article.objects.count()
     assert list(Outlet.objects.values_list("name", flat=True)) == ["BBC News"]
@@ -37,7 +37,7 @@ def test_clusters_folder_applies_its_manifest(backend):
     folder = corpus_path("clusters")
     with open(folder / "metadata.csv", newline="") as fh:
         rows = {os.path.normpath(folder / r["file"]): r for r in csv.DictReader(fh)}
-    report = import_into_db(folder)
+    report = import_into_db(folder, actors=False)
     # the only rejections are files that hold a title and no text
     assert {r.reason for r in report.rejected} <= {"no body text (only a title)"}
     for rejection in report.rejected:
@@ -60,7 +60,7 @@ def test_allsides_sample_records():
     path = corpus_path("allsides", "sample2000.jsonl")
     with open(path) as fh:
         records = [json.loads(line) for line in fh]
-    report = import_into_db(path)
+    report = import_into_db(path, actors=False)
     assert report.imported + len(report.rejected) == len(records)
     assert all("no body" in r.reason for r in report.rejected)
     assert report.imported > 0.95 * len(records)
@@ -75,6 +75,6 @@ def test_allsides_sample_records():
             assert str(article.published.year) in record["content_original"][:3000]
     # bogus dates are dropped with a warning, the article kept
     assert all(a.published is None or dt.date(1900, 1, 1) <= a.published <= dt.date.today() for a in Article.objects.all())
-    reimport = import_into_db(path)
+    reimport = import_into_db(path, actors=False)
     assert reimport.unchanged == report.imported and reimport.imported == reimport.updated == 0
 
