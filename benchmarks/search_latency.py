@@ -146,6 +146,11 @@ def mb(n: float) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
+def _load_average() -> list[float]:
+    """1, 5 and 15 minute load averages: other work on the machine skews every figure."""
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else []
+
+
 def machine_facts() -> dict[str, Any]:
     import django
 
@@ -156,6 +161,7 @@ def machine_facts() -> dict[str, Any]:
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "load_average": _load_average(),
         "cpu": cpu or platform.processor(),
         "platform": platform.platform(),
         "python": platform.python_version(),
@@ -465,7 +471,7 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
 
     facts = machine_facts()
     print("newsindex search benchmark")
-    print(f"  date {facts['date']}  nproc {facts['nproc']}  cpu {facts['cpu']}")
+    print(f"  date {facts['date']}  nproc {facts['nproc']}  load average {facts['load_average']}  cpu {facts['cpu']}")
     print(f"  python {facts['python']}  django {facts['django']}  {facts['whoosh']}  {facts['platform']}")
     print(f"  corpus {corpus}")
     print(f"  data dir {data_dir}{' (temporary)' if temporary else ''}")
@@ -520,6 +526,8 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
     print(f"articles in the database: {articles}")
     print(f"index on disk:    {mb(index_used)} ({mb(index_apparent)} apparent)  {settings.NEWSINDEX_SEARCH['PATH']}")
     print(f"database on disk: {mb(db_used)} ({mb(db_apparent)} apparent) + WAL {mb(wal_used)}  {db_path}")
+    facts["load_average_end"] = _load_average()
+    print(f"load average at the end: {facts['load_average_end']} (on {facts['nproc']} CPUs)")
 
     if args.json:
         figures = {
