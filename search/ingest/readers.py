@@ -284,7 +284,7 @@ def walk(folder: Path) -> Iterator[Path]:
 def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Item | Ignored]:
     """Every article (SourceRecord) and problem (Rejection) in the given files and folders."""
     for given in paths:
-        root = Path(given).absolute()
+        root = Path(given).resolve()  # one key per file, however the path was written
         if not root.exists():
             yield Rejection(str(given), None, "no such file or folder")
             continue
