@@ -10,14 +10,14 @@ import os
 import pytest
 
 from search.ingest.dates import parse_date
-from search.store.models import Article, Outlet
+from search.store.models import Article, ArticleCopy, Outlet
 from tests.conftest import corpus_path, import_into_db
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpora]
 
 
 def test_bbc_folder(backend):
-    folder = corpus_path("bbc")
+    folder = corpus_path("bbc").resolve()
     with open(folder / "metadata.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     report = import_into_db(folder, actors=False)  # this test is about reading; actors have their own
@@ -31,10 +31,21 @@ def test_bbc_folder(backend):
     assert article.title == latin["title"]
     assert "£15.8m" in article.body
     assert backend.doc_count() == len(rows)
+    # its exact duplicate files are reported as copies of their twins
+    by_md5: dict[str, list[str]] = {}
+    for row in rows:
+        by_md5.setdefault(row["md5"], []).append(os.path.normpath(folder / row["file"]))
+    twins = [files for files in by_md5.values() if len(files) > 1]
+    assert len(twins) == 98
+    ids = dict(Article.objects.values_list("source_file", "id"))
+    copies = set(ArticleCopy.objects.values_list("article_id", "source_id"))
+    for files in twins:
+        first, *others = sorted(ids[f] for f in files)
+        assert all((other, first) in copies for other in others), files
 
 
 def test_clusters_folder_applies_its_manifest(backend):
-    folder = corpus_path("clusters")
+    folder = corpus_path("clusters").resolve()
     with open(folder / "metadata.csv", newline="") as fh:
         rows = {os.path.normpath(folder / r["file"]): r for r in csv.DictReader(fh)}
     report = import_into_db(folder, actors=False)
@@ -57,7 +68,7 @@ def test_clusters_folder_applies_its_manifest(backend):
 
 
 def test_allsides_sample_records():
-    path = corpus_path("allsides", "sample2000.jsonl")
+    path = corpus_path("allsides", "sample2000.jsonl").resolve()
     with open(path) as fh:
         records = [json.loads(line) for line in fh]
     report = import_into_db(path, actors=False)

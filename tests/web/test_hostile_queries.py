@@ -1,0 +1,222 @@
+"""Hostile query strings and parameters: never a server error, never a hang.
+
+Property-based (hypothesis): arbitrary query text built from the pieces of the query syntax
+(quotes, brackets, field prefixes, wildcards, fuzzy and boost marks, operators) mixed with
+arbitrary unicode and control characters goes to the search page, the JSON API and the CSV
+export, and every response must be below 500 and come back within ``TIME_LIMIT`` seconds.
+Explicit cases cover the known-expensive shapes (very long queries, many OR terms, leading
+wildcards, large fuzzy distances) and junk in every other URL parameter.
+
+The five seed articles (``seeds`` in tests/conftest.py) give the index something to match.
+Hypothesis keeps no example database (``database=None``), so the test writes no files.
+"""
+
+from __future__ import annotations
+
+import string
+import time
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = ("/", "/api/search", "/export.csv")
+TIME_LIMIT = 5.0  # seconds per response, the body included
+PARAMS = ("q", "outlet", "actor", "from", "to", "granularity", "sort", "page", "collapse", "undated")
+
+HYPOTHESIS = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+# --- fetching -------------------------------------------------------------------------------------
+
+
+def fetch(client, url: str, params: dict[str, Any] | None = None, *, query_string: str | None = None) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+    """(status, seconds) for one GET, the whole body read (the CSV export streams)."""
+    started = time.monotonic()
+    if query_string is not None:
+        response = client.get(f"{url}?{query_string}")
+    else:
+        response = client.get(url, params or {})
+    if response.streaming:
+        b"".join(response.streaming_content)
+    else:
+        response.content  # noqa: B018
+    return response.status_code, time.monotonic() - started
+
+
+def assert_survives(client, params: dict[str, Any] | None = None, *, query_string: str | None = None, endpoints=ENDPOINTS) -> None:  # type: ignore[no-untyped-def]
+    for url in endpoints:
+        status, seconds = fetch(client, url, params, query_string=query_string)
+        shown = query_string if query_string is not None else params
+        assert status < 500, f"GET {url} with {shown!r:.300} -> {status}"
+        assert seconds < TIME_LIMIT, f"GET {url} with {shown!r:.300} took {seconds:.1f}s"
+
+
+# --- strategies --------------------------------------------------------------------------------------
+
+SYNTAX = [
+    '"', "'", "“", "”", "«", "»", "(", ")", "[", "]", "{", "}", "<", ">", "=", ":", "\\", "/", "|", "&", "!",
+    "title:", "body:", "outlet:", "outlet_name:", "date:", "published:", "author:", "authors:", "by:",
+    "actor:", "actors:", "id:", "article_id:", "day:", "undated:", "fingerprint:", "copy_of:", "nosuchfield:",
+    "*", "?", "*a*", "a*", "*a", "?*?", "~", "~1", "~2", "~9", "~99999", "~2/1", "~1/99", "^", "^2", "^-1", "^1e308",
+    "AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", "to", "and", "or", "not", "&&", "||", "-", "+",
+    "chechnya", "Chechnya", "Linkevičius", "Linkevicius", "Kadyrov", "State", "Department", "visas", "the", "a",
+    "2017", "2017-05-20", "2017-13-45", "[2017 to 2018]", "[2017-05-01 to 2017-05-31]", "[2017 to", "to 2017]",
+    "{2017 TO}", "[* TO *]", ">2017", "<=2017-05-20", ">=", "yesterday", "today", "-1 week", "10000",
+    "\x00", "\x01", "\x07", "\x1b", "\x7f", "\t", "\n", "\r", "\x0b", "\x0c", "\u0085", "\u2028", "\u00a0",
+    "\u200b", "\u200d", "\u202e", "\ufeff", "\ufffd", "\uffff", "🙂", "👨‍👩‍👧", "ß", "İ", "ﬁ", "Ⅻ", "𝔘", "中文", "עברית",
+    "e\u0301", "%", "%00", "%ff", "#", ";", ",", ".", "...", "<script>alert(1)</script>", "'; DROP TABLE x; --",
+]
+SEPARATORS = ["", " ", "  ", "\t"]
+
+token = st.one_of(
+    st.sampled_from(SYNTAX),
+    st.text(min_size=1, max_size=12),  # arbitrary unicode (no surrogates), control characters included
+    st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=15),
+)
+queries = st.one_of(
+    st.lists(token, max_size=40).flatmap(lambda parts: st.sampled_from(SEPARATORS).map(lambda sep: sep.join(parts))),
+    st.text(max_size=300),
+)
+junk = st.one_of(
+    st.sampled_from(
+        [
+            "", " ", "0", "-1", "1", "00", "9" * 30, "1e9", "NaN", "inf", "true", "yes", "on", "2017-05-20", "2017-02-30",
+            "0000-00-00", "9999-12-31", "2017-5-2", "２０１７-05-20", "relevance", "date", "oldest", "year", "month",
+            "day", "fortnight", "The Independent", "Unknown outlet", "\x00", "\uffff", "🙂", "a" * 5000,
+        ]
+    ),
+    st.text(max_size=60),
+)
+junk_params = st.dictionaries(st.sampled_from(PARAMS), st.lists(junk, min_size=1, max_size=4), max_size=len(PARAMS))
+
+
+# --- properties ----------------------------------------------------------------------------------------
+
+
+@HYPOTHESIS
+@given(q=queries)
+@example(q="*")
+@example(q='"unclosed')
+@example(q="((((")
+@example(q="))))")
+@example(q="[[[")
+@example(q='title:"a OR (b')
+@example(q="*a*")
+@example(q="chechnya~99999")
+def test_any_query_string_is_answered(client, seeds, q: str) -> None:  # type: ignore[no-untyped-def]
+    assert_survives(client, {"q": q})
+
+
+@HYPOTHESIS
+@given(params=junk_params)
+@example(params={"page": ["99999999999999999999"], "sort": ["\x00"], "from": ["2017-02-30"], "to": ["0000-00-00"]})
+@example(params={"actor": ["99999999999"], "outlet": ["\x00"], "granularity": ["day"], "collapse": ["1"], "undated": ["1"]})
+@example(params={"actor": [str(n) for n in range(60)], "outlet": [f"o{n}" for n in range(60)]})
+def test_junk_in_every_parameter_is_answered(client, seeds, params: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+    assert_survives(client, params)
+
+
+# --- explicit shapes ----------------------------------------------------------------------------------
+# Each group runs in one test (one import of the seeds) and reports every failing case at once.
+
+HOSTILE_QUERIES = {
+    "10000-chars-one-word": "a" * 10_000,
+    "10000-chars-many-words": "chechnya " * 1_200,
+    "10000-brackets": ("(" * 5_000) + (")" * 5_000),
+    "10000-quotes": '"' * 10_000,
+    "star": "*",
+    "stars": "* * *",
+    "question-mark": "?",
+    "infix-wildcard": "*a*",
+    "infix-wildcards": "*a* *e* *i* *o* *u*",
+    "field-wildcards": "title:*a* OR body:*e* OR outlet:*i*",
+    "1000-stars": "*" * 1_000,
+    "500-wildcard-runs": "*a" * 500,
+    "open-quote": '"unbalanced',
+    "close-quote": 'unbalanced"',
+    "odd-quotes": '"a" "b',
+    "open-brackets": "(chechnya OR (visas",
+    "close-brackets": "chechnya) OR visas)",
+    "open-range": "[2017 TO",
+    "open-date-range": "date:[2017-05-01 to",
+    "open-brace": "date:{",
+    "500-or-terms": " OR ".join(f"term{n}" for n in range(500)),
+    "500-short-or-terms": " OR ".join("abcdefghijklmnopqrstuvwxyz"[n % 26] * (1 + n % 5) for n in range(500)),
+    "500-or-infix-wildcards": " OR ".join(["*a*"] * 500),
+    "500-nots": " ".join(["NOT"] * 500),
+    "500-ands": "a AND " * 500,
+    "fuzzy-huge-distance": "chechnya~99999",
+    "fuzzy-long-word-distance-50": "Linkevičius~50",
+    "fuzzy-26-letters-distance-9": "abcdefghijklmnopqrstuvwxyz~9",
+    "fuzzy-prefix-too-long": "chechnya~2/99",
+    "huge-boost": "chechnya^99999999999999999999",
+    "empty-fields": "title: outlet: date: author:",
+    "date-words": "date:yesterday date:tomorrow date:>2017 date:<=1900",
+    "date-out-of-range": "date:[19999-01-01 to 99999-12-31]",
+    "control-chars": "\x00\x01\x02\x1b[31m\x7f",
+    "format-chars": "\u202e\u200b\ufeff\uffff",
+    "emoji": "🙂" * 2_000,
+}
+
+MALFORMED_QUERY_STRINGS = {
+    "invalid-utf8": "q=%ff%fe%fd",
+    "overlong-nul": "q=%c0%80",
+    "encoded-surrogate": "q=%ed%a0%80",
+    "truncated-escape": "q=%",
+    "bad-escape": "q=%zz",
+    "repeated-q": "q=a&q=b&q=",
+    "q-without-value": "q",
+    "empty-names": "=&&&=",
+    "long-raw": "q=" + "x" * 10_000 + "&page=2",
+    "invalid-utf8-everywhere": "outlet=%ff&actor=%ff&from=%ff&to=%ff&granularity=%ff&sort=%ff&page=%ff&collapse=%ff&undated=%ff",
+    "nul-escapes": "page=%00&sort=%00&from=%00",
+}
+
+JUNK_VALUES = [
+    "", "-1", "0", "99999999999999999999", "1.5", "1e3", "abc", "2017-13-45", "2017-02-30", "0000-00-00", "9999-12-31",
+    "\x00", "\uffff", "🙂", "<script>alert(1)</script>", "' OR 1=1 --", "x" * 10_000,
+]
+
+
+def failures(client, cases: dict[str, dict[str, Any] | str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every (case, endpoint) that answered 500+ or too slowly."""
+    found = []
+    for name, case in cases.items():
+        for url in ENDPOINTS:
+            if isinstance(case, str):
+                status, seconds = fetch(client, url, query_string=case)
+            else:
+                status, seconds = fetch(client, url, case)
+            if status >= 500 or seconds >= TIME_LIMIT:
+                found.append(f"{name}: GET {url} -> {status} in {seconds:.1f}s")
+    return found
+
+
+def test_explicit_hostile_queries(client, seeds) -> None:  # type: ignore[no-untyped-def]
+    bad = failures(client, {name: {"q": q} for name, q in HOSTILE_QUERIES.items()})
+    assert not bad, "\n".join(bad)
+
+
+def test_malformed_query_strings(client, seeds) -> None:  # type: ignore[no-untyped-def]
+    bad = failures(client, dict(MALFORMED_QUERY_STRINGS))
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("name", [p for p in PARAMS if p != "q"])
+def test_junk_value_in_each_parameter(client, seeds, name: str) -> None:  # type: ignore[no-untyped-def]
+    cases: dict[str, dict[str, Any] | str] = {}
+    for value in JUNK_VALUES:
+        label = f"{name}={value[:20]!r}" + (f"..({len(value)} chars)" if len(value) > 20 else "")
+        cases[label + " with q"] = {name: value, "q": "chechnya"}
+        cases[label + " x60"] = {name: [value] * 60}
+    bad = failures(client, cases)
+    assert not bad, "\n".join(bad)
