@@ -114,10 +114,11 @@ class Importer:
         actors: bool = True,
         passages: bool = True,
         processes: int | None = None,
+        extractor: MentionExtractor | None = None,
     ) -> None:
         self.backend = backend or get_backend()
         self.extract_actors = actors
-        self.extractor = MentionExtractor(processes)
+        self.extractor = extractor or MentionExtractor(processes)
         self._resolver: ActorResolver | None = None
         self.batch_size = batch_size
         self.session = IndexSession(self.backend, lock_timeout=lock_timeout)

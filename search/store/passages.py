@@ -130,6 +130,11 @@ def _drop_overlapping(found: list[FoundGroup]) -> set[int]:
 def _store(found: list[FoundGroup]) -> PassageStats:
     paragraph_ids = {span.paragraph for group in found for span, _ in group.members}
     texts = dict(Paragraph.objects.filter(id__in=paragraph_ids).values_list("id", "text"))
+    # Paragraphs deleted since the shingle index was saved (an article deleted in the admin) drop out.
+    found = [
+        FoundGroup([(span, sim) for span, sim in group.members if span.paragraph in texts], group.exact) for group in found
+    ]
+    found = [group for group in found if len({span.article for span, _ in group.members}) >= 2]
     article_ids = _articles_of(found)
     meta = {
         pk: (published, outlet_id)

@@ -1,0 +1,90 @@
+"""Build a benchmark data folder from the AllSides corpus (37.5k articles), timing the import.
+
+    .venv/bin/python benchmarks/allsides_dataset.py --data-dir /tmp/allsides [--ner]
+
+Without --ner, actors come from a fast capitalised-name heuristic instead of spaCy: on this
+machine NER runs at about 10 articles/s (benchmarks/actors_eval.py measures it), so a full NER
+import takes an hour; the heuristic gives the actor facet a realistic number of values per
+article (about 20) for measuring facet speed. Everything else is the real importer: reading,
+cleaning, storing, shared-passage detection and indexing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
+_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
+
+
+class NameHeuristic:
+    """Stands in for MentionExtractor: capitalised two- and three-word sequences as actors."""
+
+    processes = 1
+
+    def __call__(self, texts):  # type: ignore[no-untyped-def]
+        from search.ingest.actors import resolve_in_article
+
+        out = []
+        for paragraphs in texts:
+            found = [(m, "PERSON" if m.count(" ") == 1 else "ORG") for p in paragraphs[1:] for m in _NAME.findall(p)]
+            out.append(resolve_in_article(found))
+        return out
+
+    def close(self) -> None:
+        return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--ner", action="store_true", help="real spaCy NER (slow) instead of the name heuristic")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    os.environ["NEWSINDEX_DATA_DIR"] = str(args.data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from search.store.importer import Importer
+
+    runs = []
+    for label in ("import", "re-import (unchanged)"):
+        importer = Importer(extractor=None if args.ner else NameHeuristic())  # type: ignore[arg-type]
+        started = time.monotonic()
+        report = importer.run([args.corpus])
+        seconds = time.monotonic() - started
+        runs.append(
+            {
+                "label": label,
+                "imported": report.imported,
+                "unchanged": report.unchanged,
+                "rejected": len(report.rejected),
+                "passage_groups": report.passage_groups,
+                "seconds": round(seconds, 1),
+                "records_per_s": round(report.seen / seconds, 1),
+            }
+        )
+        print(json.dumps(runs[-1]), flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures = {"corpus": str(args.corpus), "actors": "spaCy NER" if args.ner else "name heuristic", "runs": runs, "peak_rss_mb": round(peak)}
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
