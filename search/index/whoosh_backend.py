@@ -161,12 +161,17 @@ class WhooshBackend(SearchBackend):
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """This thread's searcher, refreshed when the index has changed since it was opened."""
+        """This thread's searcher, reopened when the index has changed since it was opened.
+
+        Not Searcher.refresh(): in whoosh3 3.54.0 it reuses a segment's old reader when a commit
+        only deleted documents from it, so hidden articles stayed counted until a restart.
+        """
         searcher: Searcher | None = getattr(self._local, "searcher", None)
+        if searcher is not None and not searcher.up_to_date():
+            searcher.close()
+            searcher = None
         if searcher is None:
             searcher = self._open_index().searcher()
-        elif not searcher.up_to_date():
-            searcher = searcher.refresh()
         self._local.searcher = searcher
         yield searcher
 

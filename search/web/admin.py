@@ -69,7 +69,7 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Hide from search, facets and exports")
     def hide(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         changed = curation.set_hidden(queryset.values_list("id", flat=True), True)
-        self.message_user(request, f"{changed} articles hidden; search catches up within seconds.")
+        self.message_user(request, f"{changed} articles hidden; search catches up within seconds.", messages.SUCCESS)
 
     @admin.action(description="Show again in search")
     def unhide(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:

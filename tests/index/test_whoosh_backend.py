@@ -117,3 +117,27 @@ def test_writer_lock_gives_clear_message(seeds, backend):
             backend.open_writer(timeout=0)
     finally:
         writer.cancel()
+
+
+def test_searcher_sees_deletions_committed_by_another_writer(seeds, backend):
+    target = seeds["002"].pk
+    assert target in {h.article_id for h in backend.search(SearchQuery(text="author:wilford")).hits}
+    writer = backend.open_writer()
+    writer.delete([target])
+    writer.commit()
+    # the same thread, the same (cached) searcher: it must notice the commit
+    results = backend.search(SearchQuery(text="author:wilford", facets=True))
+    assert results.total == 0 and results.facets.outlets == []
+
+
+def test_searcher_sees_replaced_documents_once(seeds, backend):
+    from search.index.documents import document_for, indexable
+    from search.store.models import Article
+
+    backend.search(SearchQuery(text="chechnya"))
+    for _ in range(2):
+        writer = backend.open_writer()
+        writer.update([document_for(a) for a in indexable(Article.objects.all())])
+        writer.commit()
+    ids = [h.article_id for h in backend.search(SearchQuery(text="chechnya", limit=50)).hits]
+    assert sorted(ids) == sorted(a.pk for a in seeds.values())
