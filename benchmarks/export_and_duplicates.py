@@ -83,7 +83,7 @@ def main() -> int:
         with open(SAMPLE) as fh, open(path, "w") as out:
             for n, line in zip(range(100), fh):
                 record = json.loads(line)
-                record["ID"] = f"bench-new-{n}"
+                record["ID"] = f"bench-new-{int(time.time())}-{n}"  # new every run
                 out.write(json.dumps(record) + "\n")
         figures["duplicates_incremental_100"] = child(INCREMENTAL.replace("PATH", repr(str(path))), args.data_dir)
     print("100 new articles:", figures["duplicates_incremental_100"], flush=True)

@@ -5,19 +5,26 @@ Property-based (hypothesis): arbitrary query text built from the pieces of the q
 arbitrary unicode and control characters goes to the search page, the JSON API and the CSV
 export, and every response must be below 500 and come back within ``TIME_LIMIT`` seconds.
 Explicit cases cover the known-expensive shapes (very long queries, many OR terms, leading
-wildcards, large fuzzy distances) and junk in every other URL parameter.
+wildcards, large fuzzy distances), malformed query strings and junk in every other URL
+parameter; those also go to /duplicates/ and an article page, which read ``q`` too.
 
+A request still running after ``HARD_LIMIT`` seconds is interrupted (SIGALRM in this, the main
+thread) and reported as a hang, so a runaway query fails the test instead of eating the machine.
 The five seed articles (``seeds`` in tests/conftest.py) give the index something to match.
 Hypothesis keeps no example database (``database=None``), so the test writes no files.
 """
 
 from __future__ import annotations
 
+import signal
 import string
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 ENDPOINTS = ("/", "/api/search", "/export.csv")
 TIME_LIMIT = 5.0  # seconds per response, the body included
+HARD_LIMIT = TIME_LIMIT + 3.0  # seconds: interrupted there, reported as a hang
 PARAMS = ("q", "outlet", "actor", "from", "to", "granularity", "sort", "page", "collapse", "undated")
 
 HYPOTHESIS = settings(
@@ -38,26 +46,59 @@ HYPOTHESIS = settings(
 # --- fetching -------------------------------------------------------------------------------------
 
 
-def fetch(client, url: str, params: dict[str, Any] | None = None, *, query_string: str | None = None) -> tuple[int, float]:  # type: ignore[no-untyped-def]
-    """(status, seconds) for one GET, the whole body read (the CSV export streams)."""
+class Hung(BaseException):
+    """Raised by SIGALRM inside a request that overran HARD_LIMIT (not an Exception: Django lets it through)."""
+
+
+@contextmanager
+def hard_limit(seconds: float) -> Iterator[None]:
+    def stop(signum: int, frame: object) -> None:
+        raise Hung
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def web() -> Client:
+    """A test client that hands back a 500 (with exc_info) instead of raising the view's exception."""
+    return Client(raise_request_exception=False)
+
+
+def fetch(client: Client, url: str, params: dict[str, Any] | None = None, *, query_string: str | None = None) -> str | None:
+    """None when the GET answered below 500 within TIME_LIMIT (the whole body read), else what went wrong."""
     started = time.monotonic()
-    if query_string is not None:
-        response = client.get(f"{url}?{query_string}")
-    else:
-        response = client.get(url, params or {})
-    if response.streaming:
-        b"".join(response.streaming_content)
-    else:
-        response.content  # noqa: B018
-    return response.status_code, time.monotonic() - started
+    try:
+        with hard_limit(HARD_LIMIT):
+            response = client.get(f"{url}?{query_string}") if query_string is not None else client.get(url, params or {})
+            if response.streaming:
+                b"".join(response.streaming_content)
+            else:
+                response.content  # noqa: B018
+    except Hung:
+        return f"still running after {HARD_LIMIT:.0f}s (interrupted)"
+    seconds = time.monotonic() - started
+    if response.status_code >= 500:
+        exc = getattr(response, "exc_info", None)
+        return f"{response.status_code} ({exc[0].__name__}: {exc[1]})" if exc else str(response.status_code)
+    if seconds >= TIME_LIMIT:
+        return f"{response.status_code} after {seconds:.1f}s (limit {TIME_LIMIT:.0f}s)"
+    return None
 
 
-def assert_survives(client, params: dict[str, Any] | None = None, *, query_string: str | None = None, endpoints=ENDPOINTS) -> None:  # type: ignore[no-untyped-def]
-    for url in endpoints:
-        status, seconds = fetch(client, url, params, query_string=query_string)
-        shown = query_string if query_string is not None else params
-        assert status < 500, f"GET {url} with {shown!r:.300} -> {status}"
-        assert seconds < TIME_LIMIT, f"GET {url} with {shown!r:.300} took {seconds:.1f}s"
+def shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else f"{text[:200]}... ({len(text)} chars)"
+
+
+def assert_survives(client: Client, params: dict[str, Any]) -> None:
+    problems = [f"GET {url} {shown(params)}: {problem}" for url in ENDPOINTS if (problem := fetch(client, url, params))]
+    assert not problems, "\n".join(problems)
 
 
 # --- strategies --------------------------------------------------------------------------------------
@@ -112,8 +153,8 @@ junk_params = st.dictionaries(st.sampled_from(PARAMS), st.lists(junk, min_size=1
 @example(q='title:"a OR (b')
 @example(q="*a*")
 @example(q="chechnya~99999")
-def test_any_query_string_is_answered(client, seeds, q: str) -> None:  # type: ignore[no-untyped-def]
-    assert_survives(client, {"q": q})
+def test_any_query_string_is_answered(web, seeds, q: str) -> None:  # type: ignore[no-untyped-def]
+    assert_survives(web, {"q": q})
 
 
 @HYPOTHESIS
@@ -121,8 +162,8 @@ def test_any_query_string_is_answered(client, seeds, q: str) -> None:  # type: i
 @example(params={"page": ["99999999999999999999"], "sort": ["\x00"], "from": ["2017-02-30"], "to": ["0000-00-00"]})
 @example(params={"actor": ["99999999999"], "outlet": ["\x00"], "granularity": ["day"], "collapse": ["1"], "undated": ["1"]})
 @example(params={"actor": [str(n) for n in range(60)], "outlet": [f"o{n}" for n in range(60)]})
-def test_junk_in_every_parameter_is_answered(client, seeds, params: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
-    assert_survives(client, params)
+def test_junk_in_every_parameter_is_answered(web, seeds, params: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+    assert_survives(web, params)
 
 
 # --- explicit shapes ----------------------------------------------------------------------------------
@@ -187,36 +228,40 @@ JUNK_VALUES = [
 ]
 
 
-def failures(client, cases: dict[str, dict[str, Any] | str]) -> list[str]:  # type: ignore[no-untyped-def]
-    """Every (case, endpoint) that answered 500+ or too slowly."""
+def failures(client: Client, cases: dict[str, dict[str, Any] | str], endpoints: tuple[str, ...]) -> list[str]:
+    """Every (case, endpoint) that answered 500+, too slowly, or hung; cases are params or raw query strings."""
     found = []
     for name, case in cases.items():
-        for url in ENDPOINTS:
+        for url in endpoints:
             if isinstance(case, str):
-                status, seconds = fetch(client, url, query_string=case)
+                problem = fetch(client, url, query_string=case)
             else:
-                status, seconds = fetch(client, url, case)
-            if status >= 500 or seconds >= TIME_LIMIT:
-                found.append(f"{name}: GET {url} -> {status} in {seconds:.1f}s")
+                problem = fetch(client, url, case)
+            if problem:
+                found.append(f"{name}: GET {url}: {problem}")
     return found
 
 
-def test_explicit_hostile_queries(client, seeds) -> None:  # type: ignore[no-untyped-def]
-    bad = failures(client, {name: {"q": q} for name, q in HOSTILE_QUERIES.items()})
-    assert not bad, "\n".join(bad)
+def all_endpoints(seeds) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    return (*ENDPOINTS, "/duplicates/", f"/articles/{seeds['001'].pk}/")
 
 
-def test_malformed_query_strings(client, seeds) -> None:  # type: ignore[no-untyped-def]
-    bad = failures(client, dict(MALFORMED_QUERY_STRINGS))
-    assert not bad, "\n".join(bad)
+def test_explicit_hostile_queries(web, seeds) -> None:  # type: ignore[no-untyped-def]
+    bad = failures(web, {name: {"q": q} for name, q in HOSTILE_QUERIES.items()}, all_endpoints(seeds))
+    assert not bad, f"{len(bad)} failures:\n" + "\n".join(bad)
+
+
+def test_malformed_query_strings(web, seeds) -> None:  # type: ignore[no-untyped-def]
+    bad = failures(web, dict(MALFORMED_QUERY_STRINGS), all_endpoints(seeds))
+    assert not bad, f"{len(bad)} failures:\n" + "\n".join(bad)
 
 
 @pytest.mark.parametrize("name", [p for p in PARAMS if p != "q"])
-def test_junk_value_in_each_parameter(client, seeds, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_junk_value_in_each_parameter(web, seeds, name: str) -> None:  # type: ignore[no-untyped-def]
     cases: dict[str, dict[str, Any] | str] = {}
     for value in JUNK_VALUES:
         label = f"{name}={value[:20]!r}" + (f"..({len(value)} chars)" if len(value) > 20 else "")
         cases[label + " with q"] = {name: value, "q": "chechnya"}
         cases[label + " x60"] = {name: [value] * 60}
-    bad = failures(client, cases)
-    assert not bad, "\n".join(bad)
+    bad = failures(web, cases, (*ENDPOINTS, "/duplicates/"))
+    assert not bad, f"{len(bad)} failures:\n" + "\n".join(bad)
