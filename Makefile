@@ -64,8 +64,15 @@ test-postgres: $(STAMP)
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(PG_TEST_URL): CI needs it"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(PG_TEST_URL): skipped the PostgreSQL run"; fi
 
+# Heavy benchmarks, not part of `make test`: figures go to benchmarks/out/*.json (see BENCHMARKS.md).
+BENCH_DATA ?= /tmp/newsindex-bench-allsides
 bench: $(STAMP)
-	$(BIN)/python benchmarks/search_latency.py
+	mkdir -p benchmarks/out
+	$(BIN)/python benchmarks/allsides_dataset.py --data-dir $(BENCH_DATA) --json benchmarks/out/import.json
+	$(BIN)/python benchmarks/search_latency.py --data-dir $(BENCH_DATA) --reuse --json benchmarks/out/search.json
+	$(BIN)/python benchmarks/export_and_duplicates.py --data-dir $(BENCH_DATA) --json benchmarks/out/export_duplicates.json
+	$(BIN)/python benchmarks/actors_eval.py --json benchmarks/out/actors.json
+	$(BIN)/python benchmarks/duplicates_eval.py --speed
 
 clean:
 	rm -rf $(VENV) data
