@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import subprocess
 
 import pytest
 
@@ -94,3 +96,22 @@ def test_article_api(client, seeds):
     assert any(a["name"] == "Theresa May" and a["kind"] == "person" for a in data["actors"])
     missing = client.get("/api/articles/999999")
     assert missing.status_code == 404 and missing.json() == {"ok": False, "error": "No article with id 999999", "status": 404}
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+def test_export_opens_cleanly_in_libreoffice(client, seeds, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"".join(client.get("/export.csv").streaming_content))
+    subprocess.run(
+        ["soffice", "--headless", "--infilter=CSV:44,34,76,1", "--convert-to", "ods", "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=120,
+    )
+    out = tmp_path / "back"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(out), str(tmp_path / "export.ods")],
+        check=True, capture_output=True, timeout=120,
+    )
+    original = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    again = list(csv.reader(io.StringIO((out / "export.csv").read_text(encoding="utf-8-sig"))))
+    assert again == original
+    assert len(original) == 6 and "European Parliament calls for ‘urgent investigation’" in " ".join(r[1] for r in original)
