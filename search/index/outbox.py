@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Max
 
 from search.index.base import BackendWriter, SearchBackend
 from search.index.documents import document_for, indexable
@@ -39,7 +40,8 @@ class IndexSession:
         self.lock_timeout = lock_timeout
         self.commit_every = commit_every
         self._writer: BackendWriter | None = None
-        self._done_tasks: list[int] = []
+        self._pending_articles: set[int] = set()  # applied, not yet committed
+        self._top = 0  # tasks up to this id were read for them
         self._written: set[int] = set()
         self._last_commit = time.monotonic()
         self.indexed = 0
@@ -51,36 +53,36 @@ class IndexSession:
         return self._writer
 
     def drain(self, limit: int | None = None) -> int:
-        """Apply queued tasks (all of them, or at most `limit`). Returns how many were applied."""
-        applied = 0
-        last_seen = max(self._done_tasks, default=0)
-        while limit is None or applied < limit:
-            size = DRAIN_BATCH if limit is None else min(DRAIN_BATCH, limit - applied)
-            tasks = list(IndexTask.objects.filter(id__gt=last_seen).order_by("id")[:size])
-            if not tasks:
-                break
-            last_seen = tasks[-1].id
-            self._apply(tasks)
-            applied += len(tasks)
+        """Bring every article with queued work up to date (or at most `limit` articles).
+
+        An article queued several times (stored, then cleaned of boilerplate, then given its
+        shared passages) is indexed once. Returns how many articles were brought up to date.
+        """
+        top = IndexTask.objects.aggregate(top=Max("id"))["top"]
+        if top is None:
+            return 0
+        queued = set(IndexTask.objects.filter(id__lte=top).values_list("article_id", flat=True).distinct())
+        ids = sorted(queued - self._pending_articles)
+        if limit is not None:
+            ids = ids[:limit]
+        for start in range(0, len(ids), DRAIN_BATCH):
+            self._apply(ids[start : start + DRAIN_BATCH], top)
             if time.monotonic() - self._last_commit > self.commit_every:
                 self.commit()
-        return applied
+        return len(ids)
 
-    def _apply(self, tasks: list[IndexTask]) -> None:
-        latest: dict[int, str] = {}
-        for task in tasks:
-            latest[task.article_id] = task.action
-        if self._written & latest.keys():
+    def _apply(self, article_ids: list[int], top: int) -> None:
+        if self._written & set(article_ids):
             # Whoosh does not replace a document added earlier in the same uncommitted batch.
             self.commit()
         writer = self._ensure_writer()
-        wanted = [article_id for article_id, action in latest.items() if action == IndexTask.Action.INDEX]
-        docs = [document_for(article) for article in indexable(Article.objects.filter(id__in=wanted, hidden=False))]
+        docs = [document_for(article) for article in indexable(Article.objects.filter(id__in=article_ids, hidden=False))]
         writer.update(docs)
-        gone = set(latest) - {doc["id"] for doc in docs}
-        writer.delete(gone)
-        self._written |= set(latest)
-        self._done_tasks.extend(task.id for task in tasks)
+        gone = set(article_ids) - {doc["id"] for doc in docs}
+        writer.delete(gone)  # hidden or deleted
+        self._written |= set(article_ids)
+        self._pending_articles |= set(article_ids)
+        self._top = max(self._top, top)
         self.indexed += len(docs)
         self.deleted += len(gone)
 
@@ -89,10 +91,12 @@ class IndexSession:
             return
         self._writer.commit()
         self._writer = None
+        # Only tasks read before the commit: an edit queued meanwhile stays for the next drain.
+        ids = sorted(self._pending_articles)
         with transaction.atomic():
-            for start in range(0, len(self._done_tasks), 500):
-                IndexTask.objects.filter(id__in=self._done_tasks[start : start + 500]).delete()
-        self._done_tasks.clear()
+            for start in range(0, len(ids), 500):
+                IndexTask.objects.filter(id__lte=self._top, article_id__in=ids[start : start + 500]).delete()
+        self._pending_articles.clear()
         self._written.clear()
         self._last_commit = time.monotonic()
 
@@ -105,5 +109,5 @@ class IndexSession:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
-        self._done_tasks.clear()
+        self._pending_articles.clear()
         self._written.clear()

@@ -134,9 +134,10 @@ class Importer:
         started = time.monotonic()
         try:
             self.session.drain()  # work a killed run or an editor left queued
+            # Stored articles wait in the outbox: boilerplate learning, actor merges and shared
+            # passages change many of them again at the end, and each is indexed once, then.
             for batch in _batched(iter_inputs(paths), self.batch_size):
                 self._import_batch(batch)
-                self.session.drain()
                 if progress:
                     progress(len(batch))
             with transaction.atomic():

@@ -13,7 +13,7 @@ from search.index.outbox import IndexSession, pending_count
 
 
 def drain_once(lock_timeout: float = 5.0) -> int:
-    """Apply everything queued now and commit. Returns how many tasks were applied."""
+    """Apply everything queued now and commit. Returns how many articles were brought up to date."""
     if not pending_count():
         return 0
     session = IndexSession(get_backend(), lock_timeout=lock_timeout)
@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
-            self.stdout.write(f"applied {drain_once()} index tasks")
+            self.stdout.write(f"index updated for {drain_once()} articles")
             return
         self.stdout.write("index worker: applying queued index work (Ctrl-C stops)")
         try:
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                     self.stderr.write(f"index worker: {exc}; retrying")
                     applied = 0
                 if applied:
-                    self.stdout.write(f"applied {applied} index tasks")
+                    self.stdout.write(f"index updated for {applied} articles")
                 time.sleep(options["interval"])
         except KeyboardInterrupt:
             return
