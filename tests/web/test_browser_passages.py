@@ -48,22 +48,6 @@ STATE_DEPARTMENT = "The United States continues to be concerned about the situat
 MEPS = "Chechen authorities must end the persecution of gay men and an investigation must be held as a matter of urgency"
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Launch the system Chromium instead of a Playwright-downloaded browser."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
 
 
 # --- what the database says ------------------------------------------------------------------------

@@ -224,22 +224,6 @@ def corpus(transactional_db, index_path, tmp_path) -> Corpus:  # type: ignore[no
 # --- the browser ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Launch the system Chromium instead of a Playwright-downloaded browser."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
 
 
 # Everything in the DOM that only an unescaped payload could have put there.

@@ -11,7 +11,8 @@ parameter; those also go to /duplicates/ and an article page, which read ``q`` t
 A request still running after ``TIME_LIMIT`` seconds is interrupted (SIGALRM in this, the main
 thread) and reported, so a runaway query fails the test quickly instead of eating the machine.
 The five seed articles (``seeds`` in tests/conftest.py) give the index something to match.
-Hypothesis keeps no example database (``database=None``), so the test writes no files.
+Hypothesis runs derandomized (the same examples every run) and keeps no example database, so
+the test writes no files and a failure reproduces.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ PARAMS = ("q", "outlet", "actor", "from", "to", "granularity", "sort", "page", "
 
 HYPOTHESIS = settings(
     max_examples=150,
-    deadline=None,
-    database=None,
+    deadline=None,  # the per-request TIME_LIMIT is the real deadline
+    database=None,  # no .hypothesis/ folder in the checkout
+    derandomize=True,  # the same examples every run: a failure reproduces, a pass stays a pass
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
