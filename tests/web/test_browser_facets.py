@@ -24,9 +24,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
-# made from it (live_server setup, the import below) unless told this is fine.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.web.conftest import requires_chromium  # noqa: E402
+
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
@@ -34,14 +33,10 @@ expect = playwright_sync.expect
 from search.store.models import Actor, ArticleActor, Article  # noqa: E402
 from tests.conftest import import_into_db  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() or not shutil.which(str(CHROMIUM)),
-        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
+    requires_chromium,
 ]
 
 TIMEOUT_MS = 10_000

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.web.conftest import requires_chromium  # noqa: E402
 from django.urls import reverse
 
-# Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
-# made from it (live_server setup, the import below) unless told this is fine.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
@@ -32,14 +31,10 @@ expect = playwright_sync.expect
 from search.store.models import Article, PassageGroup, PassageMember  # noqa: E402
 from tests.conftest import CORPUS, SEEDS, import_into_db  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() or not shutil.which(str(CHROMIUM)),
-        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
+    requires_chromium,
 ]
 
 TIMEOUT_MS = 10_000

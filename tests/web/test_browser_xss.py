@@ -33,12 +33,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+
+from tests.web.conftest import requires_chromium  # noqa: E402
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
-# made from it (live_server setup, the import below) unless told this is fine.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
@@ -48,14 +47,10 @@ from search.ingest.actors import fold  # noqa: E402
 from search.store.models import Actor, ArticleActor, Article, Outlet, PassageGroup, PassageMember  # noqa: E402
 from tests.conftest import import_into_db  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() or not shutil.which(str(CHROMIUM)),
-        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
+    requires_chromium,
 ]
 
 TIMEOUT_MS = 10_000
