@@ -37,10 +37,10 @@ of sample2000 that occur at least twice and are written in lower case at least a
 time, with their counts; tokens are drawn in proportion to those counts, always in lower case.
 Names stay out ("Trump" is never lower case), so actors are the only names in the text, while
 words news often capitalises are in ("president" is lower case 49 % of the time); words that are
-nearly always capitalised ("Senate", "Monday") are left out with the names. A word list is a statistic of the corpus, not its
-text, so shipping it copies no article. Building it from sample2000 at every run would also be
-deterministic (the file is fixed) but would tie the generator to ../shared being present, and a
-list frozen in the repository cannot drift. Beyond the list, 0.5 % of tokens are pseudo-words
+nearly always capitalised ("Senate", "Monday") are left out with the names. A word list is a
+statistic of the corpus, not its text, so shipping it copies no article. Building it from
+sample2000 at every run would also be deterministic (the file is fixed) but would tie the
+generator to ../shared being present, and a list frozen in the repository cannot drift. Beyond the list, 0.5 % of tokens are pseudo-words
 (consonant-vowel syllables) whose ranks follow a Pareto tail (alpha 1.05) past rank 20,000,
 which reproduces the Heaps' law above (simulated: about 105k distinct words at 37M tokens and
 520k at 1B), so the term dictionary grows as a real one does (fuzzy and wildcard queries expand
@@ -284,6 +284,8 @@ def lomax_ranks(rng: np.random.Generator, size: int, q: float, alpha: float) -> 
 
 
 def fold_rank(ranks: np.ndarray) -> np.ndarray:
+    """Ranks past MAX_RANK (rare, but the tails are unbounded) spread over [10**6, MAX_RANK): clipping
+    would pile them onto one value, which would then look like a frequent word or actor."""
     big = ranks >= MAX_RANK
     ranks = np.where(big, 10**6 + np.mod(ranks, MAX_RANK - 10**6), ranks)
     return ranks.astype(np.int64)
@@ -615,7 +617,7 @@ def generate(n: int, seed: int = 0) -> Iterator[dict[str, str]]:
         yield made.record()
 
 
-def write_jsonl(n: int, path: Path, seed: int = 0) -> int:
+def write_jsonl(n: int, path: Path, seed: int = 0) -> None:
     """Write `n` records as JSONL, gzip-compressed when the name ends in .gz (byte-identical on reruns)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as raw:
@@ -623,7 +625,6 @@ def write_jsonl(n: int, path: Path, seed: int = 0) -> int:
         with io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as fh:
             for record in generate(n, seed):
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return n
 
 
 def main(argv: list[str] | None = None) -> int:
