@@ -32,18 +32,18 @@ log-normals (mu and sigma of the natural log):
     distinct lowercase words Heaps' law V = 58 * N^0.438 (N word tokens): about 120k words at
                              AllSides' 37M tokens, about 510k at the 1B tokens of 1M articles
 
-Words: synthetic_vocab.txt (shipped beside this file, rebuilt by `vocab`) holds the 20,298 words
-of sample2000 that occur at least twice and are written in lower case at least a fifth of the
-time, with their counts; tokens are drawn in proportion to those counts, always in lower case.
-Names stay out ("Trump" is never lower case), so actors are the only names in the text, while
-words news often capitalises are in ("president" is lower case 49 % of the time); words that are
-nearly always capitalised ("Senate", "Monday") are left out with the names. A word list is a
-statistic of the corpus, not its text, so shipping it copies no article. Building it from
-sample2000 at every run would also be deterministic (the file is fixed) but would tie the
-generator to ../shared being present, and a list frozen in the repository cannot drift. Beyond the list, 0.5 % of tokens are pseudo-words
-(consonant-vowel syllables) whose ranks follow a Pareto tail (alpha 1.05) past rank 20,000,
-which reproduces the Heaps' law above (simulated: about 105k distinct words at 37M tokens and
-520k at 1B), so the term dictionary grows as a real one does (fuzzy and wildcard queries expand
+Words: synthetic_vocab.txt (shipped beside this file, rebuilt by `vocab`) holds the 20,298 words of
+sample2000 that occur at least twice and are written in lower case at least a fifth of the time,
+with their counts; tokens are drawn in proportion to those counts, always in lower case. Names stay
+out ("Trump" is never lower case), so actors are the only names in the text, while words news often
+capitalises are in ("president" is lower case 49 % of the time); words that are nearly always
+capitalised ("Senate", "Monday") are left out with the names. A word list is a statistic of the
+corpus, not its text, so shipping it copies no article. Building it from sample2000 at every run
+would also be deterministic (the file is fixed) but would tie the generator to ../shared being
+present, and a list frozen in the repository cannot drift. Beyond the list, 0.5 % of tokens are
+pseudo-words (consonant-vowel syllables) whose ranks follow a Pareto tail (alpha 1.05) past rank
+20,000, which reproduces the Heaps' law above (simulated: about 105k distinct words at 37M tokens
+and 520k at 1B), so the term dictionary grows as a real one does (fuzzy and wildcard queries expand
 against it).
 
 Outlets: 400, Zipf (s = 1) by rank: the largest prints 15 % of articles, the median one 0.08 %.
@@ -455,7 +455,9 @@ class SyntheticCorpus:
         paragraphs = [_edited(rng, p, self.vocab) if rng.random() < REPRINT_EDIT_SHARE else p for p in source.paragraphs]
         return paragraphs, Copy(source.index, tuple(range(len(paragraphs))), whole=True)
 
-    def _insert_copy(self, rng: np.random.Generator, source: SyntheticArticle, own: list[Paragraph]) -> tuple[list[Paragraph], Copy]:
+    def _insert_copy(
+        self, rng: np.random.Generator, source: SyntheticArticle, own: list[Paragraph]
+    ) -> tuple[list[Paragraph], Copy]:
         run = min(int(rng.integers(1, 4)), len(source.paragraphs))
         start = int(rng.integers(0, len(source.paragraphs) - run + 1))
         taken = [_edited(rng, p, self.vocab) if rng.random() < EDIT_SHARE else p for p in source.paragraphs[start : start + run]]

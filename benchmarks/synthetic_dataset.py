@@ -7,14 +7,15 @@ This measures search at scale, NOT the importer. The real importer reads, cleans
 finds shared passages at about 30 articles/s here (allsides_dataset.py measures that); a million
 articles would take days. The generator (synthetic_corpus.py) already knows every article's clean
 paragraphs, its actors with their mention counts and which earlier article it copies, so this
-script writes the rows the importer would have written straight into the database (bulk_create,
-and one executemany for the many paragraph and actor-link rows): Outlet, Article (the same source_key, content_hash, raw_text, raw_meta, date and
-warnings that `import_articles` stores for the JSONL record of the same article; the source file
-is "synthetic:seed=S" instead of a path), Paragraph (with text_hash), Actor and ArticleActor (key =
-the importer's folded name), and ArticleCopy, which collapse=1 reads from the index. Then it
-builds the Whoosh index with `manage.py rebuild_index`, the same code path as any rebuild.
-tests/benchmarks/test_synthetic_corpus.py imports the same records with the real importer and
-checks that every stored field, paragraph and copy pair matches what this script writes.
+script writes the rows the importer would have written straight into the database (bulk_create, and
+one executemany for the many paragraph and actor-link rows): Outlet, Article (the same source_key,
+content_hash, raw_text, raw_meta, date and warnings that `import_articles` stores for the JSONL
+record of the same article; the source file is "synthetic:seed=S" instead of a path), Paragraph
+(with text_hash), Actor and ArticleActor (key = the importer's folded name), and ArticleCopy, which
+collapse=1 reads from the index. Then it builds the Whoosh index with `manage.py rebuild_index`,
+the same code path as any rebuild. tests/benchmarks/test_synthetic_corpus.py imports the same
+records with the real importer and checks that every stored field, paragraph and copy pair matches
+what this script writes.
 
 What it leaves out: PassageGroup/PassageMember (the shared-passage highlights and counts; run
 `manage.py find_duplicates --rebuild` in the folder for those), learned outlet boilerplate (the
@@ -24,7 +25,9 @@ reprints of one story are copies of each other, earliest (by date, then id) firs
 search/store/passages.py decides from detected passages.
 
 Prints each stage's time (generation and database writes are timed apart) and the peak RSS as
-JSON, also written to --json. Everything lives in --data-dir, never in data/: an SQLite database
+JSON, also written to --json. Measured at 5,000 articles on the 2-core machine under load 4 to 9:
+generate + store 270 to 470 articles/s, rebuild_index 42 to 56 articles/s (one process; Whoosh's
+analysis and posting writes are nearly all of it), so 200k take about an hour, almost all indexing. Everything lives in --data-dir, never in data/: an SQLite database
 (DATABASE_URL is ignored, as in search_latency.py) and the Whoosh index. Disk, extrapolated from 5k
 articles (89 MB database, 58 MB index): about 6 GB for 200k, 30 GB for 1M.
 """
@@ -78,7 +81,8 @@ class _Store:
 
         self.source_file = f"synthetic:seed={seed}"
         self.outlets: dict[str, int] = dict(Outlet.objects.values_list("name", "id"))
-        self.actors: dict[tuple[str, str], int] = {(kind, key): pk for pk, kind, key in Actor.objects.values_list("id", "kind", "key")}
+        known = Actor.objects.values_list("id", "kind", "key")
+        self.actors: dict[tuple[str, str], int] = {(kind, key): pk for pk, kind, key in known}
         self.ids = np.zeros(n, dtype=np.int64)  # article id of each index
         self.days = np.zeros(n, dtype=np.int64)  # its date's ordinal, 0 when undated
         self.reprint_root: dict[int, int] = {}  # reprint index -> index of the story first printed

@@ -135,7 +135,10 @@ def test_importer_stores_what_the_loader_stores(tmp_path: Path) -> None:
     imported = _by_line(Article.objects.filter(source_file=str(path.resolve())))
     loaded = _by_line(Article.objects.filter(source_file="synthetic:seed=2"))
     assert len(imported) == len(loaded) == 100
-    fields = ("title", "outlet_id", "published", "date_precision", "authors", "url", "content_hash", "raw_kind", "raw_text", "raw_meta", "import_warnings")
+    fields = (
+        "title", "outlet_id", "published", "date_precision", "authors", "url",
+        "content_hash", "raw_kind", "raw_text", "raw_meta", "import_warnings",
+    )  # fmt: skip
     for line, article in imported.items():
         other = loaded[line]
         assert [getattr(article, f) for f in fields] == [getattr(other, f) for f in fields], line
