@@ -89,7 +89,11 @@ class IndexSession:
     def commit(self) -> None:
         if self._writer is None:
             return
-        self._writer.commit()
+        try:
+            self._writer.commit()
+        except BaseException:
+            self.abort()  # nothing was committed: the tasks stay queued for the next writer
+            raise
         self._writer = None
         # Only tasks read before the commit: an edit queued meanwhile stays for the next drain.
         ids = sorted(self._pending_articles)
@@ -105,9 +109,16 @@ class IndexSession:
         self.commit()
 
     def abort(self) -> None:
-        """Drop uncommitted index work; its tasks stay queued for the next writer."""
+        """Drop uncommitted index work; its tasks stay queued for the next writer.
+
+        Called while an error is being handled, so it never raises: the error that stopped the
+        run (a full disk, a read-only folder) is the one to report.
+        """
         if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+            writer, self._writer = self._writer, None
+            try:
+                writer.cancel()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("index writer could not be cancelled cleanly: %s", exc)
         self._pending_articles.clear()
         self._written.clear()

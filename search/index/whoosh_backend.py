@@ -56,6 +56,12 @@ class WhooshWriter(BackendWriter):
         self._writer = writer
 
     def update(self, docs: Iterable[IndexDocument]) -> None:
+        try:
+            self._update(docs)
+        except OSError as exc:  # stored fields are written as documents are added: a full disk shows here
+            raise IndexUnavailable(_describe_os_error(exc, self._folder())) from exc
+
+    def _update(self, docs: Iterable[IndexDocument]) -> None:
         for doc in docs:
             self._writer.update_document(
                 id=str(doc["id"]),
@@ -75,25 +81,94 @@ class WhooshWriter(BackendWriter):
             )
 
     def delete(self, article_ids: Iterable[int]) -> None:
-        for article_id in article_ids:
-            self._writer.delete_by_term("id", str(article_id))
+        try:
+            for article_id in article_ids:
+                self._writer.delete_by_term("id", str(article_id))
+        except OSError as exc:
+            raise IndexUnavailable(_describe_os_error(exc, self._folder())) from exc
 
     def commit(self) -> None:
+        # whoosh3 releases the lock and removes its temporary files when a commit fails; the
+        # previous TOC stays the index's current version, so a failed commit changes nothing.
         try:
             self._writer.commit()
         except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc)) from exc
+            raise IndexUnavailable(_describe_os_error(exc, self._folder())) from exc
 
     def cancel(self) -> None:
-        self._writer.cancel()
+        """Drop uncommitted work and release the lock; never raises (it runs while handling an error)."""
+        if getattr(self._writer, "is_closed", False):
+            return  # a failed commit already cleaned up
+        try:
+            self._writer.cancel()
+        except Exception:  # noqa: BLE001 - e.g. ENOSPC flushing a half-written segment; whoosh released the lock
+            pass
+
+    def _folder(self) -> str | None:
+        return getattr(getattr(self._writer, "storage", None), "folder", None)
 
 
-def _describe_os_error(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return f"the disk holding the index is full ({exc.filename or ''}): free space, then run the command again"
-    if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-        return f"the index folder is not writable ({exc.filename or ''}): fix its permissions"
-    return f"index I/O error: {exc}"
+def _describe_os_error(exc: OSError, folder: str | None = None) -> str:
+    """One line saying what is wrong with the index folder and what to do about it."""
+    place = exc.filename or folder or "the index folder"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left on the disk holding the index ({place}): free some space"
+    if exc.errno == errno.EFBIG:
+        return f"an index file reached the file-size limit ({place}): raise the limit (ulimit -f)"
+    if exc.errno == errno.EROFS:
+        return f"the index folder is on a read-only file system ({place}): make it writable or set NEWSINDEX_DATA_DIR to a writable folder"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"the index folder is not writable by this user ({place}): give this user write permission on the folder and its files"
+    return f"index I/O error ({place}): {exc.strerror or exc}"
+
+
+def _lock_holder(lock_path: str) -> tuple[str, str]:
+    """Who holds the writer lock ("pid 1234: python manage.py import_articles ...") and how to stop it."""
+    unknown = ("an import or the index worker", "stop it")
+    try:
+        lock = os.stat(lock_path)
+    except OSError:
+        return unknown
+    pids: list[int] = []
+    try:  # flock()s: "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (dev in hex)
+        with open("/proc/locks", encoding="ascii", errors="replace") as locks:
+            for line in locks:
+                fields = line.replace("->", "").split()
+                if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5].count(":") == 2:
+                    major, minor, inode = fields[5].split(":")
+                    if (int(inode), int(major, 16), int(minor, 16)) == (lock.st_ino, os.major(lock.st_dev), os.minor(lock.st_dev)):
+                        pids.append(int(fields[4]))
+    except (OSError, ValueError):
+        pass
+    pids = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+    if not pids:  # the locker died but a child inherited its descriptor: look for the open file
+        try:
+            for entry in os.scandir("/proc"):
+                if entry.name.isdigit() and int(entry.name) != os.getpid():
+                    try:
+                        for fd in os.scandir(f"/proc/{entry.name}/fd"):
+                            target = os.stat(fd.path)
+                            if (target.st_ino, target.st_dev) == (lock.st_ino, lock.st_dev):
+                                pids.append(int(entry.name))
+                                break
+                    except OSError:
+                        continue
+        except OSError:
+            pass
+    if not pids:
+        return unknown
+    try:
+        with open(f"/proc/{pids[0]}/cmdline", "rb") as raw:
+            argv = [part.decode(errors="replace") for part in raw.read().split(b"\0") if part]
+    except OSError:
+        argv = []
+    if argv:
+        argv[0] = os.path.basename(argv[0])
+        if len(argv) > 1 and argv[1].endswith(".py"):
+            argv[1] = os.path.basename(argv[1])  # manage.py, not /srv/newsindex/manage.py
+    command = " ".join(argv)
+    command = command if len(command) <= 80 else command[:77] + "..."
+    return (f"pid {pids[0]}: {command}" if command else f"pid {pids[0]}"), f"stop it (kill {pids[0]})"
 
 
 class WhooshBackend(SearchBackend):
@@ -120,20 +195,20 @@ class WhooshBackend(SearchBackend):
                 return self._storage().create().create_index(self.schema, indexname=INDEX_NAME)
             return self._storage().open_index(indexname=INDEX_NAME, schema=self.schema)
         except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc)) from exc
+            raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
 
     def open_writer(self, timeout: float = 0.0) -> WhooshWriter:
         ix = self._open_index(create=True)
         try:
             writer = ix.writer(timeout=timeout, limitmb=256)
         except LockError as exc:
+            who, stop = _lock_holder(os.path.join(self.path, LOCK_NAME))
             raise IndexLocked(
-                f"another process is writing to the index at {self.path} (an import or the index worker). "
-                "Wait for it to finish; if none is running, a killed process left its lock behind: "
-                "run `python manage.py unlock_index`."
+                f"the index at {self.path} is locked by another process ({who}) that is writing to it: "
+                f"wait for it to finish; if it is stuck, {stop}, then run `python manage.py unlock_index`"
             ) from exc
         except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc)) from exc
+            raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
         return WhooshWriter(writer)
 
     def reset(self) -> None:
@@ -143,7 +218,7 @@ class WhooshBackend(SearchBackend):
             os.makedirs(self.path, exist_ok=True)
             self._storage().create_index(self.schema, indexname=INDEX_NAME)
         except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc)) from exc
+            raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
         self._local.__dict__.clear()
 
     def unlock(self) -> bool:
@@ -151,10 +226,17 @@ class WhooshBackend(SearchBackend):
         if not os.path.exists(lock):
             return False
         probe = self._storage().lock(LOCK_NAME)
-        if not probe.acquire(blocking=False):
-            raise IndexLocked("the index lock is held by a running process: stop that process instead")
-        probe.release()
-        os.remove(lock)
+        try:
+            if not probe.acquire(blocking=False):
+                who, stop = _lock_holder(lock)
+                raise IndexLocked(
+                    f"the index lock is held by a running process ({who}): wait for it to finish or {stop}, "
+                    "then run `python manage.py unlock_index` again"
+                )
+            probe.release()
+            os.remove(lock)
+        except OSError as exc:
+            raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
         return True
 
     # --- reading -------------------------------------------------------------------------

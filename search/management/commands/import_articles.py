@@ -29,19 +29,32 @@ class Command(BaseCommand):
             "--no-actors", action="store_true", help="skip actor extraction (the slowest stage); run `extract_actors --all` later"
         )
         parser.add_argument("--no-passages", action="store_true", help="skip shared-passage detection; run `find_duplicates` later")
+        parser.add_argument(
+            "--lock-timeout", type=float, default=30.0, metavar="SECONDS",
+            help="how long to wait for another process that holds the index writer (default 30)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
+        if options["lock_timeout"] < 0:
+            raise CommandError("--lock-timeout must be 0 or more", returncode=2)
         show_bar = sys.stderr.isatty() and not options["no_progress"] and options["verbosity"] > 0
         bar = tqdm(unit=" records", desc="importing", disable=not show_bar, file=sys.stderr)
         importer = Importer(
-            batch_size=options["batch_size"], actors=not options["no_actors"], passages=not options["no_passages"]
+            batch_size=options["batch_size"],
+            lock_timeout=options["lock_timeout"],
+            actors=not options["no_actors"],
+            passages=not options["no_passages"],
         )
         try:
             report = importer.run(options["paths"], progress=bar.update)
         except (IndexLocked, IndexUnavailable) as exc:
-            raise CommandError(f"{exc}. Articles stored so far are kept; run the import again.", returncode=1) from exc
+            raise CommandError(
+                f"{exc}. The articles stored so far are kept and their index work stays queued: once this is "
+                "fixed, `python manage.py run_index_worker --once` (or the same import again) indexes them",
+                returncode=1,
+            ) from exc
         finally:
             bar.close()
         verbose = options["verbosity"] > 1

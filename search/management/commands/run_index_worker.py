@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from search.index import get_backend
 from search.index.base import IndexLocked, IndexUnavailable
 from search.index.outbox import IndexSession, pending_count
+
+LOCKED_NOTE_AFTER = 60.0  # seconds: an import holds the writer for its run; longer than this is worth a line
 
 
 def drain_once(lock_timeout: float = 5.0) -> int:
@@ -35,18 +37,38 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
-            self.stdout.write(f"index updated for {drain_once()} articles")
+            try:
+                applied = drain_once()
+            except (IndexLocked, IndexUnavailable) as exc:
+                raise CommandError(
+                    f"{exc}. The queued index work ({pending_count()} tasks) is kept: run this command again once this is fixed",
+                    returncode=1,
+                ) from exc
+            self.stdout.write(f"index updated for {applied} articles")
             return
         self.stdout.write("index worker: applying queued index work (Ctrl-C stops)")
+        problem = ""  # the fault last reported, said once (not every second) until it clears
+        locked_since: float | None = None
         try:
             while True:
+                applied = 0
                 try:
                     applied = drain_once()
-                except IndexLocked:
-                    applied = 0  # an import holds the writer and drains the outbox itself
+                    locked_since = None
+                    if problem:
+                        self.stdout.write("index worker: the index can be written again")
+                        problem = ""
+                except IndexLocked as exc:
+                    # An import holds the writer and drains the outbox itself; say so only if it lasts.
+                    locked_since = locked_since or time.monotonic()
+                    if time.monotonic() - locked_since > LOCKED_NOTE_AFTER and problem != str(exc):
+                        problem = str(exc)
+                        self.stderr.write(f"index worker: waiting: {exc}")
                 except IndexUnavailable as exc:
-                    self.stderr.write(f"index worker: {exc}; retrying")
-                    applied = 0
+                    locked_since = None
+                    if problem != str(exc):
+                        problem = str(exc)
+                        self.stderr.write(f"index worker: {exc}. Queued work is kept; retrying every {options['interval']:g}s")
                 if applied:
                     self.stdout.write(f"index updated for {applied} articles")
                 time.sleep(options["interval"])

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from search.index import get_backend
-from search.index.base import IndexLocked
+from search.index.base import IndexLocked, IndexUnavailable
 
 
 class Command(BaseCommand):
@@ -16,6 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             removed = get_backend().unlock()
-        except IndexLocked as exc:
+        except (IndexLocked, IndexUnavailable) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("stale lock removed" if removed else "the index was not locked")

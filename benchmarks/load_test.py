@@ -1,0 +1,614 @@
+"""Load test: the production-style server under concurrent clients, before and during an import.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/load_test.py                       # C=20 clients, T=60 s, K=5000
+    .venv/bin/python benchmarks/load_test.py --clients 20 --seconds 20 --import-count 500 --json out.json
+
+What it does, all on loopback and in a data folder of its own (never data/):
+
+1. Set-up (not measured under load): migrate, collectstatic, import the base corpus
+   (default ../shared/corpora/allsides/sample2000.jsonl, without actor extraction, to keep the
+   set-up short), and write K records of ../shared/corpora/allsides/articles.jsonl.gz that are
+   not in the base to a temporary JSONL file beside the data folder (never in the repository).
+2. Start what `make serve` starts: `gunicorn newsindex.wsgi --workers N` with DEBUG=false on a
+   free 127.0.0.1 port, and `manage.py run_index_worker`.
+3. Phase "before import": C client threads send requests for T seconds, each waiting for its
+   answer before sending the next. The mix, with queries drawn from the base articles' titles and
+   outlets: the search page (25 %), its htmx results partial (25 %), an outlet-filtered htmx
+   partial (15 %), /api/search (25 %) and /export.csv of a word within one outlet (10 %).
+4. Phase "during import": `manage.py import_articles` of the K records starts (with actor
+   extraction unless --no-actors) and the clients go on until it has finished, and for at least
+   T seconds. Requests sent after the import finished are counted as "after import".
+5. Then five articles of the import, picked at random, must be found through /api/search by
+   their title words (the web workers see the new index without a restart); the time from the
+   end of the import until they all are is reported.
+
+A request fails when its status is 500 or more, the connection fails or it takes longer than
+--timeout (30 s, gunicorn's worker timeout in `make serve`). Reported per phase: requests,
+failures (and why), 4xx answers, requests/s, latency p50/p95/p99/max, and per request kind;
+the import's own wall time and summary line. --json writes everything as JSON.
+
+All child processes run in process groups of their own and are killed at the end, on error, on
+Ctrl-C and on SIGTERM/SIGHUP. The load generator shares the machine with the server: on a
+2-core machine its threads take CPU from the server too (its own CPU time is reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import http.client
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+CORPORA = REPO.parent / "shared" / "corpora"
+DEFAULT_BASE = CORPORA / "allsides" / "sample2000.jsonl"
+DEFAULT_SOURCE = CORPORA / "allsides" / "articles.jsonl.gz"
+PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+PROBES = 5  # imported articles that must become searchable through the server
+MIX = [  # (kind, weight)
+    ("search page", 25),
+    ("htmx partial", 25),
+    ("htmx outlet filter", 15),
+    ("api search", 25),
+    ("export csv", 10),
+]
+STOP_WORDS = set(
+    "the and for with that this from have has had was were are his her its their they them than then "
+    "what when where which while who whom why will would could should about after before over under "
+    "into onto upon been being says said more most some such only also just very into your you our "
+    "not but all any can may one two new out off how now".split()
+)
+WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+@dataclass
+class Config:
+    clients: int = 20
+    seconds: float = 60.0
+    import_count: int = 5000
+    base: Path = DEFAULT_BASE
+    source: Path = DEFAULT_SOURCE
+    workers: int = 3
+    actors: bool = True  # actor extraction (spaCy) in the measured import
+    timeout: float = 30.0
+    import_timeout: float = 3600.0
+    visible_timeout: float = 60.0
+    seed: int = 42
+    data_dir: Path | None = None  # default: a temporary folder, removed at the end
+    keep: bool = False
+    log: Callable[[str], None] = field(default=lambda message: print(message, file=sys.stderr, flush=True), repr=False)
+
+
+@dataclass
+class Sample:
+    kind: str
+    started: float  # monotonic
+    seconds: float
+    status: int  # 0: no answer
+    error: str = ""  # "timeout", "connection: ..." or "status 5xx"
+
+
+class Failure(RuntimeError):
+    """The set-up or a child process failed: the run cannot be measured."""
+
+
+# --- child processes -----------------------------------------------------------------------------
+
+
+class Children:
+    """Child processes, each in a process group of its own, all killed by stop_all()."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        try:
+            proc = subprocess.Popen(args, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            log.close()
+        self.procs[name] = proc
+        return proc
+
+    def stop(self, name: str, grace: float = 10.0) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, sig)  # the whole group: gunicorn's workers, the importer's NER pool
+            try:
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # anything the leader left behind in its group
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.stop(name)
+
+    def tail(self, name: str, lines: int = 15) -> str:
+        path = self.log_dir / f"{name}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 3600) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, start_new_session=True
+    )
+    if proc.returncode not in (0, 1):  # 1: an import with some rejected records
+        raise Failure(f"manage.py {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
+    return proc
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+def base_ids(base: Path) -> set[str]:
+    """IDs of the base corpus's records (JSONL), so the imported records are new articles."""
+    if base.is_dir() or ".jsonl" not in base.name:
+        return set()
+    opener = gzip.open if base.name.endswith(".gz") else open
+    ids = set()
+    with opener(base, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            with contextlib.suppress(ValueError, AttributeError):
+                ids.add(str(json.loads(line).get("ID")))
+    return ids
+
+
+def write_import_file(source: Path, count: int, skip: set[str], target: Path) -> int:
+    """The first `count` records of `source` that are not in the base, copied as they are."""
+    written = 0
+    with gzip.open(source, "rt", encoding="utf-8") as lines, open(target, "w", encoding="utf-8") as out:
+        for line in lines:
+            if written >= count:
+                break
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if str(record.get("ID")) in skip or not (record.get("content_original") or "").strip():
+                continue
+            out.write(line if line.endswith("\n") else line + "\n")
+            written += 1
+    return written
+
+
+def query_material(db: Path, rng: random.Random) -> tuple[list[str], list[str]]:
+    """(words from the base titles, outlets with a few articles) for the request mix."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        titles = [row[0] for row in conn.execute("SELECT title FROM search_article WHERE hidden = 0")]
+        outlets = [
+            row[0]
+            for row in conn.execute(
+                "SELECT o.name FROM search_outlet o JOIN search_article a ON a.outlet_id = o.id "
+                "GROUP BY o.name ORDER BY count(*) DESC LIMIT 40"
+            )
+        ]
+    words = Counter(w.lower() for title in titles for w in WORD.findall(title) if w.lower() not in STOP_WORDS)
+    common = [w for w, _ in words.most_common(60)]
+    rare = [w for w, n in words.items() if n <= 2]
+    rng.shuffle(rare)
+    vocabulary = common + rare[:140]
+    if not vocabulary:
+        raise Failure("the base corpus gave no words to search for")
+    return vocabulary, outlets or [""]
+
+
+def request_for(kind: str, rng: random.Random, words: list[str], outlets: list[str]) -> tuple[str, dict[str, str]]:
+    word = rng.choice(words)
+    text = word if rng.random() < 0.7 else f"{word} {rng.choice(words)}"
+    htmx = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://127.0.0.1/"}
+    if kind == "search page":
+        return "/?" + urlencode({"q": text}), {}
+    if kind == "htmx partial":
+        sort = rng.choice(["relevance", "date"])
+        return "/?" + urlencode({"q": text, "sort": sort}), htmx
+    if kind == "htmx outlet filter":
+        return "/?" + urlencode({"q": word if rng.random() < 0.5 else "", "outlet": rng.choice(outlets)}), htmx
+    if kind == "api search":
+        return "/api/search?" + urlencode({"q": text, "page": rng.choice(["1", "1", "2"])}), {}
+    if kind == "export csv":
+        return "/export.csv?" + urlencode({"q": word, "outlet": rng.choice(outlets)}), {}
+    raise ValueError(kind)
+
+
+# --- load -----------------------------------------------------------------------------------------
+
+
+def fetch(port: int, path: str, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Connection": "close", **headers})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def one_request(port: int, kind: str, path: str, headers: dict[str, str], timeout: float) -> Sample:
+    started = time.monotonic()
+    status, error = 0, ""
+    try:
+        status, _ = fetch(port, path, headers, timeout)
+        if status >= 500:
+            error = f"status {status}"
+    except (TimeoutError, socket.timeout):
+        error = "timeout"
+    except (OSError, http.client.HTTPException) as exc:
+        error = f"connection: {type(exc).__name__}"
+    seconds = time.monotonic() - started
+    if not error and seconds > timeout:
+        error = "timeout"  # a slow-trickling answer: each read was under the socket timeout
+    return Sample(kind, started, seconds, status, error)
+
+
+class Load:
+    """C client threads sending the request mix until stopped; every request is recorded."""
+
+    def __init__(self, port: int, clients: int, words: list[str], outlets: list[str], timeout: float, seed: int) -> None:
+        self.port, self.clients, self.words, self.outlets, self.timeout, self.seed = port, clients, words, outlets, timeout, seed
+        self.samples: list[Sample] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        self._stop.clear()
+        for number in range(self.clients):
+            thread = threading.Thread(target=self._client, args=(number,), name=f"client-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=self.timeout + 5)
+        self._threads.clear()
+
+    def _client(self, number: int) -> None:
+        rng = random.Random(self.seed * 1000 + number)
+        kinds, weights = zip(*MIX)
+        while not self._stop.is_set():
+            kind = rng.choices(kinds, weights)[0]
+            path, headers = request_for(kind, rng, self.words, self.outlets)
+            sample = one_request(self.port, kind, path, headers, self.timeout)
+            with self._lock:
+                self.samples.append(sample)
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return math.nan
+    return sorted_values[max(0, math.ceil(p / 100 * len(sorted_values)) - 1)]
+
+
+def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
+    latencies = sorted(s.seconds * 1000 for s in samples)
+    failures = [s for s in samples if s.error]
+    summary: dict[str, Any] = {
+        "requests": len(samples),
+        "failures": len(failures),
+        "failure_reasons": dict(Counter(s.error for s in failures)),
+        "client_errors_4xx": sum(1 for s in samples if 400 <= s.status < 500),
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(len(samples) / seconds, 2) if seconds > 0 else None,
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "max_ms": round(latencies[-1], 1) if latencies else math.nan,
+    }
+    by_kind: dict[str, list[Sample]] = defaultdict(list)
+    for sample in samples:
+        by_kind[sample.kind].append(sample)
+    summary["by_kind"] = {
+        kind: {
+            "requests": len(group),
+            "failures": sum(1 for s in group if s.error),
+            "p50_ms": round(percentile(sorted(s.seconds * 1000 for s in group), 50), 1),
+            "p95_ms": round(percentile(sorted(s.seconds * 1000 for s in group), 95), 1),
+        }
+        for kind, group in sorted(by_kind.items())
+    }
+    return summary
+
+
+def api_hits(port: int, query: str, timeout: float) -> list[int]:
+    status, body = fetch(port, "/api/search?" + urlencode({"q": query}), {}, timeout)
+    if status != 200:
+        return []
+    return [hit["id"] for hit in json.loads(body).get("hits", [])]
+
+
+def probe_queries(db: Path, after_id: int, rng: random.Random) -> list[tuple[int, str]]:
+    """(id, query of its title words) for a few articles the measured import added."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        rows = conn.execute("SELECT id, title FROM search_article WHERE id > ? AND hidden = 0", (after_id,)).fetchall()
+    candidates = []
+    for article_id, title in rows:
+        words = [w for w in WORD.findall(title) if w.lower() not in STOP_WORDS]
+        if len(words) >= 3:
+            candidates.append((article_id, " ".join(f"title:{w}" for w in words[:8])))
+    rng.shuffle(candidates)
+    return candidates[:PROBES]
+
+
+def wait_until_searchable(port: int, probes: list[tuple[int, str]], timeout: float, request_timeout: float) -> tuple[bool, float, list[int]]:
+    started = time.monotonic()
+    missing = list(probes)
+    while missing and time.monotonic() - started < timeout:
+        missing = [(article_id, query) for article_id, query in missing if article_id not in api_hits(port, query, request_timeout)]
+        if missing:
+            time.sleep(0.5)
+    return not missing, time.monotonic() - started, [article_id for article_id, _ in missing]
+
+
+def wait_for_server(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise Failure(f"gunicorn exited with status {server.returncode}")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            if fetch(port, "/api/search?q=", {}, 10)[0] == 200:
+                return
+        time.sleep(0.3)
+    raise Failure(f"gunicorn did not answer on 127.0.0.1:{port} within {timeout:.0f}s")
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+
+def run(config: Config) -> dict[str, Any]:
+    """Set up, serve, load, import under load; returns the report. Every child is stopped on return."""
+    log = config.log
+    for path in (config.base, config.source):
+        if not path.exists():
+            raise Failure(f"{path} is not here (the shared corpora sit beside the checkout)")
+    work = Path(tempfile.mkdtemp(prefix="newsindex-load-"))
+    data = config.data_dir or work / "data"
+    if config.data_dir and data.exists() and any(data.iterdir()):
+        raise Failure(f"--data-dir {data} is not empty: the load test needs a fresh data folder")
+    children = Children(work)
+    env = {**os.environ, "NEWSINDEX_DATA_DIR": str(data), "DEBUG": "false", "PYTHONUNBUFFERED": "1"}
+    for name in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "NEWSINDEX_HTTPS"):
+        env.pop(name, None)
+    rng = random.Random(config.seed)
+    report: dict[str, Any] = {
+        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items() if k != "log"},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": os.getloadavg()},
+    }
+    cpu_before = time.process_time()
+    load: Load | None = None
+    try:
+        started = time.monotonic()
+        log(f"set-up in {data}: migrate, collectstatic, import {config.base.name} (without actors)")
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        base = manage(env, "import_articles", str(config.base), "--no-actors", "--no-progress")
+        import_file = work / "import.jsonl"
+        written = write_import_file(config.source, config.import_count, base_ids(config.base), import_file)
+        db = data / "newsindex.sqlite3"
+        words, outlets = query_material(db, rng)
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            base_articles, last_base_id = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM search_article").fetchone()
+        report["setup"] = {
+            "seconds": round(time.monotonic() - started, 1),
+            "base_articles": base_articles,
+            "base_import": base.stdout.strip().splitlines()[-1:],
+            "records_to_import": written,
+        }
+        log(f"set-up done: {base_articles} base articles; {written} records to import")
+
+        port = free_port()
+        children.start("index_worker", [PYTHON, "manage.py", "run_index_worker"], env)
+        server = children.start(
+            "gunicorn",
+            [GUNICORN, "newsindex.wsgi", "--workers", str(config.workers), "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
+            env,
+        )
+        wait_for_server(port, server)
+        log(f"gunicorn ({config.workers} workers) on 127.0.0.1:{port}; {config.clients} clients")
+
+        load = Load(port, config.clients, words, outlets, config.timeout, config.seed)
+        phase1_start = time.monotonic()
+        load.start()
+        time.sleep(config.seconds)
+        phase2_start = time.monotonic()
+        import_args = [PYTHON, "manage.py", "import_articles", str(import_file), "--no-progress"]
+        if not config.actors:
+            import_args.append("--no-actors")
+        log(f"phase 'before import' done; importing {written} records under load")
+        importer = children.start("import", import_args, env)
+        try:
+            import_rc = importer.wait(timeout=config.import_timeout)
+        except subprocess.TimeoutExpired:
+            raise Failure(f"the import took longer than --import-timeout {config.import_timeout:.0f}s") from None
+        import_end = time.monotonic()
+        remaining = config.seconds - (import_end - phase2_start)
+        if remaining > 0:
+            time.sleep(remaining)
+        end = time.monotonic()
+        load.stop()
+        import_log = children.tail("import", 40)
+        if import_rc not in (0, 1):
+            raise Failure(f"the import exited {import_rc}:\n{import_log}")
+        log("load stopped; checking that imported articles are searchable through the server")
+        probes = probe_queries(db, last_base_id, rng)
+        searchable, waited, missing = wait_until_searchable(port, probes, config.visible_timeout, config.timeout)
+
+        samples = load.samples
+        phases = {
+            "before import": ([s for s in samples if s.started < phase2_start], phase2_start - phase1_start),
+            "during import": ([s for s in samples if phase2_start <= s.started < import_end], import_end - phase2_start),
+            "after import": ([s for s in samples if s.started >= import_end], end - import_end),
+        }
+        report["phases"] = {name: summarise(group, seconds) for name, (group, seconds) in phases.items() if group}
+        summary_lines = [line for line in import_log.splitlines() if line.startswith("imported ")]
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            imported_articles = conn.execute("SELECT count(*) FROM search_article WHERE id > ?", (last_base_id,)).fetchone()[0]
+        report["import"] = {
+            "records": written,
+            "articles_added": imported_articles,
+            "seconds": round(import_end - phase2_start, 1),
+            "exit_status": import_rc,
+            "summary": summary_lines[-1] if summary_lines else "",
+            "actors": config.actors,
+        }
+        report["searchable"] = {
+            "probes": len(probes),
+            "all_found": searchable and bool(probes),
+            "seconds_after_import": round(waited, 2),
+            "missing_ids": missing,
+        }
+        errors = [line for line in children.tail("gunicorn", 200).splitlines() if "Traceback" in line or "[ERROR]" in line or "WORKER TIMEOUT" in line]
+        report["server_errors_logged"] = len(errors)
+        report["client_cpu_seconds"] = round(time.process_time() - cpu_before, 1)
+        report["machine"]["load_after"] = os.getloadavg()
+        return report
+    finally:
+        quiet = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if quiet else None  # a second Ctrl-C must not stop the clean-up
+        try:
+            if load is not None:
+                load._stop.set()
+            children.stop_all()
+            if load is not None:
+                load.stop()
+        finally:
+            if quiet:
+                signal.signal(signal.SIGINT, previous)
+        if not config.keep:
+            shutil.rmtree(work, ignore_errors=True)
+            if config.data_dir and config.data_dir.exists():
+                shutil.rmtree(config.data_dir, ignore_errors=True)
+        else:
+            log(f"kept: {work} (logs, import file){f' and {data}' if config.data_dir else ''}")
+
+
+def print_report(report: dict[str, Any]) -> None:
+    print(f"{'phase':<15} {'requests':>8} {'failed':>6} {'4xx':>4} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for name, phase in report["phases"].items():
+        print(
+            f"{name:<15} {phase['requests']:>8} {phase['failures']:>6} {phase['client_errors_4xx']:>4} {phase['requests_per_s']:>7} "
+            f"{phase['p50_ms']:>8} {phase['p95_ms']:>8} {phase['p99_ms']:>8} {phase['max_ms']:>8}"
+        )
+        if phase["failure_reasons"]:
+            print(f"{'':<15} failures: {phase['failure_reasons']}")
+    for name, phase in report["phases"].items():
+        kinds = ", ".join(f"{kind} {v['requests']} p50 {v['p50_ms']:.0f} p95 {v['p95_ms']:.0f}" for kind, v in phase["by_kind"].items())
+        print(f"  {name}: {kinds}")
+    imp = report["import"]
+    print(f"import: {imp['records']} records, {imp['articles_added']} articles added in {imp['seconds']} s under load (exit {imp['exit_status']}): {imp['summary']}")
+    found = report["searchable"]
+    missing = "" if found["all_found"] else f" missing {found['missing_ids']}"
+    print(
+        f"searchable through the server: {'yes' if found['all_found'] else 'NO'} "
+        f"({found['probes']} probes, {found['seconds_after_import']} s after the import){missing}"
+    )
+    print(f"server errors logged: {report['server_errors_logged']}; load generator CPU: {report['client_cpu_seconds']} s; load average {report['machine']['load_before'][0]:.1f} -> {report['machine']['load_after'][0]:.1f}")
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", "-c", type=int, default=20, help="concurrent clients (default 20)")
+    parser.add_argument("--seconds", "-t", type=float, default=60.0, help="seconds of each phase (default 60)")
+    parser.add_argument("--import-count", "-k", type=int, default=5000, help="records imported under load (default 5000)")
+    parser.add_argument("--base", type=Path, default=DEFAULT_BASE, help="base corpus imported before the load (file or folder)")
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="AllSides JSONL(.gz) to take the imported records from")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3, as make serve)")
+    parser.add_argument("--no-actors", action="store_true", help="import without actor extraction")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds after which a request counts as failed (default 30)")
+    parser.add_argument("--import-timeout", type=float, default=3600.0, help="give up when the import takes longer (default 3600)")
+    parser.add_argument("--data-dir", type=Path, help="fresh data folder to use (default: a temporary one); removed unless --keep")
+    parser.add_argument("--keep", action="store_true", help="keep the data folder, logs and the import file")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--json", type=Path, help="write the report as JSON to this file")
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.seconds <= 0 or args.import_count < 1 or args.workers < 1:
+        parser.error("--clients, --seconds, --import-count and --workers must be positive")
+    config = Config(
+        clients=args.clients, seconds=args.seconds, import_count=args.import_count, base=args.base.resolve(),
+        source=args.source.resolve(), workers=args.workers, actors=not args.no_actors, timeout=args.timeout,
+        import_timeout=args.import_timeout, seed=args.seed, data_dir=args.data_dir.resolve() if args.data_dir else None,
+        keep=args.keep,
+    )
+    return config, args.json
+
+
+@contextlib.contextmanager
+def signals_exit() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the run like Ctrl-C does, so the children are stopped.
+
+    Ctrl-C (SIGINT) raises KeyboardInterrupt even when the script was started with SIGINT ignored
+    (a background job of a non-interactive shell), so `kill -INT` always stops it cleanly.
+    """
+
+    def leave(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    config, json_path = parse_args(argv)
+    try:
+        with signals_exit():
+            report = run(config)
+    except Failure as exc:
+        print(f"load test failed: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("load test interrupted; every child process was stopped", file=sys.stderr)
+        return 130
+    print_report(report)
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(report, indent=2) + "\n")
+    failed = sum(phase["failures"] for phase in report["phases"].values())
+    return 1 if failed or not report["searchable"]["all_found"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
