@@ -104,8 +104,10 @@ class SearchBackend(ABC):
         self.path = path
 
     @abstractmethod
-    def open_writer(self, timeout: float = 0.0) -> BackendWriter:
-        """Raise IndexLocked when another writer holds the index longer than `timeout` seconds."""
+    def open_writer(self, timeout: float = 0.0, processes: int = 1) -> BackendWriter:
+        """Raise IndexLocked when another writer holds the index longer than `timeout` seconds.
+
+        `processes` > 1 asks for parallel analysis in bulk work (rebuilds); engines may ignore it."""
 
     @abstractmethod
     def reset(self) -> None:

@@ -35,8 +35,11 @@ def pending_count() -> int:
 class IndexSession:
     """Holds the index writer for a run: apply queued work, commit every so often."""
 
-    def __init__(self, backend: SearchBackend, *, lock_timeout: float = 0.0, commit_every: float = 30.0) -> None:
+    def __init__(
+        self, backend: SearchBackend, *, lock_timeout: float = 0.0, commit_every: float = 30.0, processes: int = 1
+    ) -> None:
         self.backend = backend
+        self.processes = processes
         self.lock_timeout = lock_timeout
         self.commit_every = commit_every
         self._writer: BackendWriter | None = None
@@ -49,7 +52,7 @@ class IndexSession:
 
     def _ensure_writer(self) -> BackendWriter:
         if self._writer is None:
-            self._writer = self.backend.open_writer(timeout=self.lock_timeout)
+            self._writer = self.backend.open_writer(timeout=self.lock_timeout, processes=self.processes)
         return self._writer
 
     def drain(self, limit: int | None = None) -> int:

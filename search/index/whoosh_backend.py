@@ -47,6 +47,36 @@ LOCK_NAME = f"{INDEX_NAME}_WRITELOCK"
 _WORDS = re.compile(r"\w+")
 
 
+MAX_FUZZY_EDITS = 2
+
+
+def _tame_fuzzy(query: wq.Query) -> list[str]:
+    """Bound every `word~N/P` so one query cannot walk the whole vocabulary.
+
+    Whoosh checks each candidate word with a pure-Python automaton: `word~` with no shared
+    prefix visits every word of the field (seconds on a large index) and `x~9` matches nearly
+    everything. As in Elasticsearch's AUTO fuzziness, short words get fewer edits (0 up to 2
+    letters, 1 up to 5, at most 2 beyond), and candidates share at least the first letter:
+    misspelled names almost always keep it ("Kadrov~" still finds "Kadyrov").
+    """
+    messages: list[str] = []
+    for leaf in query.leaves():
+        if not isinstance(leaf, wq.FuzzyTerm):
+            continue
+        text = leaf.text if isinstance(leaf.text, str) else str(leaf.text)
+        allowed = 0 if len(text) <= 2 else 1 if len(text) <= 5 else MAX_FUZZY_EDITS
+        if not _WORDS.search(text):
+            allowed = 0
+        if leaf.maxdist > allowed:
+            messages.append(
+                "Fuzzy matching (word~N) allows no edits for words of 1-2 letters, 1 edit up to 5 letters"
+                " and 2 beyond: the distance asked for was reduced."
+            )
+            leaf.maxdist = allowed
+        leaf.prefixlength = min(max(int(leaf.prefixlength), 1), len(text))
+    return messages[:1]
+
+
 def _midnight(day: dt.date | None) -> dt.datetime | None:
     return dt.datetime(day.year, day.month, day.day) if day else None
 
@@ -197,10 +227,15 @@ class WhooshBackend(SearchBackend):
         except OSError as exc:
             raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
 
-    def open_writer(self, timeout: float = 0.0) -> WhooshWriter:
+    def open_writer(self, timeout: float = 0.0, processes: int = 1) -> WhooshWriter:
+        """The single writer. processes > 1 (bulk indexing) analyses documents in that many
+        forked workers, each writing its own segment (Whoosh's MpWriter, multisegment)."""
         ix = self._open_index(create=True)
         try:
-            writer = ix.writer(timeout=timeout, limitmb=256)
+            if processes > 1:
+                writer = ix.writer(timeout=timeout, limitmb=128, procs=processes, multisegment=True, batchsize=200)
+            else:
+                writer = ix.writer(timeout=timeout, limitmb=256)
         except LockError as exc:
             who, stop = _lock_holder(os.path.join(self.path, LOCK_NAME))
             raise IndexLocked(
@@ -277,6 +312,7 @@ class WhooshBackend(SearchBackend):
             if not words:
                 return wq.Every(), messages
             query = self.parser().parse(words)
+        messages.extend(_tame_fuzzy(query))
         if query is wq.NullQuery or query == wq.NullQuery:
             messages.append("Nothing searchable was left in the query (only very common words?): showing all articles.")
             return wq.Every(), messages
@@ -325,7 +361,8 @@ class WhooshBackend(SearchBackend):
                 timed_out = True
                 messages.append("The query took too long to rank; these are the best matches found before it was stopped.")
             page = collector.results()[query.offset : query.offset + query.limit]
-            hits = [Hit(int(hit["id"]), hit.score if by_score else None) for hit in page]
+            ids = arrays.article_ids
+            hits = [Hit(int(ids[hit.docnum]), hit.score if by_score else None) for hit in page]
         return SearchResults(
             total=total, hits=hits, messages=messages, timed_out=timed_out, facets=facets, uncollapsed_total=uncollapsed
         )

@@ -28,6 +28,7 @@ class FacetArrays:
     actor_docs: np.ndarray  # int64 document number of each entry in actor_ids
     copy_docs: np.ndarray  # int64: document number of a copy ...
     copy_source_docs: np.ndarray  # ... and of the earlier article it copies (both in the index)
+    article_ids: np.ndarray  # int64 article id per doc: hits need no stored-field reads
 
     @classmethod
     def build(cls, reader: IndexReader) -> FacetArrays:
@@ -54,8 +55,9 @@ class FacetArrays:
         np.cumsum(lengths, out=starts[1:])
         actor_ids = np.array(flat, dtype=np.int64)
         actor_docs = np.repeat(np.arange(size, dtype=np.int64), lengths)
-        copy_docs, copy_source_docs = _copy_pairs(reader, size)
-        return cls(size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs)
+        article_ids = np.fromiter((int(v or 0) for v in reader.column_reader("article_id")), dtype=np.int64, count=size)
+        copy_docs, copy_source_docs = _copy_pairs(reader, article_ids)
+        return cls(size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs, article_ids)
 
     def collapse(self, results: np.ndarray) -> np.ndarray:
         """Drop copies whose source is among the results too (the source stays)."""
@@ -138,10 +140,9 @@ class FacetArrays:
         return results, facets
 
 
-def _copy_pairs(reader: IndexReader, size: int) -> tuple[np.ndarray, np.ndarray]:
+def _copy_pairs(reader: IndexReader, article_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     doc_of_id: dict[int, int] = {}
-    ids = reader.column_reader("article_id")
-    for docnum, article_id in enumerate(ids):
+    for docnum, article_id in enumerate(article_ids.tolist()):
         if article_id and reader.is_deleted(docnum) is False:
             doc_of_id[int(article_id)] = docnum
     copies: list[int] = []

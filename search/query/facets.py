@@ -116,8 +116,9 @@ def _bucket_end(start: dt.date, granularity: Granularity) -> dt.date:
     return start
 
 
-def _next(start: dt.date, granularity: Granularity) -> dt.date:
-    return _bucket_end(start, granularity) + dt.timedelta(days=1)
+def _next(start: dt.date, granularity: Granularity) -> dt.date | None:
+    end = _bucket_end(start, granularity)
+    return None if end == dt.date.max else end + dt.timedelta(days=1)
 
 
 def _label(start: dt.date, granularity: Granularity) -> str:
@@ -151,8 +152,14 @@ def date_facet(params: SearchParams, counts: FacetCounts) -> DateFacet:
     if not days and not (params.date_from or params.date_to):
         return DateFacet(params.granularity or "year", [], counts.undated, params.undated, undated_url)
     known = sorted(days)
-    first = min([*known[:1], *([params.date_from] if params.date_from else [])])
-    last = max([*known[-1:], *([params.date_to] if params.date_to else [])])
+    # The histogram spans the matches' dates and the chosen range; a range far wider than the
+    # data (from=0001-01-01, to=9999-12-31) is cut to the data, or shows no bars without data.
+    ends = [*known[:1], *known[-1:], *(d for d in (params.date_from, params.date_to) if d)]
+    first, last = min(ends), max(ends)
+    if _bucket_count(first, last, "year") > MAX_BUCKETS:
+        if not known:
+            return DateFacet(params.granularity or "year", [], counts.undated, params.undated, undated_url)
+        first, last = known[0], known[-1]
     granularity: Granularity = params.granularity or choose_granularity(first, last)
     if _bucket_count(first, last, granularity) > MAX_BUCKETS:
         granularity = "month" if granularity == "day" and _bucket_count(first, last, "month") <= MAX_BUCKETS else "year"
@@ -169,7 +176,10 @@ def date_facet(params: SearchParams, counts: FacetCounts) -> DateFacet:
         url = params.querystring(date_from=None, date_to=None) if selected else params.querystring(date_from=start, date_to=end)
         count = totals.get(start, 0)
         buckets.append(DateBucket(_label(start, granularity), start, end, count, selected, url, max(5, 5 * round(20 * count / tallest)) if count else 0))
-        start = _next(start, granularity)
+        following = _next(start, granularity)
+        if following is None:
+            break
+        start = following
     links = [
         (label, params.querystring(granularity=value), value == granularity)
         for label, value in (("year", "year"), ("month", "month"), ("day", "day"))

@@ -72,6 +72,17 @@ def test_verify_index_reports_missing_and_rebuild_fixes(seeds, backend):
     assert backend.doc_count() == 5
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+def test_rebuild_with_parallel_workers_gives_the_same_answers(seeds, backend, processes):
+    queries = ["kadyrov", '"european parliament"', "outlet:independent", "chechnya -putin"]
+    before = {q: [hit.article_id for hit in backend.search(SearchQuery(text=q, limit=10)).hits] for q in queries}
+    call_command("rebuild_index", processes=processes)
+    assert backend.doc_count() == Article.objects.filter(hidden=False).count()
+    assert verify()[0] == 0
+    after = {q: [hit.article_id for hit in backend.search(SearchQuery(text=q, limit=10)).hits] for q in queries}
+    assert after == before and all(before.values())
+
+
 def test_unlock_index_refuses_live_lock_and_removes_stale(seeds, backend, index_path):
     writer = backend.open_writer()
     from django.core.management.base import CommandError

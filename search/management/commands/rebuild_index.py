@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -17,6 +18,14 @@ from search.store.models import Article, IndexTask
 class Command(BaseCommand):
     help = "Rebuild the search index from the database."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=min(os.cpu_count() or 1, 4),
+            help="worker processes analysing documents (default: CPUs, at most 4); 1 indexes in this process",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         backend = get_backend()
         started = time.monotonic()
@@ -25,7 +34,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 IndexTask.objects.all().delete()
                 enqueue(Article.objects.filter(hidden=False).values_list("id", flat=True).iterator())
-            session = IndexSession(backend, lock_timeout=30)
+            # Fewer, larger commits: each commit of a parallel writer adds a segment per process.
+            session = IndexSession(backend, lock_timeout=30, processes=max(1, options["processes"]), commit_every=600)
             try:
                 session.drain()
                 session.close()
