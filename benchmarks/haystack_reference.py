@@ -43,8 +43,8 @@ and reported, never a failure):
   the values with "," , so a value with a comma in it ("Washington, D.C.") becomes two. Ids
   avoid that here; names would not.
 - Empty date buckets vanish: Whoosh's DateRangeFacet only returns buckets with a match, so the
-  histogram has holes instead of zeros (newsindex zero-fills), and undated articles come back
-  as a None bucket, if at all.
+  histogram has holes instead of zeros (newsindex zero-fills); undated articles (and any
+  outside the start/end given) come back as one None bucket.
 - OR within a facet is impossible: narrow() only ANDs filters and the counts are always taken
   over the narrowed results, so picking one outlet drops every other outlet's count (newsindex
   counts each facet with the other facets' selections only). Not measured here: the mix has
