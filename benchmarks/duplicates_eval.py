@@ -14,6 +14,8 @@ Speed (--speed), on AllSides (37.5k articles):
   and runs the incremental pass; prints the times and the peak memory (ru_maxrss), and with
   --check verifies that the incremental groups equal those of a full pass for those articles.
 
+Both modes also write the printed figures as JSON with --json OUT (benchmarks/report.py reads it).
+
 The corpora are read in place and never copied; the script needs no Django.
 """
 
@@ -163,7 +165,7 @@ def item_found(groups: list[PassageGroup], occ_a: list[Occurrence], occ_b: list[
     return False
 
 
-def recall(args: argparse.Namespace) -> None:
+def recall(args: argparse.Namespace) -> dict[str, object]:
     t0 = time.perf_counter()
     corpus = load_clusters(args.clusters)
     n_cluster_files = len(corpus.names)
@@ -232,6 +234,29 @@ def recall(args: argparse.Namespace) -> None:
     write_sample(args.sample_out, corpus, groups_of, flagged, args.sample_size, args.seed)
     print(f"precision sample of {min(args.sample_size, len(flagged))} pairs written to {args.sample_out}")
     print_memory()
+    return {
+        "mode": "recall",
+        "cluster_files": n_cluster_files,
+        "background_articles": len(corpus.names) - n_cluster_files,
+        "paragraphs": len(corpus.paras),
+        "groups": len(groups),
+        "exact_groups": sum(g.exact for g in groups),
+        "seconds": round(elapsed, 2),
+        "coverage": args.coverage,
+        "gold_pairs": pairs,
+        "found_pairs": found_pairs,
+        "pair_recall": found_pairs / pairs if pairs else None,
+        "linked_pairs": linked_pairs,
+        "gold_texts": items,
+        "found_texts": found_items,
+        "text_recall": found_items / items if items else None,
+        "located_by_fuzzy_match": unlocatable,
+        "missed": misses,
+        "flagged_pairs_not_gold": len(flagged),
+        "flagged_within_one_cluster": same_cluster,
+        "precision_sample": str(args.sample_out),
+        **peak_memory(),
+    }
 
 
 def write_sample(
@@ -259,8 +284,9 @@ def write_sample(
 # -- speed -----------------------------------------------------------------------------------------
 
 
-def speed(args: argparse.Namespace) -> None:
+def speed(args: argparse.Namespace) -> dict[str, object]:
     print(f"load average at start: {os.getloadavg()}, cpus: {os.cpu_count()}")
+    out: dict[str, object] = {"mode": "speed", "cpus": os.cpu_count(), "load_average_start": list(os.getloadavg())}
     t0 = time.perf_counter()
     corpus = Corpus()
     for n, paragraphs in enumerate(allsides_articles(args.allsides)):
@@ -291,13 +317,20 @@ def speed(args: argparse.Namespace) -> None:
     )
     print(f"build + full pass: {t_build + t_full:.1f} s")
     print_memory()
+    out.update(
+        articles=len(corpus.names), paragraphs=len(corpus.paras), workers=args.workers, build_s=round(t_build, 2),
+        full_pass_s=round(t_full, 2), build_and_full_pass_s=round(t_build + t_full, 2), groups=len(groups),
+        members=sum(len(g.members) for g in groups), exact_groups=sum(g.exact for g in groups), index_arrays_mib=round(arrays),
+    )
     del groups
 
     if args.index_file:
         t0 = time.perf_counter()
         index.save(args.index_file)
         size = Path(args.index_file).stat().st_size / 2**20
-        print(f"save base index: {time.perf_counter() - t0:.1f} s, {size:.0f} MiB on disk")
+        t_save_base = time.perf_counter() - t0
+        print(f"save base index: {t_save_base:.1f} s, {size:.0f} MiB on disk")
+        out.update(save_base_s=round(t_save_base, 2), index_file_mib=round(size))
 
     t0 = time.perf_counter()
     index.add(new)
@@ -309,6 +342,10 @@ def speed(args: argparse.Namespace) -> None:
         f"incremental (index in memory): add {len(new)} paragraphs of {len(held_out)} articles {t_add:.2f} s + "
         f"find_groups {t_inc:.2f} s = {t_add + t_inc:.2f} s -> {len(incremental)} groups"
     )
+    out["incremental_in_memory"] = {
+        "new_articles": len(held_out), "new_paragraphs": len(new), "add_s": round(t_add, 2), "find_s": round(t_inc, 2),
+        "total_s": round(t_add + t_inc, 2), "groups": len(incremental),
+    }
 
     if args.index_file:  # what an import does: load the saved index, add, find, save
         del index
@@ -326,6 +363,10 @@ def speed(args: argparse.Namespace) -> None:
             f"incremental from disk: load {t_load:.2f} s + add/find {t_work:.2f} s + save {t_save:.2f} s = "
             f"{t_load + t_work + t_save:.2f} s (same groups: {canonical(again) == canonical(incremental)})"
         )
+        out["incremental_from_disk"] = {
+            "load_s": round(t_load, 2), "add_find_s": round(t_work, 2), "save_s": round(t_save, 2),
+            "total_s": round(t_load + t_work + t_save, 2), "same_groups": canonical(again) == canonical(incremental),
+        }
     if args.check:
         t0 = time.perf_counter()
         full = [g for g in find_groups(index) if g.articles & held_out]
@@ -334,8 +375,12 @@ def speed(args: argparse.Namespace) -> None:
             f"check: incremental == full pass for the new articles: {same} "
             f"({len(full)} groups, full pass {time.perf_counter() - t0:.1f} s)"
         )
+        out["check_incremental_equals_full"] = same
     print(f"load average at end: {os.getloadavg()}")
     print_memory()
+    out["load_average_end"] = list(os.getloadavg())
+    out.update(peak_memory())
+    return out
 
 
 def resident_mib() -> float:
@@ -351,6 +396,13 @@ def print_memory() -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory (ru_maxrss): {own:.0f} MiB" + (f" (largest worker {children:.0f} MiB)" if children else ""))
+
+
+def peak_memory() -> dict[str, int]:
+    return {
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_worker_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+    }
 
 
 def main() -> None:
@@ -372,8 +424,11 @@ def main() -> None:
         help="recall mode: also index this many AllSides articles (realistic shingle frequencies)",
     )
     parser.add_argument("--check", action="store_true", help="compare incremental with a full pass")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON to OUT")
     args = parser.parse_args()
-    speed(args) if args.speed else recall(args)
+    figures = speed(args) if args.speed else recall(args)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":
