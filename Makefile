@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/newsindex
 
-.PHONY: run serve setup test test-sqlite test-postgres chromium bench clean
+.PHONY: run serve setup test test-sqlite test-postgres chromium bench bench-report clean
 WORKERS ?= 3
 
 # Create the virtualenv and install the pinned requirements, once per version of requirements.txt.
@@ -64,15 +64,33 @@ test-postgres: $(STAMP)
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(PG_TEST_URL): CI needs it"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(PG_TEST_URL): skipped the PostgreSQL run"; fi
 
-# Heavy benchmarks, not part of `make test`: figures go to benchmarks/out/*.json (see BENCHMARKS.md).
+# Heavy benchmarks, not part of `make test` (about two hours on 2 cores: the AllSides import and
+# the 200k synthetic folder): figures go to benchmarks/out/*.json, then benchmarks/report.py
+# writes BENCHMARKS.md from them. The long hostile-query pass runs here too.
 BENCH_DATA ?= /tmp/newsindex-bench-allsides
+SYNTH_DATA ?= /tmp/newsindex-bench-synthetic
+SYNTH_ARTICLES ?= 200000
 bench: $(STAMP)
 	mkdir -p benchmarks/out
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+	rm -rf $(BENCH_DATA) $(SYNTH_DATA)
 	$(BIN)/python benchmarks/allsides_dataset.py --data-dir $(BENCH_DATA) --json benchmarks/out/import.json
 	$(BIN)/python benchmarks/search_latency.py --data-dir $(BENCH_DATA) --reuse --json benchmarks/out/search.json
+	$(BIN)/python benchmarks/haystack_reference.py --data-dir $(BENCH_DATA) --json benchmarks/out/haystack.json
+	$(BIN)/python benchmarks/fts5_reference.py --data-dir $(BENCH_DATA) --json benchmarks/out/fts5.json
 	$(BIN)/python benchmarks/export_and_duplicates.py --data-dir $(BENCH_DATA) --json benchmarks/out/export_duplicates.json
+	$(BIN)/python benchmarks/duplicates_eval.py --json benchmarks/out/duplicates_recall.json
+	$(BIN)/python benchmarks/duplicates_eval.py --speed --index-file $(BENCH_DATA)/bench-shingles.npz --json benchmarks/out/duplicates_speed.json
 	$(BIN)/python benchmarks/actors_eval.py --json benchmarks/out/actors.json
-	$(BIN)/python benchmarks/duplicates_eval.py --speed
+	-$(BIN)/python benchmarks/load_test.py --json benchmarks/out/load.json
+	$(BIN)/python benchmarks/synthetic_dataset.py --data-dir $(SYNTH_DATA) --articles $(SYNTH_ARTICLES) --json benchmarks/out/synthetic_import.json
+	$(BIN)/python benchmarks/search_latency.py --data-dir $(SYNTH_DATA) --reuse --json benchmarks/out/synthetic_search.json
+	-$(TEST_ENV) NEWSINDEX_HOSTILE_EXAMPLES=500 $(BIN)/python -m pytest -m hostile -q tests/web/test_hostile_queries.py
+	$(BIN)/python benchmarks/report.py
+
+# Rewrite BENCHMARKS.md from whatever benchmarks/out/*.json holds (no benchmark is run).
+bench-report:
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) data

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Length
 
 from search.duplicates.detect import Para, ShingleIndex, find_groups
 from search.duplicates.model import PassageGroup as FoundGroup
@@ -64,10 +66,13 @@ def rebuild() -> PassageStats:
     found = find_groups(index)
     with transaction.atomic():
         before = set(PassageMember.objects.values_list("article_id", flat=True).distinct())
-        PassageGroup.objects.all().delete()
+        _delete_all_groups()
         stats = _store(found)
-        changed = _refresh_copies(None) | before | _articles_of(found)
-        enqueue(changed)
+        copies_changed = _refresh_copies(None)
+        # The index holds only which article copies which (collapse); highlights and counts are
+        # read from the database. So only articles whose copy status changed are reindexed.
+        enqueue(copies_changed)
+        changed = copies_changed | before | _articles_of(found)
     _save(index)
     stats.articles_changed = len(changed)
     return stats
@@ -93,11 +98,22 @@ def update_for(article_ids: Iterable[int], *, replaced: bool = False) -> Passage
     with transaction.atomic():
         touched = _drop_overlapping(found)
         stats = _store(found)
-        changed = _refresh_copies(touched | _articles_of(found)) | touched | _articles_of(found)
-        enqueue(changed)
+        copies_changed = _refresh_copies(touched | _articles_of(found))
+        enqueue(copies_changed)  # the index holds only the copy relation (see rebuild)
+        changed = copies_changed | touched | _articles_of(found)
     _save(index)
     stats.articles_changed = len(changed)
     return stats
+
+
+def _delete_all_groups() -> None:
+    """Every group and member, in three statements: Django's delete() would first load each
+    member, to clear the groups' `earliest` pointing at it (600k objects on a large corpus)."""
+    PassageGroup.objects.exclude(earliest=None).update(earliest=None)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(PassageMember._meta.db_table)}")  # noqa: S608 (table names from the models)
+        cursor.execute(f"DELETE FROM {quote(PassageGroup._meta.db_table)}")  # noqa: S608
 
 
 def _save(index: ShingleIndex) -> None:
@@ -173,18 +189,19 @@ def _store(found: list[FoundGroup]) -> PassageStats:
                 )
             )
     PassageMember.objects.bulk_create(members, batch_size=1000)
-    # The presumed source: the earliest member by date, then by import order.
-    earliest_of: dict[int, PassageMember] = {}
-    far = dt.date.max
-    for member in members:
-        current = earliest_of.get(member.group_id)
-        rank = (meta[member.article_id][0] or far, member.article_id)
-        if current is None or rank < (meta[current.article_id][0] or far, current.article_id):
-            earliest_of[member.group_id] = member
-    for group in groups:
-        group.earliest = earliest_of.get(group.pk)
-    PassageGroup.objects.bulk_update(groups, ["earliest"], batch_size=500)
+    _set_earliest()
     return PassageStats(groups=len(groups), members=len(members), articles_changed=0)
+
+
+def _set_earliest() -> None:
+    """The presumed source of each group lacking one: its earliest member by date (undated
+    last), then by import order. One UPDATE with a subquery, not an update per group."""
+    first = (
+        PassageMember.objects.filter(group=OuterRef("pk"))
+        .order_by(F("article__published").asc(nulls_last=True), "article_id", "id")
+        .values("id")[:1]
+    )
+    PassageGroup.objects.filter(earliest=None).update(earliest=Subquery(first))
 
 
 def _refresh_copies(article_ids: set[int] | None) -> set[int]:
@@ -203,14 +220,18 @@ def _refresh_copies(article_ids: set[int] | None) -> set[int]:
                 if other != article:
                     covered[(article, other)][paragraph].append((start, end))
     involved = {a for a, _ in covered} | set(article_ids or ())
-    lengths: dict[int, int] = defaultdict(int)
-    for article_id, text in Paragraph.objects.filter(article_id__in=involved, boilerplate=False).values_list("article_id", "text"):
-        lengths[article_id] += len(text)
-    meta = {pk: (published or dt.date.max, pk) for pk, published in Article.objects.filter(id__in=involved).values_list("id", "published")}
+    paragraphs = Paragraph.objects.filter(boilerplate=False)
+    if article_ids is not None:
+        paragraphs = paragraphs.filter(article_id__in=involved)
+    lengths: dict[int, int] = dict(
+        paragraphs.order_by().values("article_id").annotate(chars=Sum(Length("text"))).values_list("article_id", "chars")
+    )
+    articles = Article.objects.all() if article_ids is None else Article.objects.filter(id__in=involved)
+    meta = {pk: (published or dt.date.max, pk) for pk, published in articles.values_list("id", "published") if pk in involved}
     copies: list[ArticleCopy] = []
     for (article, other), paragraphs in covered.items():
         chars = sum(_union_length(spans) for spans in paragraphs.values())
-        coverage = chars / lengths[article] if lengths[article] else 0.0
+        coverage = chars / lengths[article] if lengths.get(article) else 0.0
         if coverage >= COPY_COVERAGE and meta[other] < meta[article]:
             copies.append(ArticleCopy(article_id=article, source_id=other, coverage=round(coverage, 3)))
     old = ArticleCopy.objects.all() if article_ids is None else ArticleCopy.objects.filter(article_id__in=involved)
