@@ -24,7 +24,6 @@ from whoosh.qparser import (
     MultifieldParser,
 )
 from whoosh.searching import Searcher
-from whoosh.sorting import FieldFacet
 from whoosh.writing import SegmentWriter
 
 from search.index.base import (
@@ -348,24 +347,40 @@ class WhooshBackend(SearchBackend):
         hits: list[Hit] = []
         timed_out = False
         if total and query.limit:
-            by_score = query.sort == "relevance" and not isinstance(parsed, wq.Every)
-            # Undated articles come last in either date order.
-            newest = query.sort != "oldest"
-            sortedby = None if by_score else [FieldFacet("undated"), FieldFacet("day", reverse=newest), FieldFacet("id")]
-            allow = set(np.flatnonzero(results_mask).tolist()) if filtered else None
-            collector = searcher.collector(limit=query.offset + query.limit, sortedby=sortedby, filter=allow)
-            timed = TimeLimitCollector(collector, timelimit=SEARCH_TIME_LIMIT, use_alarm=False)
-            try:
-                searcher.search_with_collector(parsed, timed)
-            except TimeLimit:
-                timed_out = True
-                messages.append("The query took too long to rank; these are the best matches found before it was stopped.")
-            page = collector.results()[query.offset : query.offset + query.limit]
-            ids = arrays.article_ids
-            hits = [Hit(int(ids[hit.docnum]), hit.score if by_score else None) for hit in page]
+            if query.sort == "relevance" and not isinstance(parsed, wq.Every):
+                hits, timed_out = self._ranked(searcher, parsed, query, results_mask if filtered else None, messages)
+            else:
+                hits = self._by_date(arrays, results_mask, query)
         return SearchResults(
             total=total, hits=hits, messages=messages, timed_out=timed_out, facets=facets, uncollapsed_total=uncollapsed
         )
+
+    def _ranked(
+        self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, allowed: np.ndarray | None, messages: list[str]
+    ) -> tuple[list[Hit], bool]:
+        """The page by score: Whoosh's collector, stopped after SEARCH_TIME_LIMIT seconds."""
+        allow = set(np.flatnonzero(allowed).tolist()) if allowed is not None else None
+        collector = searcher.collector(limit=query.offset + query.limit, filter=allow)
+        timed = TimeLimitCollector(collector, timelimit=SEARCH_TIME_LIMIT, use_alarm=False)
+        timed_out = False
+        try:
+            searcher.search_with_collector(parsed, timed)
+        except TimeLimit:
+            timed_out = True
+            messages.append("The query took too long to rank; these are the best matches found before it was stopped.")
+        ids = self.facet_arrays(searcher).article_ids
+        page = collector.results()[query.offset : query.offset + query.limit]
+        return [Hit(int(ids[hit.docnum]), hit.score) for hit in page], timed_out
+
+    @staticmethod
+    def _by_date(arrays: FacetArrays, results: np.ndarray, query: SearchQuery) -> list[Hit]:
+        """The page by date from the per-document arrays: undated last, then newest (or oldest)
+        first, then article id; no Whoosh sort keys (which read a posting list per document)."""
+        docs = np.flatnonzero(results)
+        days = arrays.days[docs].astype(np.int64)
+        order = np.lexsort((arrays.article_ids[docs], -days if query.sort != "oldest" else days, days == 0))
+        page = docs[order[query.offset : query.offset + query.limit]]
+        return [Hit(int(article_id), None) for article_id in arrays.article_ids[page].tolist()]
 
     def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:
         """Words the query matches; a phrase is matched (and marked) only where its words follow each other."""
