@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import ScoredCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.qparser.dateparse import DateParserPlugin
@@ -74,6 +74,54 @@ def _tame_fuzzy(query: wq.Query) -> list[str]:
             leaf.maxdist = allowed
         leaf.prefixlength = min(max(int(leaf.prefixlength), 1), len(text))
     return messages[:1]
+
+
+def _simple_terms(query: wq.Query) -> bool:
+    """True when every leaf is a plain term (no phrase, wildcard, fuzzy or range)."""
+    return all(type(leaf) is wq.Term for leaf in query.leaves())
+
+
+class _AllScores(ScoredCollector):
+    """Collects every match with its score (no top-N heap, no block skipping)."""
+
+    def prepare(self, top_searcher: Searcher, q: wq.Query, context: object) -> None:
+        super().prepare(top_searcher, q, context)
+        self.docnums: list[int] = []
+        self.scores: list[float] = []
+
+    def _collect(self, global_docnum: int, score: float) -> None:
+        self.docnums.append(global_docnum)
+        self.scores.append(score)
+
+    def results(self) -> None:  # the arrays are read directly
+        return None
+
+
+def _score_all(searcher: Searcher, parsed: wq.Query) -> tuple[tuple[np.ndarray, np.ndarray], bool]:
+    """(document numbers, scores) of every match, and whether the time limit cut the run short."""
+    collector = _AllScores()
+    timed_out = False
+    try:
+        searcher.search_with_collector(parsed, TimeLimitCollector(collector, timelimit=SEARCH_TIME_LIMIT, use_alarm=False))
+    except TimeLimit:
+        timed_out = True
+    docnums = np.array(getattr(collector, "docnums", []), dtype=np.int64)
+    scores = np.array(getattr(collector, "scores", []), dtype=np.float64)
+    return (docnums, scores), timed_out
+
+
+def _top_scored(arrays: FacetArrays, scored: tuple[np.ndarray, np.ndarray], results: np.ndarray, query: SearchQuery) -> list[Hit]:
+    """The page from scores kept by _score_all: best first, ties by document number (as Whoosh)."""
+    docnums, scores = scored
+    keep = results[docnums]
+    docnums, scores = docnums[keep], scores[keep]
+    wanted = query.offset + query.limit
+    if len(docnums) > wanted:
+        part = np.argpartition(-scores, wanted - 1)[:wanted]
+        docnums, scores = docnums[part], scores[part]
+    order = np.lexsort((docnums, -scores))[query.offset : wanted]
+    ids = arrays.article_ids
+    return [Hit(int(ids[d]), float(s)) for d, s in zip(docnums[order].tolist(), scores[order].tolist(), strict=True)]
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -336,7 +384,21 @@ class WhooshBackend(SearchBackend):
     def _run(self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, messages: list[str]) -> SearchResults:
         arrays = self.facet_arrays(searcher)
         base = np.zeros(arrays.size, dtype=bool)
-        base[np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)] = True
+        scored: tuple[np.ndarray, np.ndarray] | None = None
+        timed_out = False
+        if isinstance(parsed, wq.Every) or _simple_terms(parsed):
+            # Term queries: matching ids are cheap to list, and the page's top scores are found
+            # by Whoosh skipping low-scoring blocks, later, in _ranked.
+            base[np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)] = True
+        else:
+            # Phrases and expanding terms (wildcard, fuzzy) cost per matching document: match
+            # them once, keeping every score, instead of once for the ids and again to rank.
+            scored, timed_out = _score_all(searcher, parsed)
+            base[scored[0]] = True
+            if timed_out:
+                messages.append(
+                    f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s: the counts and results are those found until it was stopped."
+                )
         results_mask, facets = arrays.count(base, query)
         uncollapsed = None
         if query.collapse:
@@ -345,9 +407,10 @@ class WhooshBackend(SearchBackend):
         total = int(np.count_nonzero(results_mask))
         filtered = bool(query.outlets or query.actors or query.has_date_filter or query.collapse)
         hits: list[Hit] = []
-        timed_out = False
         if total and query.limit:
-            if query.sort == "relevance" and not isinstance(parsed, wq.Every):
+            if query.sort == "relevance" and scored is not None:
+                hits = _top_scored(arrays, scored, results_mask, query)
+            elif query.sort == "relevance" and not isinstance(parsed, wq.Every):
                 hits, timed_out = self._ranked(searcher, parsed, query, results_mask if filtered else None, messages)
             else:
                 hits = self._by_date(arrays, results_mask, query)

@@ -141,3 +141,16 @@ def test_searcher_sees_replaced_documents_once(seeds, backend):
         writer.commit()
     ids = [h.article_id for h in backend.search(SearchQuery(text="chechnya", limit=50)).hits]
     assert sorted(ids) == sorted(a.pk for a in seeds.values())
+
+
+@pytest.mark.parametrize("text", ['"European Parliament"', "chech*", "Kadrov~", '"human rights" OR kadyrov', "gay", "putin kadyrov"])
+def test_ranking_and_totals_agree_with_whooshs_own_search(seeds, backend, text):
+    """Single-pass scoring (phrases, wildcards, fuzzy) and the two-pass path for plain terms
+    give Whoosh's own order, scores and total."""
+    parsed, _ = backend.parse(text)
+    with backend.searcher() as searcher:
+        expected = [(int(hit["id"]), round(hit.score, 6)) for hit in searcher.search(parsed, limit=None)]
+    for offset, limit in ((0, 50), (1, 2)):
+        results = backend.search(SearchQuery(text=text, offset=offset, limit=limit))
+        assert results.total == len(expected) > 0
+        assert [(hit.article_id, round(hit.score, 6)) for hit in results.hits] == expected[offset : offset + limit]
