@@ -80,7 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/fts5_reference.py --data-dir $(BENCH_DATA) --json benchmarks/out/fts5.json
 	$(BIN)/python benchmarks/export_and_duplicates.py --data-dir $(BENCH_DATA) --json benchmarks/out/export_duplicates.json
 	$(BIN)/python benchmarks/duplicates_eval.py --json benchmarks/out/duplicates_recall.json
-	$(BIN)/python benchmarks/duplicates_eval.py --speed --index-file $(BENCH_DATA)/bench-shingles.npz --json benchmarks/out/duplicates_speed.json
+	$(BIN)/python benchmarks/duplicates_eval.py --speed --index-file $(BENCH_DATA)/bench-shingles --json benchmarks/out/duplicates_speed.json
 	$(BIN)/python benchmarks/actors_eval.py --json benchmarks/out/actors.json
 	-$(BIN)/python benchmarks/load_test.py --json benchmarks/out/load.json
 	$(BIN)/python benchmarks/synthetic_dataset.py --data-dir $(SYNTH_DATA) --articles $(SYNTH_ARTICLES) --json benchmarks/out/synthetic_import.json

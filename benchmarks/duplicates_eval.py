@@ -327,7 +327,7 @@ def speed(args: argparse.Namespace) -> dict[str, object]:
     if args.index_file:
         t0 = time.perf_counter()
         index.save(args.index_file)
-        size = Path(args.index_file).stat().st_size / 2**20
+        size = sum(f.stat().st_size for f in Path(args.index_file).iterdir()) / 2**20
         t_save_base = time.perf_counter() - t0
         print(f"save base index: {t_save_base:.1f} s, {size:.0f} MiB on disk")
         out.update(save_base_s=round(t_save_base, 2), index_file_mib=round(size))
@@ -416,7 +416,7 @@ def main() -> None:
     parser.add_argument("--allsides", type=Path, default=ALLSIDES)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--holdout", type=int, default=100)
-    parser.add_argument("--index-file", default="", help="also time save/load (an import's cycle) with this .npz")
+    parser.add_argument("--index-file", default="", help="also time save/load (an import's cycle) with this folder")
     parser.add_argument(
         "--background",
         type=int,

@@ -136,7 +136,7 @@ NEWSINDEX_SEARCH = {
 }
 
 # Shingles of every paragraph, kept so new articles are compared with the corpus incrementally.
-NEWSINDEX_SHINGLES = str(DATA_DIR / "shingles.npz")
+NEWSINDEX_SHINGLES = str(DATA_DIR / "shingles")
 
 LOGGING = {
     "version": 1,

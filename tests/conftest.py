@@ -31,7 +31,7 @@ def index_path(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-u
     """Every test gets its own empty index folder."""
     path = tmp_path / "index"
     settings.NEWSINDEX_SEARCH = {**settings.NEWSINDEX_SEARCH, "PATH": str(path)}
-    settings.NEWSINDEX_SHINGLES = str(tmp_path / "shingles.npz")
+    settings.NEWSINDEX_SHINGLES = str(tmp_path / "shingles")
     yield path
     _load.cache_clear()
 

@@ -9,6 +9,7 @@ neighbours. The index never stores text: spans are rebuilt from the word offsets
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -296,20 +297,30 @@ class ShingleIndex:
     )
 
     def save(self, path: str | PathLike[str]) -> None:
-        """Write all arrays to one uncompressed .npz (fast to load: no re-tokenising)."""
-        arrays = {name: getattr(self, name) for name in self._ARRAYS}
-        with open(Path(path), "wb") as fh:
-            np.savez(fh, version=np.array([FORMAT_VERSION, SHINGLE, self.index_bits]), **arrays)
+        """Write each array as an uncompressed .npy file in the folder `path` (created)."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays = {"version": np.array([FORMAT_VERSION, SHINGLE, self.index_bits])}
+        arrays.update((name, getattr(self, name)) for name in self._ARRAYS)
+        for name, array in arrays.items():
+            # A new file renamed over the old: arrays still mapped from the old file stay valid.
+            tmp = folder / f"{name}.tmp.npy"
+            np.save(tmp, array)
+            os.replace(tmp, folder / f"{name}.npy")
 
     @classmethod
-    def load(cls, path: str | PathLike[str]) -> ShingleIndex:
+    def load(cls, path: str | PathLike[str], mmap: bool = True) -> ShingleIndex:
+        """Read a folder written by save(). With `mmap` the arrays are mapped, not read: opening
+        the index of a large corpus costs nothing, and only what a comparison touches is read."""
+        folder = Path(path)
+        if not folder.is_dir():
+            raise ValueError(f"{folder} is not a shingle index folder")
         index = cls()
-        with np.load(Path(path), allow_pickle=False) as data:
-            version, shingle, index_bits = data["version"].tolist()
-            if version != FORMAT_VERSION or shingle != SHINGLE:
-                raise ValueError(f"index format {version}/{shingle}, expected {FORMAT_VERSION}/{SHINGLE}")
-            for name in cls._ARRAYS:
-                setattr(index, name, data[name])
+        version, shingle, index_bits = np.load(folder / "version.npy").tolist()
+        if version != FORMAT_VERSION or shingle != SHINGLE:
+            raise ValueError(f"index format {version}/{shingle}, expected {FORMAT_VERSION}/{SHINGLE}")
+        for name in cls._ARRAYS:
+            setattr(index, name, np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False))
         index.index_bits = index_bits
         return index
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -117,11 +118,25 @@ def _delete_all_groups() -> None:
 
 
 def _save(index: ShingleIndex) -> None:
+    """Write the index beside the current one, then swap the folders: a crash leaves the old
+    index, or none (the next import then rebuilds it), never half of one."""
     path = shingle_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    index.save(tmp)
-    tmp.replace(path)  # atomic: a crash never leaves half an index file
+    fresh, old = path.with_name(path.name + ".new"), path.with_name(path.name + ".old")
+    for leftover in (fresh, old):
+        _remove(leftover)
+    index.save(fresh)
+    if path.exists():
+        path.rename(old)  # its files may still be mapped by `index`: unlinking them later is safe
+    fresh.rename(path)
+    _remove(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()  # a file: the .npz of earlier versions
 
 
 def _articles_of(found: list[FoundGroup]) -> set[int]:

@@ -330,7 +330,7 @@ def test_incremental_walk_reaches_groups_beyond_direct_partners() -> None:
 def test_save_load_round_trip(tmp_path: Path) -> None:
     paras, _ = seed_paras()
     index = ShingleIndex.build([p for p in paras if p.article != 3])
-    path = tmp_path / "shingles.npz"
+    path = tmp_path / "shingles"
     index.save(path)
     loaded = ShingleIndex.load(path)
     assert canonical(find_groups(loaded)) == canonical(find_groups(index))

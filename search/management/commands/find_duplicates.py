@@ -21,12 +21,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        if options["rebuild"] or not passages.shingle_path().exists():
+        known: set[int] | None = None
+        if not options["rebuild"]:
+            try:
+                known = set(ShingleIndex.load(passages.shingle_path()).para_article.tolist())
+            except (OSError, ValueError):  # none yet, or an earlier version's file: start again
+                known = None
+        if known is None:
             stats = passages.rebuild()
         else:
-            known = set(ShingleIndex.load(passages.shingle_path()).para_article.tolist())
-            new = set(Article.objects.values_list("id", flat=True)) - known
-            stats = passages.update_for(new)
+            stats = passages.update_for(set(Article.objects.values_list("id", flat=True)) - known)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(
             f"{stats.groups} passage groups ({stats.members} occurrences) in {time.monotonic() - started:.1f}s, "
