@@ -24,6 +24,7 @@ from whoosh.qparser import (
     MultifieldParser,
 )
 from whoosh.searching import Searcher
+from whoosh.support.charset import accent_map
 from whoosh.writing import SegmentWriter
 
 from search.index.base import (
@@ -122,6 +123,18 @@ def _top_scored(arrays: FacetArrays, scored: tuple[np.ndarray, np.ndarray], resu
     order = np.lexsort((docnums, -scores))[query.offset : wanted]
     ids = arrays.article_ids
     return [Hit(int(ids[d]), float(s)) for d, s in zip(docnums[order].tolist(), scores[order].tolist(), strict=True)]
+
+
+def _paragraph_check(words: set[str]) -> Callable[[str], object] | None:
+    """A quick test for text that may hold one of these analysed words: a match's folded,
+    lower-case form contains its stem minus the last letter (the stemmer only rewrites endings:
+    "happi" <- "happy"). None when there is nothing to look for."""
+    pieces = sorted({word[:-1] if len(word) > 2 else word for word in words}, key=len)
+    needles: list[str] = []
+    for piece in pieces:  # "elect" makes "electr", "electo", ... (a wildcard's words) redundant
+        if piece and not any(kept in piece for kept in needles):
+            needles.append(piece)
+    return re.compile("|".join(map(re.escape, needles))).search if needles else None
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -467,9 +480,25 @@ class WhooshBackend(SearchBackend):
         except IndexUnavailable:
             return lambda text: []
         analyzer = self.schema["body"].analyzer
+        # Analysing text is the costly part of highlighting, so paragraphs that cannot hold a
+        # match are skipped: a match's folded, lower-case word contains its stem minus the last
+        # letter (the stemmer only rewrites endings: "happi" <- "happy"), so a paragraph
+        # without any such piece has no match.
+        may_match = _paragraph_check(singles | {word for phrase in phrases for word in phrase})
+
+        def analysed(text: str, base: int) -> list[tuple[str, int, int]]:
+            return [(tok.text, base + tok.startchar, base + tok.endchar) for tok in analyzer(text, chars=True, mode="index")]
 
         def spans_of(text: str) -> list[tuple[int, int]]:
-            tokens = [(tok.text, tok.startchar, tok.endchar) for tok in analyzer(text, chars=True, mode="index")]
+            if may_match is None:
+                return []
+            tokens: list[tuple[str, int, int]] = []
+            base = 0
+            for paragraph in text.split("\n\n"):
+                # As the analyzer reads it: lower case, accents folded, "U.S." as "us".
+                if may_match(paragraph.lower().translate(accent_map).replace(".", "")):
+                    tokens.extend(analysed(paragraph, base))
+                base += len(paragraph) + 2
             spans = [(start, end) for word, start, end in tokens if word in singles]
             for words in phrases:
                 size = len(words)

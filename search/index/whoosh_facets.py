@@ -29,6 +29,8 @@ class FacetArrays:
     copy_docs: np.ndarray  # int64: document number of a copy ...
     copy_source_docs: np.ndarray  # ... and of the earlier article it copies (both in the index)
     article_ids: np.ndarray  # int64 article id per doc: hits need no stored-field reads
+    actor_values: np.ndarray  # int64 sorted distinct actor ids ...
+    actor_codes: np.ndarray  # ... and each entry of actor_ids as a position in it: counting is a bincount
 
     @classmethod
     def build(cls, reader: IndexReader) -> FacetArrays:
@@ -57,7 +59,11 @@ class FacetArrays:
         actor_docs = np.repeat(np.arange(size, dtype=np.int64), lengths)
         article_ids = np.fromiter((int(v or 0) for v in reader.column_reader("article_id")), dtype=np.int64, count=size)
         copy_docs, copy_source_docs = _copy_pairs(reader, article_ids)
-        return cls(size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs, article_ids)
+        actor_values, actor_codes = np.unique(actor_ids, return_inverse=True)
+        return cls(
+            size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs, article_ids,
+            actor_values, actor_codes.astype(np.int32),
+        )
 
     def collapse(self, results: np.ndarray) -> np.ndarray:
         """Drop copies whose source is among the results too (the source stays)."""
@@ -122,13 +128,16 @@ class FacetArrays:
         facets.outlet_values = int(np.count_nonzero(counts))
         # actors
         in_scope = without("actor")
-        entries = self.actor_ids[in_scope[self.actor_docs]] if self.actor_ids.size else self.actor_ids
-        if entries.size:
-            values, counts = np.unique(entries, return_counts=True)
-            selected = np.nonzero(np.isin(values, np.array(query.actors, dtype=np.int64)))[0].tolist()
+        if self.actor_ids.size:
+            counts = np.bincount(self.actor_codes[in_scope[self.actor_docs]], minlength=self.actor_values.size)
+            wanted = np.array(query.actors, dtype=np.int64)
+            positions = np.searchsorted(self.actor_values, wanted)
+            known = positions < self.actor_values.size
+            selected = positions[known][self.actor_values[positions[known]] == wanted[known]].tolist()
             top = _top(counts, query.facet_size, selected)
-            facets.actors = [(int(values[i]), int(counts[i])) for i in top]
-            facets.actor_values = int(values.size)
+            # A selected actor with no match in scope still shows (with 0), as before.
+            facets.actors = [(int(self.actor_values[i]), int(counts[i])) for i in top]
+            facets.actor_values = int(np.count_nonzero(counts))
         # days
         in_scope = without("date")
         days = self.days[in_scope]
