@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import ScoredCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
@@ -80,6 +81,56 @@ def _tame_fuzzy(query: wq.Query) -> list[str]:
 def _simple_terms(query: wq.Query) -> bool:
     """True when every leaf is a plain term (no phrase, wildcard, fuzzy or range)."""
     return all(type(leaf) is wq.Term for leaf in query.leaves())
+
+
+def _term_mask(searcher: Searcher, query: wq.Query, live: np.ndarray) -> np.ndarray | None:
+    """The matches of a boolean query over plain terms as a mask, from posting lists read a
+    block at a time (Whoosh's own matchers step through them one document at a time in
+    Python). None for any other kind of query."""
+    if isinstance(query, wq.Every):
+        return live.copy()
+    if type(query) is wq.Term:
+        mask = np.zeros(live.size, dtype=bool)
+        mask[_posting_docs(searcher, query.fieldname, query.text)] = True
+        return mask & live
+    if type(query) is wq.Not:
+        inner = _term_mask(searcher, query.query, live)
+        return None if inner is None else live & ~inner
+    children = [_term_mask(searcher, sub, live) for sub in getattr(query, "subqueries", ())]
+    if any(child is None for child in children):
+        return None
+    if type(query) is wq.Or and not query.minmatch and children:
+        return np.logical_or.reduce(children)
+    if type(query) is wq.And and children:
+        return np.logical_and.reduce(children)
+    if type(query) is wq.AndNot and len(children) == 2:
+        return children[0] & ~children[1]
+    if type(query) is wq.AndMaybe and len(children) == 2:
+        return children[0]
+    return None
+
+
+def _posting_docs(searcher: Searcher, fieldname: str, text: str | bytes) -> np.ndarray:
+    """Document numbers (top-level) of one term's postings, deleted documents included."""
+    field = searcher.schema[fieldname]
+    btext = text if isinstance(text, bytes) else field.to_bytes(text)
+    parts: list[np.ndarray] = []
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (fieldname, btext) not in reader:
+            continue
+        matcher = reader.postings(fieldname, btext)
+        while isinstance(matcher, W3LeafMatcher) is False and hasattr(matcher, "child"):
+            matcher = matcher.child  # a wrapper hiding deleted documents: the live mask does that
+        if isinstance(matcher, W3LeafMatcher):
+            while matcher.is_active():  # one block of ids at a time
+                if matcher._ids is None:
+                    matcher._read_ids()
+                parts.append(np.asarray(matcher._ids, dtype=np.int64)[matcher._i :] + offset)
+                matcher._next_block()
+        else:  # short posting lists are kept inline
+            parts.append(np.fromiter(matcher.all_ids(), dtype=np.int64) + offset)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 class _AllScores(ScoredCollector):
@@ -400,9 +451,13 @@ class WhooshBackend(SearchBackend):
         scored: tuple[np.ndarray, np.ndarray] | None = None
         timed_out = False
         if isinstance(parsed, wq.Every) or _simple_terms(parsed):
-            # Term queries: matching ids are cheap to list, and the page's top scores are found
-            # by Whoosh skipping low-scoring blocks, later, in _ranked.
-            base[np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)] = True
+            # Term queries: the matches come straight from the posting lists, and the page's
+            # top scores are found by Whoosh skipping low-scoring blocks, later, in _ranked.
+            mask = _term_mask(searcher, parsed, arrays.live)
+            if mask is None:
+                base[np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)] = True
+            else:
+                base = mask
         else:
             # Phrases and expanding terms (wildcard, fuzzy) cost per matching document: match
             # them once, keeping every score, instead of once for the ids and again to rank.

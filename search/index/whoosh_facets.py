@@ -31,6 +31,7 @@ class FacetArrays:
     article_ids: np.ndarray  # int64 article id per doc: hits need no stored-field reads
     actor_values: np.ndarray  # int64 sorted distinct actor ids ...
     actor_codes: np.ndarray  # ... and each entry of actor_ids as a position in it: counting is a bincount
+    live: np.ndarray  # bool per doc: not deleted
 
     @classmethod
     def build(cls, reader: IndexReader) -> FacetArrays:
@@ -60,9 +61,11 @@ class FacetArrays:
         article_ids = np.fromiter((int(v or 0) for v in reader.column_reader("article_id")), dtype=np.int64, count=size)
         copy_docs, copy_source_docs = _copy_pairs(reader, article_ids)
         actor_values, actor_codes = np.unique(actor_ids, return_inverse=True)
+        live = np.zeros(size, dtype=bool)
+        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         return cls(
             size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs, article_ids,
-            actor_values, actor_codes.astype(np.int32),
+            actor_values, actor_codes.astype(np.int32), live,
         )
 
     def collapse(self, results: np.ndarray) -> np.ndarray:

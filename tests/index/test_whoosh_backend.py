@@ -175,3 +175,29 @@ def test_highlighting_skips_only_paragraphs_without_matches(seeds, backend, text
             assert spans_of(text_) == everything(text_)
             found += len(everything(text_))
     assert found
+
+
+@pytest.mark.parametrize(
+    "text", ["kadyrov", "chechnya visas", "kadyrov OR linkevicius", "chechnya NOT putin", "(gay OR lgbt) AND moscow", "NOT kadyrov", "title:chechnya", "us"]
+)
+def test_term_masks_equal_whooshs_matches(seeds, backend, text):
+    """The block-wise posting reader finds exactly the documents Whoosh's matchers find, also
+    after documents were deleted and replaced (a hidden article, a reindexed one)."""
+    import numpy as np
+
+    from search.index.whoosh_backend import _term_mask
+    from search.store.models import Article
+
+    first = Article.objects.order_by("id").first()
+    first.hidden = True
+    first.save()
+    writer = backend.open_writer()
+    writer.delete([first.pk])
+    writer.commit()
+    parsed, _ = backend.parse(text)
+    with backend.searcher() as searcher:
+        arrays = backend.facet_arrays(searcher)
+        expected = np.zeros(arrays.size, dtype=bool)
+        expected[list(searcher.docs_for_query(parsed))] = True
+        mask = _term_mask(searcher, parsed, arrays.live)
+    assert mask is not None and (mask == expected).all()
