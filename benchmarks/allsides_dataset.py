@@ -75,6 +75,7 @@ def main() -> int:
                 "passage_groups": report.passage_groups,
                 "seconds": round(seconds, 1),
                 "records_per_s": round(report.seen / seconds, 1),
+                "stages": {stage: round(value, 1) for stage, value in report.stages.items()},
             }
         )
         print(json.dumps(runs[-1]), flush=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -45,6 +46,17 @@ class ImportReport:
     merges_suggested: int = 0
     passage_groups: int = 0
     seconds: float = 0.0
+    # Seconds per stage: read (files and records), clean, actors (NER and resolution), store
+    # (database writes), boilerplate, passages, index. Benchmarks report them.
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timing(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - started
 
     @property
     def seen(self) -> int:
@@ -52,9 +64,11 @@ class ImportReport:
 
     def summary(self) -> str:
         rate = self.seen / self.seconds if self.seconds else 0.0
+        stages = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in self.stages.items() if seconds >= 0.05)
         return (
             f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
             f"rejected {len(self.rejected)} in {self.seconds:.1f}s ({rate:.0f} records/s)"
+            + (f" [{stages}]" if stages else "")
         )
 
 
@@ -133,28 +147,38 @@ class Importer:
     def run(self, paths: Iterable[str | Path], progress: Callable[[int], None] | None = None) -> ImportReport:
         started = time.monotonic()
         try:
-            self.session.drain()  # work a killed run or an editor left queued
+            timing = self.report.timing
+            with timing("index"):
+                self.session.drain()  # work a killed run or an editor left queued
             # Stored articles wait in the outbox: boilerplate learning, actor merges and shared
             # passages change many of them again at the end, and each is indexed once, then.
-            for batch in _batched(iter_inputs(paths), self.batch_size):
+            batches = _batched(iter_inputs(paths), self.batch_size)
+            while True:
+                with timing("read"):
+                    batch = next(batches, None)
+                if batch is None:
+                    break
                 self._import_batch(batch)
                 if progress:
                     progress(len(batch))
-            with transaction.atomic():
+            with timing("boilerplate"), transaction.atomic():
                 changed = learn_outlet_boilerplate(self.touched_outlets)
                 enqueue(changed)
             self.report.boilerplate_articles = len(changed)
             if self.extract_actors and (changed or self.report.imported or self.report.updated):
-                if changed:
-                    extract_for_articles(changed, self.extractor)
-                with transaction.atomic():
-                    self.report.actors_merged, self.report.merges_suggested = merge_variants()
-                    delete_orphans()
+                with timing("actors"):
+                    if changed:
+                        extract_for_articles(changed, self.extractor)
+                    with transaction.atomic():
+                        self.report.actors_merged, self.report.merges_suggested = merge_variants()
+                        delete_orphans()
             if self.find_passages and (self.new_ids or self.updated_ids or changed):
-                stats = passages.update_for(self.new_ids | self.updated_ids, replaced=bool(self.updated_ids or changed))
+                with timing("passages"):
+                    stats = passages.update_for(self.new_ids | self.updated_ids, replaced=bool(self.updated_ids or changed))
                 self.report.passage_groups = stats.groups
-            self.session.drain()
-            self.session.close()
+            with timing("index"):
+                self.session.drain()
+                self.session.close()
         except BaseException:
             self.session.abort()
             raise
@@ -188,15 +212,18 @@ class Importer:
                 self.report.unchanged += 1
                 continue
             try:
-                clean = clean_record(record)
+                with self.report.timing("clean"):
+                    clean = clean_record(record)
             except RejectedRecord as exc:
                 self.report.rejected.append(Rejection(record.path, record.line, str(exc)))
                 continue
             self.report.warnings.extend(f"{record.where()}: {w}" for w in clean.warnings)
             work.append((key, record, clean))
         if work:
-            mentions = self.extractor([article_text(c.title, c.paragraphs) for _, _, c in work]) if self.extract_actors else []
-            self._store(work, {key: pk for key, (pk, _) in existing.items()}, mentions)
+            with self.report.timing("actors"):
+                mentions = self.extractor([article_text(c.title, c.paragraphs) for _, _, c in work]) if self.extract_actors else []
+            with self.report.timing("store"):
+                self._store(work, {key: pk for key, (pk, _) in existing.items()}, mentions)
 
     @transaction.atomic
     def _store(

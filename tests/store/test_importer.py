@@ -4,6 +4,7 @@ import datetime as dt
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,6 +94,10 @@ def test_command_exit_status_and_summary(tmp_path, capsys):
     call_command("import_articles", str(CORPUS))  # all good: returns normally (exit status 0)
     out = capsys.readouterr().out
     assert "imported 5, updated 0, unchanged 0, rejected 0" in out
+    stages = re.search(r"\[(.*)\]", out.splitlines()[-1]).group(1)  # "read 0.1s, clean 0.3s, ..."
+    timed = dict(part.rsplit(" ", 1) for part in stages.split(", "))
+    assert {"clean", "actors", "index"} <= timed.keys()  # stages under 0.05 s are left out
+    assert all(value.endswith("s") and float(value[:-1]) >= 0.05 for value in timed.values())
 
 
 def test_command_usage_error_exits_2(tmp_path):
