@@ -170,6 +170,41 @@ def manage(env: dict[str, str], *args: str, timeout: float = 3600) -> subprocess
     return proc
 
 
+class PeakMemory:
+    """Highest resident memory (VmHWM) seen per process group, sampled every half second."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, int] = {}
+        self.peak_kb: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def watch(self, name: str, pgid: int) -> None:
+        self.groups[name] = pgid
+        if not self._thread.is_alive():
+            self._thread.start()
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        return {name: round(kb / 1024) for name, kb in self.peak_kb.items()}
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    with open(f"/proc/{pid}/stat") as fh:
+                        pgid = int(fh.read().rsplit(")", 1)[1].split()[2])
+                    name = next((n for n, g in self.groups.items() if g == pgid), None)
+                    if name is None:
+                        continue
+                    with open(f"/proc/{pid}/status") as fh:
+                        hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
+                except (OSError, ValueError, IndexError):
+                    continue
+                key = name if name == "import" or pid != str(pgid) else f"{name} master"
+                self.peak_kb[key] = max(self.peak_kb.get(key, 0), hwm)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -443,6 +478,8 @@ def run(config: Config) -> dict[str, Any]:
             env,
         )
         wait_for_server(port, server)
+        memory = PeakMemory()
+        memory.watch("gunicorn worker", server.pid)  # start_new_session: the group id is the master's pid
         log(f"gunicorn ({config.workers} workers) on 127.0.0.1:{port}; {config.clients} clients")
 
         load = Load(port, config.clients, words, outlets, config.timeout, config.seed)
@@ -455,6 +492,7 @@ def run(config: Config) -> dict[str, Any]:
             import_args.append("--no-actors")
         log(f"phase 'before import' done; importing {written} records under load")
         importer = children.start("import", import_args, env)
+        memory.watch("import", importer.pid)
         try:
             import_rc = importer.wait(timeout=config.import_timeout)
         except subprocess.TimeoutExpired:
@@ -498,6 +536,10 @@ def run(config: Config) -> dict[str, Any]:
         }
         errors = [line for line in children.tail("gunicorn", 200).splitlines() if "Traceback" in line or "[ERROR]" in line or "WORKER TIMEOUT" in line]
         report["server_errors_logged"] = len(errors)
+        peaks = memory.stop()
+        report["peak_rss_mb"] = peaks
+        report["server_peak_rss_mb"] = peaks.get("gunicorn worker")
+        report["import"]["peak_rss_mb"] = peaks.get("import")
         report["client_cpu_seconds"] = round(time.process_time() - cpu_before, 1)
         report["machine"]["load_after"] = os.getloadavg()
         return report
@@ -542,6 +584,7 @@ def print_report(report: dict[str, Any]) -> None:
         f"({found['probes']} probes, {found['seconds_after_import']} s after the import){missing}"
     )
     print(f"server errors logged: {report['server_errors_logged']}; load generator CPU: {report['client_cpu_seconds']} s; load average {report['machine']['load_before'][0]:.1f} -> {report['machine']['load_after'][0]:.1f}")
+    print(f"peak resident memory (MB): {report.get('peak_rss_mb')}")
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None]:
