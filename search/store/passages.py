@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, Sum
@@ -91,8 +92,7 @@ def update_for(article_ids: Iterable[int], *, replaced: bool = False) -> Passage
     except (OSError, ValueError) as exc:
         log.warning("shingle index unreadable (%s): rebuilding", exc)
         return rebuild()
-    known = set(index.para_article.tolist())
-    if ids & known:
+    if ids and np.isin(np.fromiter(ids, dtype=np.int64), index.para_article).any():  # compared before: redo all
         return rebuild()
     index.add(corpus_paras(ids))
     found = find_groups(index, ids)
