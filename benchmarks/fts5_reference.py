@@ -300,8 +300,7 @@ def main() -> int:
     for d in comparison["total_differs"][:6]:
         print(f"  {d['kind']:<15} {d['q'] or '(empty)':<28} -> {d['match']!r:<32} newsindex {d['newsindex']}, FTS5 {d['fts5']}")
     print()
-    facts["load_average_end"] = rc.search_latency._load_average()
-    print(f"load average at the end: {facts['load_average_end']} (on {facts['nproc']} CPUs)")
+    rc.record_load_average(facts)
     rc.write_json(
         args.json,
         {

@@ -386,8 +386,7 @@ def main() -> int:
             f"months missing {d['months_missing_in_haystack']}, differ {d['month_count_differences']}  undated {d['undated'][0]}/{d['undated'][1]}"
         )
     print()
-    facts["load_average_end"] = rc.search_latency._load_average()
-    print(f"load average at the end: {facts['load_average_end']} (on {facts['nproc']} CPUs)")
+    rc.record_load_average(facts)
 
     rc.write_json(
         args.json,

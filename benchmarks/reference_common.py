@@ -131,6 +131,12 @@ def ratios(latency: dict[str, dict[str, dict[str, float]]], engine: str) -> dict
     return out
 
 
+def record_load_average(facts: dict[str, Any]) -> None:
+    """Note the load average at the end of a run in its machine facts, and say it."""
+    facts["load_average_end"] = search_latency._load_average()
+    print(f"load average at the end: {facts['load_average_end']} (on {facts['nproc']} CPUs)")
+
+
 def write_json(path: Path | None, figures: dict[str, Any]) -> None:
     if path is None:
         return
