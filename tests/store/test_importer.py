@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from search.store.importer import Importer
 from search.store.models import Article, IndexTask, Outlet, Paragraph
 from tests.conftest import CORPUS, ROOT, SEEDS, import_into_db
 
@@ -94,10 +95,15 @@ def test_command_exit_status_and_summary(tmp_path, capsys):
     call_command("import_articles", str(CORPUS))  # all good: returns normally (exit status 0)
     out = capsys.readouterr().out
     assert "imported 5, updated 0, unchanged 0, rejected 0" in out
-    stages = re.search(r"\[(.*)\]", out.splitlines()[-1]).group(1)  # "read 0.1s, clean 0.3s, ..."
-    timed = dict(part.rsplit(" ", 1) for part in stages.split(", "))
-    assert {"clean", "actors", "index"} <= timed.keys()  # stages under 0.05 s are left out
-    assert all(value.endswith("s") and float(value[:-1]) >= 0.05 for value in timed.values())
+    stages = re.search(r"\[(.*)\]", out.splitlines()[-1])  # "[actors 1.2s, clean 0.1s]": the stages over 0.05 s
+    assert stages and all(re.fullmatch(r"[a-z]+ \d+\.\ds", part) for part in stages.group(1).split(", "))
+
+
+def test_report_times_every_stage():
+    report = Importer().run([CORPUS])
+    assert set(report.stages) == {"read", "clean", "actors", "store", "boilerplate", "passages", "index"}
+    assert all(seconds >= 0 for seconds in report.stages.values())
+    assert sum(report.stages.values()) <= report.seconds
 
 
 def test_command_usage_error_exits_2(tmp_path):
