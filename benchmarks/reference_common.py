@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import search_latency
-from search_latency import MIX, SEED, WARMUP_KINDS, BenchQuery, latency_summary
+from search_latency import MIX, WARMUP_KINDS, BenchQuery, latency_summary
 
 REPO = search_latency.REPO
 OURS = "newsindex"
@@ -52,13 +52,7 @@ def ours(bq: BenchQuery) -> tuple[float, dict[str, Any]]:
 
 def query_mix(total: int) -> tuple[list[BenchQuery], Counter[str]]:
     mix = search_latency.build_query_mix(total)
-    counts = Counter(bq.kind for bq in mix)
-    print(f"query mix ({len(mix)} queries, seed {SEED}, from search_latency.build_query_mix):")
-    for kind in MIX:
-        examples = list(dict.fromkeys(bq.q or "(empty)" for bq in mix if bq.kind == kind))[:4]
-        print(f"  {kind:<16} {counts[kind]:>3}   e.g. {', '.join(examples)}")
-    print()
-    return mix, counts
+    return mix, search_latency.describe_mix(mix)
 
 
 def run_interleaved(

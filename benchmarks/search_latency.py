@@ -401,6 +401,17 @@ class QueryTiming:
     messages: list[str]
 
 
+def describe_mix(mix: list[BenchQuery]) -> Counter[str]:
+    """Print how many queries of each kind the mix holds, with examples; return the counts."""
+    counts = Counter(bq.kind for bq in mix)
+    print(f"query mix ({len(mix)} queries, seed {SEED}, build_query_mix):")
+    for kind in MIX:
+        examples = list(dict.fromkeys(bq.q or "(empty)" for bq in mix if bq.kind == kind))[:4]
+        print(f"  {kind:<16} {counts[kind]:>3}   e.g. {', '.join(examples)}")
+    print()
+    return counts
+
+
 def run_query(q: str, **extra: str) -> tuple[float, Any]:
     from django.http import QueryDict
 
@@ -508,12 +519,7 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
     print()
 
     mix = build_query_mix(args.queries)
-    counts = Counter(bq.kind for bq in mix)
-    print(f"query mix ({len(mix)} queries, seed {SEED}):")
-    for kind in MIX:
-        examples = list(dict.fromkeys(bq.q or "(empty)" for bq in mix if bq.kind == kind))[:4]
-        print(f"  {kind:<16} {counts[kind]:>3}   e.g. {', '.join(examples)}")
-    print()
+    counts = describe_mix(mix)
 
     timings, warmup = time_queries(mix)
     overall = latency_summary([t.ms for t in timings])

@@ -145,9 +145,6 @@ class _AllScores(ScoredCollector):
         self.docnums.append(global_docnum)
         self.scores.append(score)
 
-    def results(self) -> None:  # the arrays are read directly
-        return None
-
 
 def _score_all(searcher: Searcher, parsed: wq.Query) -> tuple[tuple[np.ndarray, np.ndarray], bool]:
     """(document numbers, scores) of every match, and whether the time limit cut the run short."""

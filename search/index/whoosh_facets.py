@@ -59,10 +59,10 @@ class FacetArrays:
         actor_ids = np.array(flat, dtype=np.int64)
         actor_docs = np.repeat(np.arange(size, dtype=np.int64), lengths)
         article_ids = np.fromiter((int(v or 0) for v in reader.column_reader("article_id")), dtype=np.int64, count=size)
-        copy_docs, copy_source_docs = _copy_pairs(reader, article_ids)
-        actor_values, actor_codes = np.unique(actor_ids, return_inverse=True)
         live = np.zeros(size, dtype=bool)
         live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        copy_docs, copy_source_docs = _copy_pairs(reader, article_ids, live)
+        actor_values, actor_codes = np.unique(actor_ids, return_inverse=True)
         return cls(
             size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs, article_ids,
             actor_values, actor_codes.astype(np.int32), live,
@@ -152,11 +152,8 @@ class FacetArrays:
         return results, facets
 
 
-def _copy_pairs(reader: IndexReader, article_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    doc_of_id: dict[int, int] = {}
-    for docnum, article_id in enumerate(article_ids.tolist()):
-        if article_id and reader.is_deleted(docnum) is False:
-            doc_of_id[int(article_id)] = docnum
+def _copy_pairs(reader: IndexReader, article_ids: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    doc_of_id = {article_id: docnum for docnum, article_id in zip(np.flatnonzero(live).tolist(), article_ids[live].tolist()) if article_id}
     copies: list[int] = []
     sources: list[int] = []
     for docnum, value in enumerate(reader.column_reader("copy_of")):

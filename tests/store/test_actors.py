@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import Count
 
+from benchmarks.actors_eval import SEED_GOLD
 from search.ingest.actors import Mention, normalize_name, resolve_in_article
 from search.store.actors import merge_actor
 from search.store.models import Actor, ActorAlias, ActorBlock, ArticleActor, MergeSuggestion
@@ -12,20 +13,10 @@ from tests.conftest import CORPUS, import_into_db
 
 pytestmark = pytest.mark.django_db
 
-# actor -> (kind, seed articles that name it)
-SEED_ACTORS = {
-    "Ramzan Kadyrov": ("person", {"000", "001", "002", "003", "004"}),  # 004 spells him "Kadrov"
-    "Vladimir Putin": ("person", {"000", "001", "002", "003"}),
-    "Svetlana Zakharova": ("person", {"000", "001"}),
-    "Linas Linkevičius": ("person", {"001", "002"}),
-    "Sergey Lavrov": ("person", {"000"}),
-    "Theresa May": ("person", {"002"}),
-    "Novaya Gazeta": ("org", {"000", "001", "002"}),
-    "Human Rights Watch": ("org", {"001", "002"}),
-    "Russia LGBT Network": ("org", {"000", "001", "002"}),
-    "European Parliament": ("org", {"000", "001", "003", "004"}),
-    "State Department": ("org", {"000", "001", "004"}),
-}
+# The list (benchmarks/actors_eval.py scores against it) but Moskalkova, named once by
+# surname only, whom the model tags as an organisation: the benchmark reports that miss.
+# 004 spells Kadyrov "Kadrov".
+SEED_ACTORS = {name: gold for name, gold in SEED_GOLD.items() if name != "Moskalkova"}
 
 
 def seed_numbers(seeds, actor: Actor) -> set[str]:

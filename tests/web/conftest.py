@@ -18,6 +18,9 @@ requires_chromium = pytest.mark.skipif(
     reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
 )
 
+BROWSER_TESTS = [pytest.mark.browser, requires_chromium]  # every browser test module's pytestmark
+TIMEOUT_MS = 10_000  # what expect() and waits allow a page in the browser tests
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:

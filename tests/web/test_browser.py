@@ -15,24 +15,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.web.conftest import requires_chromium  # noqa: E402
-
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
-
-from tests.conftest import CORPUS, import_into_db  # noqa: E402
+from tests.conftest import CORPUS, import_into_db
+from tests.web.conftest import BROWSER_TESTS, TIMEOUT_MS
 
 
-pytestmark = [
-    pytest.mark.browser,
-    requires_chromium,
-]
-
-TIMEOUT_MS = 10_000
-
-
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture

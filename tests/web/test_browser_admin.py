@@ -27,28 +27,19 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from playwright.sync_api import expect
 
-from tests.web.conftest import requires_chromium  # noqa: E402
-
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from search.index import get_backend  # noqa: E402
-from search.index.base import SearchQuery  # noqa: E402
-from search.store.models import Article, IndexTask  # noqa: E402
-from tests.conftest import CORPUS, ROOT, SEEDS, import_into_db  # noqa: E402
+from search.index import get_backend
+from search.index.base import SearchQuery
+from search.store.models import Article, IndexTask
+from tests.conftest import CORPUS, ROOT, SEEDS, import_into_db
+from tests.web.conftest import BROWSER_TESTS, TIMEOUT_MS
 
 
-pytestmark = [
-    pytest.mark.browser,
-    requires_chromium,
-]
+pytestmark = BROWSER_TESTS
 
-TIMEOUT_MS = 10_000
 CATCH_UP_SECONDS = 15.0  # "search catches up within seconds"
 WORKER_START_SECONDS = 60.0  # a cold Django start on a busy machine
 # Only The Independent's article: its byline, Greg Wilford, is stored as its author, not in the
@@ -58,8 +49,6 @@ OUTLET = "The Independent"
 HIDE_ACTION = "Hide from search, facets and exports"
 USERNAME = "curator"
 PASSWORD = "a-long-test-password-9431"
-
-
 
 
 @pytest.fixture

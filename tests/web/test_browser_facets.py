@@ -23,23 +23,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.web.conftest import requires_chromium  # noqa: E402
-
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
-
-from search.store.models import Actor, ArticleActor, Article  # noqa: E402
-from tests.conftest import import_into_db  # noqa: E402
+from search.store.models import Actor, ArticleActor, Article
+from tests.conftest import import_into_db
+from tests.web.conftest import BROWSER_TESTS, TIMEOUT_MS
 
 
-pytestmark = [
-    pytest.mark.browser,
-    requires_chromium,
-]
+pytestmark = BROWSER_TESTS
 
-TIMEOUT_MS = 10_000
 QUERY = "chechnya"
 OUTLET = "Daily Planet"  # the outlet clicked in step 2
 PERSON = "Ramzan Kadyrov"  # the actor clicked in step 3
@@ -81,8 +73,6 @@ ROWS = [  # file, outlet, date, title, text
         "Analysts in Frankfurt expected little change before the summer.",
     ),
 ]
-
-
 
 
 @dataclass

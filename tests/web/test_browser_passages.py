@@ -20,29 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from tests.web.conftest import requires_chromium  # noqa: E402
 from django.urls import reverse
+from playwright.sync_api import expect
+
+from search.store.models import Article, PassageGroup, PassageMember
+from tests.conftest import CORPUS, SEEDS, import_into_db
+from tests.web.conftest import BROWSER_TESTS, TIMEOUT_MS
 
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
+pytestmark = BROWSER_TESTS
 
-from search.store.models import Article, PassageGroup, PassageMember  # noqa: E402
-from tests.conftest import CORPUS, SEEDS, import_into_db  # noqa: E402
-
-
-pytestmark = [
-    pytest.mark.browser,
-    requires_chromium,
-]
-
-TIMEOUT_MS = 10_000
 
 STATE_DEPARTMENT = "The United States continues to be concerned about the situation in the Republic of Chechnya"
 MEPS = "Chechen authorities must end the persecution of gay men and an investigation must be held as a matter of urgency"
-
-
 
 
 # --- what the database says ------------------------------------------------------------------------

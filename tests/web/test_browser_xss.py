@@ -33,27 +33,19 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-
-from tests.web.conftest import requires_chromium  # noqa: E402
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from playwright.sync_api import expect
+
+from search.index.outbox import enqueue
+from search.ingest.actors import fold
+from search.store.models import Actor, ArticleActor, Article, Outlet, PassageGroup, PassageMember
+from tests.conftest import import_into_db
+from tests.web.conftest import BROWSER_TESTS, TIMEOUT_MS
 
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
+pytestmark = BROWSER_TESTS
 
-from search.index.outbox import enqueue  # noqa: E402
-from search.ingest.actors import fold  # noqa: E402
-from search.store.models import Actor, ArticleActor, Article, Outlet, PassageGroup, PassageMember  # noqa: E402
-from tests.conftest import import_into_db  # noqa: E402
-
-
-pytestmark = [
-    pytest.mark.browser,
-    requires_chromium,
-]
-
-TIMEOUT_MS = 10_000
 WORD = "zanzibarite"  # in every article: a query that matches them all
 
 # --- payloads ---------------------------------------------------------------------------------------
@@ -217,8 +209,6 @@ def corpus(transactional_db, index_path, tmp_path) -> Corpus:  # type: ignore[no
 
 
 # --- the browser ------------------------------------------------------------------------------------
-
-
 
 
 # Everything in the DOM that only an unescaped payload could have put there.
@@ -397,7 +387,6 @@ def test_public_pages_show_payloads_as_text(live_server, corpus: Corpus, watch: 
         visit(watch, f"{base}/duplicates/?{urlencode({'q': WORD, 'outlet': a.outlet_name})}", "duplicates filtered", [SCRIPT])
 
 
-
 def test_admin_changelists_show_payloads_as_text(live_server, corpus: Corpus, watch: Watch) -> None:  # type: ignore[no-untyped-def]
     with watch:
         base = live_server.url
@@ -442,7 +431,6 @@ def test_admin_changelists_show_payloads_as_text(live_server, corpus: Corpus, wa
         with page.expect_navigation():  # type: ignore[attr-defined]
             page.locator("button[name=index]").click()  # type: ignore[attr-defined]
         watch.check("admin merge outlets confirmation", outlets)
-
 
 
 def test_csv_export_neutralises_formulas(live_server, corpus: Corpus, watch: Watch) -> None:  # type: ignore[no-untyped-def]
