@@ -78,11 +78,6 @@ def _tame_fuzzy(query: wq.Query) -> list[str]:
     return messages[:1]
 
 
-def _simple_terms(query: wq.Query) -> bool:
-    """True when every leaf is a plain term (no phrase, wildcard, fuzzy or range)."""
-    return all(type(leaf) is wq.Term for leaf in query.leaves())
-
-
 def _term_mask(searcher: Searcher, query: wq.Query, live: np.ndarray) -> np.ndarray | None:
     """The matches of a boolean query over plain terms as a mask, from posting lists read a
     block at a time (Whoosh's own matchers step through them one document at a time in
@@ -90,6 +85,8 @@ def _term_mask(searcher: Searcher, query: wq.Query, live: np.ndarray) -> np.ndar
     if isinstance(query, wq.Every):
         return live.copy()
     if type(query) is wq.Term:
+        if query.fieldname not in searcher.schema:  # what odd syntax can parse to: Whoosh's matcher copes
+            return None
         mask = np.zeros(live.size, dtype=bool)
         mask[_posting_docs(searcher, query.fieldname, query.text)] = True
         return mask & live
@@ -444,21 +441,18 @@ class WhooshBackend(SearchBackend):
 
     def _run(self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, messages: list[str]) -> SearchResults:
         arrays = self.facet_arrays(searcher)
-        base = np.zeros(arrays.size, dtype=bool)
         scored: tuple[np.ndarray, np.ndarray] | None = None
         timed_out = False
-        if isinstance(parsed, wq.Every) or _simple_terms(parsed):
-            # Term queries: the matches come straight from the posting lists, and the page's
-            # top scores are found by Whoosh skipping low-scoring blocks, later, in _ranked.
-            mask = _term_mask(searcher, parsed, arrays.live)
-            if mask is None:
-                base[np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)] = True
-            else:
-                base = mask
+        mask = _term_mask(searcher, parsed, arrays.live)
+        if mask is not None:
+            # Plain terms: the matches come straight from the posting lists, and the page's top
+            # scores are found by Whoosh skipping low-scoring blocks, later, in _ranked.
+            base = mask
         else:
             # Phrases and expanding terms (wildcard, fuzzy) cost per matching document: match
             # them once, keeping every score, instead of once for the ids and again to rank.
             scored, timed_out = _score_all(searcher, parsed)
+            base = np.zeros(arrays.size, dtype=bool)
             base[scored[0]] = True
             if timed_out:
                 messages.append(
