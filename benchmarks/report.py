@@ -576,17 +576,32 @@ class Report:
             queries = figures.get("queries") or []
             timed_out = sum(1 for q in queries if isinstance(q, dict) and q.get("timed_out"))
             no_match = sum(1 for q in queries if isinstance(q, dict) and q.get("total") == 0)
+            what = (
+                "Whoosh search, exact total, outlet/actor/date facets over all matches, 20 rows loaded with highlighted snippets"
+            )
+            if figures.get("via") == "http":
+                how = (
+                    f"as a GET of the search page (`/?q=...`, the whole HTML page) from one client against the production-style server "
+                    f"(`make serve`'s gunicorn, {fmt(figures.get('workers'))} workers, DEBUG off), over loopback: {what}, template, HTTP"
+                )
+            else:
+                how = f"through `run_search()` in process, the search page's data path: {what}"
             lines = [
                 f"{fmt(figures['articles'])} articles in {code(str(figures.get('data_dir', '?')))}. Each query of the mix (seed 42) timed once "
-                "through `run_search()`, the search page's data path: Whoosh search, exact total, outlet/actor/date facets over all "
-                "matches, 20 rows loaded with highlighted snippets. Milliseconds.",
+                f"{how}. Milliseconds.",
                 "",
             ]
             lines += table(["query kind", "n", "p50", "p95", "p99", "max"], self.latency_rows(latency))
             extra = []
+            part = figures.get("server_search_ms")
+            if part:
+                extra.append(
+                    f"of the HTTP time, the search itself (the page's Server-Timing `search` part) took p50 {fms(part['p50'])} ms, "
+                    f"p95 {fms(part['p95'])} ms"
+                )
             if queries:
                 extra.append(f"{timed_out} of {len(queries)} queries hit the search time limit, {no_match} matched nothing")
-            extra.append("every query includes facets and snippets; a mix with `collapse=1` is not measured yet")
+            extra.append("the rows marked collapse=1 are the same queries again with copies folded into their earliest source")
             sentence = "; ".join(extra)
             lines += ["", sentence[:1].upper() + sentence[1:] + "."]
             overall = latency["all"]

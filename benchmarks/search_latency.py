@@ -14,10 +14,15 @@ What it measures:
    themselves: common and rare terms, AND and OR pairs, quoted phrases copied from article
    text, outlet: and actor: field queries, wildcards, fuzzy terms and the empty query
    (newest first).
-   Each query is timed once through the data path of the search page,
-   `run_search(SearchParams.from_query(...))`: the Whoosh search, the exact total, loading
-   the 20 articles of the page from the database and building the highlighted snippets.
-   A short warm-up pass runs first and is not counted.
+   By default (--via http) each query is timed once as a GET of the search page, `/?q=...`,
+   from one client against the production-style server of `make serve`: gunicorn with 3 sync
+   workers, DEBUG off, whitenoise, started by this script on a free 127.0.0.1 port over the same
+   data folder. The time is from sending the request to reading the whole page: the Whoosh
+   search, the exact total, outlet/actor/date facets over all matches, loading the 20 articles
+   of the page and their highlighted snippets, rendering the template, and HTTP. The page's
+   Server-Timing header gives the part spent in the search itself (`search`). With --via
+   process the same queries are timed in this process through `run_search()` instead.
+   A short warm-up pass runs first and is not counted (over HTTP, in every worker).
 
 It reports p50/p95/p99/max latency overall and per query kind, the index and database sizes
 and the machine it ran on. Everything lives in --data-dir (default: a new temporary folder,
@@ -31,6 +36,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import http.client
 import json
 import math
 import os
@@ -84,6 +90,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=100, help="number of timed queries (default: 100)")
     parser.add_argument("--reuse", action="store_true", help="skip the import when --data-dir already holds an imported corpus")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON to OUT")
+    parser.add_argument(
+        "--via", choices=("http", "process"), default="http", help="time the search page over HTTP (default) or run_search() in process"
+    )
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers with --via http (default 3, as make serve)")
     args = parser.parse_args(argv)
     if args.queries < 1:
         parser.error("--queries must be at least 1")
@@ -399,6 +409,7 @@ class QueryTiming:
     rows: int
     timed_out: bool
     messages: list[str]
+    server_ms: float | None = None  # over HTTP: the page's Server-Timing "search" part
 
 
 def describe_mix(mix: list[BenchQuery]) -> Counter[str]:
@@ -412,7 +423,8 @@ def describe_mix(mix: list[BenchQuery]) -> Counter[str]:
     return counts
 
 
-def run_query(q: str, **extra: str) -> tuple[float, Any]:
+def run_query(q: str, **extra: str) -> QueryTiming:
+    """One query through run_search() in this process (--via process)."""
     from django.http import QueryDict
 
     from search.query.params import SearchParams
@@ -420,19 +432,87 @@ def run_query(q: str, **extra: str) -> tuple[float, Any]:
 
     started = time.perf_counter()
     page = run_search(SearchParams.from_query(QueryDict(urlencode({"q": q, **extra}))))
-    return (time.perf_counter() - started) * 1000, page
+    ms = (time.perf_counter() - started) * 1000
+    return QueryTiming("", q, ms, page.total, len(page.rows), page.timed_out, list(page.messages))
 
 
-def time_queries(mix: list[BenchQuery]) -> tuple[list[QueryTiming], list[str]]:
+_SERVER_SEARCH = re.compile(r"\bsearch;dur=([0-9.]+)")
+_NOTICE = re.compile(r'<p class="notice">(.*?)</p>', re.S)
+
+
+class PageServer:
+    """The server of `make serve` over the benchmark's data folder: gunicorn workers (DEBUG off,
+    whitenoise), on a free loopback port; every child is stopped by close()."""
+
+    def __init__(self, data_dir: Path, workers: int) -> None:
+        import load_test  # beside this script: the load test's process handling
+
+        self._load_test = load_test
+        self.workers = workers
+        self.log_dir = Path(tempfile.mkdtemp(prefix="newsindex-bench-http-"))
+        self.children = load_test.Children(self.log_dir)
+        env = {**os.environ, "NEWSINDEX_DATA_DIR": str(data_dir), "DEBUG": "false", "PYTHONUNBUFFERED": "1"}
+        for name in ("DATABASE_URL", "NEWSINDEX_HTTPS", "DJANGO_SETTINGS_MODULE"):
+            env.pop(name, None)
+        load_test.manage(env, "collectstatic", "--noinput", "-v0")
+        self.port = load_test.free_port()
+        server = self.children.start(
+            "gunicorn",
+            [load_test.GUNICORN, "newsindex.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--timeout", "30"],
+            env,
+        )
+        load_test.wait_for_server(self.port, server)
+
+    def get(self, q: str, **extra: str) -> QueryTiming:
+        path = "/?" + urlencode({"q": q, **extra})
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            started = time.perf_counter()
+            conn.request("GET", path, headers={"Connection": "close"})
+            response = conn.getresponse()
+            body = response.read()
+            ms = (time.perf_counter() - started) * 1000
+        finally:
+            conn.close()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path} answered {response.status}:\n{self.children.tail('gunicorn')}")
+        html = body.decode("utf-8", "replace")
+        total = response.getheader("X-Total-Count")
+        found = _SERVER_SEARCH.search(response.getheader("Server-Timing") or "")
+        server_ms = float(found.group(1)) if found else None
+        messages = [re.sub(r"<[^>]+>", "", m).strip() for m in _NOTICE.findall(html)]
+        timed_out = any("took longer than" in m or "took too long" in m for m in messages)
+        return QueryTiming("", q, ms, int(total) if total else -1, html.count('<li class="hit">'), timed_out, messages, server_ms)
+
+    def warm(self, queries: list[str]) -> None:
+        """Each query once per worker at the same time: a sync worker serves one request at a
+        time, so concurrent requests reach different workers (each opens its own searcher)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            for q in queries:
+                for _ in range(2):
+                    list(pool.map(lambda _n, q=q: self._load_test.fetch(self.port, "/?" + urlencode({"q": q}), {}, 120), range(self.workers)))
+
+    def close(self) -> None:
+        self.children.stop_all()
+        shutil.rmtree(self.log_dir, ignore_errors=True)
+
+
+def time_queries(mix: list[BenchQuery], server: PageServer | None) -> tuple[list[QueryTiming], list[str]]:
     """Run the warm-up queries, then time every query of the mix once."""
     firsts = {kind: next((bq.q for bq in mix if bq.kind == kind), None) for kind in WARMUP_KINDS}
     warmup = [q for q in firsts.values() if q is not None]
-    for q in warmup:
-        run_query(q)
+    if server is not None:
+        server.warm(warmup)
+    else:
+        for q in warmup:
+            run_query(q)
     timings = []
     for bq in mix:
-        ms, page = run_query(bq.q)
-        timings.append(QueryTiming(bq.kind, bq.q, ms, page.total, len(page.rows), page.timed_out, list(page.messages)))
+        timing = server.get(bq.q) if server is not None else run_query(bq.q)
+        timing.kind = bq.kind
+        timings.append(timing)
     return timings, warmup
 
 
@@ -441,13 +521,13 @@ def time_queries(mix: list[BenchQuery]) -> tuple[list[QueryTiming], list[str]]:
 COLLAPSE_KINDS = ("common term", "two terms AND")
 
 
-def time_collapsed(mix: list[BenchQuery]) -> list[QueryTiming]:
+def time_collapsed(mix: list[BenchQuery], server: PageServer | None) -> list[QueryTiming]:
     timings = []
     for bq in mix:
         if bq.kind in COLLAPSE_KINDS:
-            ms, page = run_query(bq.q, collapse="1")
-            kind = f"{bq.kind}, collapse=1"
-            timings.append(QueryTiming(kind, bq.q, ms, page.total, len(page.rows), page.timed_out, list(page.messages)))
+            timing = server.get(bq.q, collapse="1") if server is not None else run_query(bq.q, collapse="1")
+            timing.kind = f"{bq.kind}, collapse=1"
+            timings.append(timing)
     return timings
 
 
@@ -521,17 +601,29 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
     mix = build_query_mix(args.queries)
     counts = describe_mix(mix)
 
-    timings, warmup = time_queries(mix)
+    server = PageServer(data_dir, args.workers) if args.via == "http" else None
+    try:
+        if server is not None:
+            print(f"server: gunicorn, {server.workers} workers, DEBUG off, on 127.0.0.1:{server.port}; one client, GET /?q=...")
+        timings, warmup = time_queries(mix, server)
+        collapsed = time_collapsed(mix, server)
+    finally:
+        if server is not None:
+            server.close()
     overall = latency_summary([t.ms for t in timings])
     by_kind = [(kind, latency_summary([t.ms for t in timings if t.kind == kind])) for kind in MIX if counts[kind]]
-    collapsed = time_collapsed(mix)
     by_kind += [
         (f"{kind}, collapse=1", latency_summary([t.ms for t in collapsed if t.kind == f"{kind}, collapse=1"]))
         for kind in COLLAPSE_KINDS
         if counts[kind]
     ]
-    print(f"search latency: run_search() per query, each timed once after a warm-up of {len(warmup)} queries")
+    how = "GET of the search page over HTTP" if server is not None else "run_search() in process"
+    print(f"search latency: {how} per query, each timed once after a warm-up of {len(warmup)} queries")
     print_latency_table([*by_kind, ("ALL (the mix)", overall)])
+    server_part: dict[str, float] | None = None
+    if server is not None:
+        server_part = latency_summary([t.server_ms for t in timings if t.server_ms is not None])
+        print(f"of which the search itself (Server-Timing): p50 {server_part['p50']:.1f} ms, p95 {server_part['p95']:.1f} ms")
     print()
     print("slowest queries:")
     for t in sorted(timings, key=lambda t: t.ms, reverse=True)[:10]:
@@ -564,6 +656,9 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
             "articles": articles,
             "imports": [asdict(f) for f in imports],
             "query_mix": dict(counts),
+            "via": args.via,
+            "workers": args.workers if args.via == "http" else None,
+            "server_search_ms": server_part,
             "warmup": warmup,
             "latency_ms": {"all": overall, **dict(by_kind)},
             "queries": [asdict(t) for t in timings + collapsed],
