@@ -33,7 +33,7 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
     # For the browser's network panel and the benchmarks: where the time went, and the total.
     rendered = time.perf_counter()
     response["Server-Timing"] = (
-        f'search;dur={(searched - started) * 1000:.1f};desc="query, facets, snippets",'
+        f'search;dur={(searched - started) * 1000:.1f};desc="query with facets and snippets",'
         f' render;dur={(rendered - searched) * 1000:.1f};desc="template"'
     )
     response["X-Total-Count"] = str(page.total)

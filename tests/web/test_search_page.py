@@ -31,6 +31,15 @@ def test_phrase_marked_as_one_unit(client, seeds):
     assert "<mark>State Department</mark>" in html
 
 
+def test_search_page_reports_its_total_and_timing(client, seeds):
+    response = client.get("/", {"q": "Linkevicius"})
+    assert response["X-Total-Count"] == "2"
+    timing = dict(part.strip().split(";", 1) for part in response["Server-Timing"].split(","))
+    assert set(timing) == {"search", "render"}
+    assert float(timing["search"].split("dur=")[1].split(";")[0]) > 0
+    assert client.get("/", {"q": "nosuchwordanywhere"})["X-Total-Count"] == "0"
+
+
 def test_htmx_request_gets_only_the_results_partial(client, seeds):
     response = client.get("/", {"q": "visas"}, headers={"HX-Request": "true", "HX-Target": "results"})
     html = response.content.decode()
