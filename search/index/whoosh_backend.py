@@ -7,13 +7,13 @@ import errno
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import ScoredCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
@@ -40,6 +40,7 @@ from search.index.base import (
 )
 from search.index.whoosh_facets import FacetArrays
 from search.index.whoosh_schema import build_schema
+from search.index.whoosh_scoring import OutOfTime, Scored, score_query
 from search.query.syntax import tidy_query
 
 INDEX_NAME = "articles"
@@ -76,58 +77,6 @@ def _tame_fuzzy(query: wq.Query) -> list[str]:
             leaf.maxdist = allowed
         leaf.prefixlength = min(max(int(leaf.prefixlength), 1), len(text))
     return messages[:1]
-
-
-def _term_mask(searcher: Searcher, query: wq.Query, live: np.ndarray) -> np.ndarray | None:
-    """The matches of a boolean query over plain terms as a mask, from posting lists read a
-    block at a time (Whoosh's own matchers step through them one document at a time in
-    Python). None for any other kind of query."""
-    if isinstance(query, wq.Every):
-        return live.copy()
-    if type(query) is wq.Term:
-        if query.fieldname not in searcher.schema:  # what odd syntax can parse to: Whoosh's matcher copes
-            return None
-        mask = np.zeros(live.size, dtype=bool)
-        mask[_posting_docs(searcher, query.fieldname, query.text)] = True
-        return mask & live
-    if type(query) is wq.Not:
-        inner = _term_mask(searcher, query.query, live)
-        return None if inner is None else live & ~inner
-    children = [_term_mask(searcher, sub, live) for sub in getattr(query, "subqueries", ())]
-    if any(child is None for child in children):
-        return None
-    if type(query) is wq.Or and not query.minmatch and children:
-        return np.logical_or.reduce(children)
-    if type(query) is wq.And and children:
-        return np.logical_and.reduce(children)
-    if type(query) is wq.AndNot and len(children) == 2:
-        return children[0] & ~children[1]
-    if type(query) is wq.AndMaybe and len(children) == 2:
-        return children[0]
-    return None
-
-
-def _posting_docs(searcher: Searcher, fieldname: str, text: str | bytes) -> np.ndarray:
-    """Document numbers (top-level) of one term's postings, deleted documents included."""
-    field = searcher.schema[fieldname]
-    btext = text if isinstance(text, bytes) else field.to_bytes(text)
-    parts: list[np.ndarray] = []
-    for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        if (fieldname, btext) not in reader:
-            continue
-        matcher = reader.postings(fieldname, btext)
-        while isinstance(matcher, W3LeafMatcher) is False and hasattr(matcher, "child"):
-            matcher = matcher.child  # a wrapper hiding deleted documents: the live mask does that
-        if isinstance(matcher, W3LeafMatcher):
-            while matcher.is_active():  # one block of ids at a time
-                if matcher._ids is None:
-                    matcher._read_ids()
-                parts.append(np.asarray(matcher._ids, dtype=np.int64)[matcher._i :] + offset)
-                matcher._next_block()
-        else:  # short posting lists are kept inline
-            parts.append(np.fromiter(matcher.all_ids(), dtype=np.int64) + offset)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 class _AllScores(ScoredCollector):
@@ -441,16 +390,23 @@ class WhooshBackend(SearchBackend):
 
     def _run(self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, messages: list[str]) -> SearchResults:
         arrays = self.facet_arrays(searcher)
-        scored: tuple[np.ndarray, np.ndarray] | None = None
         timed_out = False
-        mask = _term_mask(searcher, parsed, arrays.live)
-        if mask is not None:
-            # Plain terms: the matches come straight from the posting lists, and the page's top
-            # scores are found by Whoosh skipping low-scoring blocks, later, in _ranked.
-            base = mask
+        try:
+            # Matches and scores from posting lists read into NumPy a block at a time.
+            matched = score_query(searcher, parsed, arrays.live, deadline=time.monotonic() + SEARCH_TIME_LIMIT)
+        except OutOfTime:
+            matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
+            timed_out = True
+            messages.append(
+                f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s and was stopped: a wildcard or fuzzy term may match too"
+                " many words; try a longer prefix."
+            )
+        if matched is not None:
+            docnums = np.flatnonzero(matched.mask)
+            scored = (docnums, matched.scores[docnums])
+            base = matched.mask
         else:
-            # Phrases and expanding terms (wildcard, fuzzy) cost per matching document: match
-            # them once, keeping every score, instead of once for the ids and again to rank.
+            # Query kinds only Whoosh evaluates (ranges): its matchers, once, keeping every score.
             scored, timed_out = _score_all(searcher, parsed)
             base = np.zeros(arrays.size, dtype=bool)
             base[scored[0]] = True
@@ -464,35 +420,15 @@ class WhooshBackend(SearchBackend):
             uncollapsed = int(np.count_nonzero(results_mask))
             results_mask = arrays.collapse(results_mask)
         total = int(np.count_nonzero(results_mask))
-        filtered = bool(query.outlets or query.actors or query.has_date_filter or query.collapse)
         hits: list[Hit] = []
         if total and query.limit:
-            if query.sort == "relevance" and scored is not None:
+            if query.sort == "relevance" and not isinstance(parsed, wq.Every):
                 hits = _top_scored(arrays, scored, results_mask, query)
-            elif query.sort == "relevance" and not isinstance(parsed, wq.Every):
-                hits, timed_out = self._ranked(searcher, parsed, query, results_mask if filtered else None, messages)
             else:
                 hits = self._by_date(arrays, results_mask, query)
         return SearchResults(
             total=total, hits=hits, messages=messages, timed_out=timed_out, facets=facets, uncollapsed_total=uncollapsed
         )
-
-    def _ranked(
-        self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, allowed: np.ndarray | None, messages: list[str]
-    ) -> tuple[list[Hit], bool]:
-        """The page by score: Whoosh's collector, stopped after SEARCH_TIME_LIMIT seconds."""
-        allow = set(np.flatnonzero(allowed).tolist()) if allowed is not None else None
-        collector = searcher.collector(limit=query.offset + query.limit, filter=allow)
-        timed = TimeLimitCollector(collector, timelimit=SEARCH_TIME_LIMIT, use_alarm=False)
-        timed_out = False
-        try:
-            searcher.search_with_collector(parsed, timed)
-        except TimeLimit:
-            timed_out = True
-            messages.append("The query took too long to rank; these are the best matches found before it was stopped.")
-        ids = self.facet_arrays(searcher).article_ids
-        page = collector.results()[query.offset : query.offset + query.limit]
-        return [Hit(int(ids[hit.docnum]), hit.score) for hit in page], timed_out
 
     @staticmethod
     def _by_date(arrays: FacetArrays, results: np.ndarray, query: SearchQuery) -> list[Hit]:

@@ -144,9 +144,14 @@ def test_searcher_sees_replaced_documents_once(seeds, backend):
 
 
 @pytest.mark.parametrize("text", ['"European Parliament"', "chech*", "Kadrov~", '"human rights" OR kadyrov', "gay", "putin kadyrov"])
-def test_ranking_and_totals_agree_with_whooshs_own_search(seeds, backend, text):
-    """Single-pass scoring (phrases, wildcards, fuzzy) and the two-pass path for plain terms
-    give Whoosh's own order, scores and total."""
+def test_ranking_and_totals_agree_with_whooshs_own_search(seeds, backend, text, monkeypatch):
+    """The NumPy scoring (search.index.whoosh_scoring) gives Whoosh's own order, scores and
+    total on the seeds, at any page offset. (Whoosh scores a wildcard's matches 1.0 on segments
+    under 5,000 documents and by BM25F on larger ones; it is told to do the latter here, as
+    tests/index/test_whoosh_scoring.py explains.)"""
+    from whoosh import query as wq
+
+    monkeypatch.setattr(wq.Or, "matcher_type", wq.Or.DEFAULT_MATCHER)
     parsed, _ = backend.parse(text)
     with backend.searcher() as searcher:
         expected = [(int(hit["id"]), round(hit.score, 6)) for hit in searcher.search(parsed, limit=None)]
@@ -175,29 +180,3 @@ def test_highlighting_skips_only_paragraphs_without_matches(seeds, backend, text
             assert spans_of(text_) == everything(text_)
             found += len(everything(text_))
     assert found
-
-
-@pytest.mark.parametrize(
-    "text", ["kadyrov", "chechnya visas", "kadyrov OR linkevicius", "chechnya NOT putin", "(gay OR lgbt) AND moscow", "NOT kadyrov", "title:chechnya", "us"]
-)
-def test_term_masks_equal_whooshs_matches(seeds, backend, text):
-    """The block-wise posting reader finds exactly the documents Whoosh's matchers find, also
-    after documents were deleted and replaced (a hidden article, a reindexed one)."""
-    import numpy as np
-
-    from search.index.whoosh_backend import _term_mask
-    from search.store.models import Article
-
-    first = Article.objects.order_by("id").first()
-    first.hidden = True
-    first.save()
-    writer = backend.open_writer()
-    writer.delete([first.pk])
-    writer.commit()
-    parsed, _ = backend.parse(text)
-    with backend.searcher() as searcher:
-        arrays = backend.facet_arrays(searcher)
-        expected = np.zeros(arrays.size, dtype=bool)
-        expected[list(searcher.docs_for_query(parsed))] = True
-        mask = _term_mask(searcher, parsed, arrays.live)
-    assert mask is not None and (mask == expected).all()
