@@ -1,6 +1,6 @@
 """Build a benchmark data folder from the AllSides corpus (37.5k articles), timing the import.
 
-    .venv/bin/python benchmarks/allsides_dataset.py --data-dir /tmp/allsides [--ner]
+    .venv/bin/python benchmarks/allsides_dataset.py --data-dir /tmp/allsides [--ner] [--articles N]
 
 Without --ner, actors come from a fast capitalised-name heuristic instead of spaCy: on this
 machine NER runs at about 10 articles/s (benchmarks/actors_eval.py measures it), so a full NER
@@ -43,13 +43,28 @@ class NameHeuristic:
         return None
 
 
+def first_records(source: Path, count: int, target: Path) -> Path:
+    """The first `count` lines of the (gzipped) JSONL corpus, written beside the data folder."""
+    import gzip
+    import itertools
+
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rt", encoding="utf-8") as src, target.open("w", encoding="utf-8") as out:
+        out.writelines(itertools.islice(src, count))
+    return target
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--ner", action="store_true", help="real spaCy NER (slow) instead of the name heuristic")
+    parser.add_argument("--articles", type=int, help="import only the first N records of the corpus (a fresh file of them)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    corpus = args.corpus
+    if args.articles:
+        corpus = first_records(args.corpus, args.articles, args.data_dir.parent / f"{args.data_dir.name}-first{args.articles}.jsonl")
     os.environ["NEWSINDEX_DATA_DIR"] = str(args.data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
     sys.path.insert(0, str(ROOT))
@@ -64,7 +79,7 @@ def main() -> int:
     for label in ("import", "re-import (unchanged)"):
         importer = Importer(extractor=None if args.ner else NameHeuristic())  # type: ignore[arg-type]
         started = time.monotonic()
-        report = importer.run([args.corpus])
+        report = importer.run([corpus])
         seconds = time.monotonic() - started
         runs.append(
             {
@@ -80,7 +95,8 @@ def main() -> int:
         )
         print(json.dumps(runs[-1]), flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures = {"corpus": str(args.corpus), "actors": "spaCy NER" if args.ner else "name heuristic", "runs": runs, "peak_rss_mb": round(peak)}
+    figures = {"corpus": str(args.corpus), "articles_asked": args.articles, "actors": "spaCy NER" if args.ner else "name heuristic", "runs": runs, "peak_rss_mb": round(peak),
+               "peak_rss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

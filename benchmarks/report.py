@@ -51,6 +51,7 @@ SCALE_SLACK = 0.9
 
 FILES: dict[str, tuple[str, str]] = {  # key -> (file name, script that writes it)
     "import": ("import.json", "benchmarks/allsides_dataset.py"),
+    "import_ner": ("import_ner.json", "benchmarks/allsides_dataset.py --ner"),
     "search": ("search.json", "benchmarks/search_latency.py"),
     "synthetic_import": ("synthetic_import.json", "benchmarks/synthetic_dataset.py"),
     "synthetic_search": ("synthetic_search.json", "benchmarks/search_latency.py"),
@@ -457,44 +458,64 @@ class Report:
             lines: list[str] = []
             rows = []
             first = again = None
-            figures = self.data.get("import")
-            if figures is not None:
+            full = None  # the run the full-import target is judged on: real NER when measured
+            for key in ("import", "import_ner"):
+                figures = self.data.get(key)
+                if figures is None:
+                    continue
                 actors = figures.get("actors", "")
-                lines.append(f"Corpus {code(str(figures.get('corpus', '?')))}, actors by {actors or '?'}; peak RSS of the import process {fmt(figures.get('peak_rss_mb'))} MiB.")
-                lines.append("")
+                subset = f"first {fmt(figures['articles_asked'])} records of " if figures.get("articles_asked") else ""
+                lines.append(
+                    f"- {code(FILES[key][1])}: {subset}{code(str(figures.get('corpus', '?')))}, actors by {actors or '?'}; "
+                    f"peak RSS of the import process {fmt(figures.get('peak_rss_mb'))} MiB"
+                    + (f", of its NER worker processes {fmt(figures['peak_rss_children_mb'])} MiB" if figures.get("peak_rss_children_mb") else "")
+                    + "."
+                )
                 for run in figures["runs"]:
                     seconds = run["seconds"]
                     per_s = run["imported"] / seconds if seconds and run["imported"] else None
-                    rows.append([run["label"], fmt(run["imported"]), fmt(run.get("unchanged")), fmt(run.get("rejected")), fmt(seconds), fmt(per_s), fmt(run.get("records_per_s")), fmt(run.get("passage_groups"))])
+                    label = f"{run['label']}, actors by {actors}"
+                    rows.append([label, fmt(run["imported"]), fmt(run.get("unchanged")), fmt(run.get("rejected")), fmt(seconds), fmt(per_s), fmt(run.get("records_per_s")), fmt(run.get("passage_groups"))])
                     if run["label"].startswith("re-import"):
-                        again = run
-                    elif first is None:
-                        first = run
+                        if again is None or (run.get("unchanged") or 0) > (again.get("unchanged") or 0):
+                            again = run
+                    elif run is figures["runs"][0]:
+                        if first is None:
+                            first = run
+                        if "NER" in str(actors) or full is None:
+                            full = (run, figures)
+            lines.append("")
             for run in self.data.get("search", {}).get("imports", []) or []:  # search_latency.py's own import, when it did one
                 rows.append([f"{run['label']} (search_latency.py, all stages)", fmt(run["imported"]), fmt(run.get("unchanged")), fmt(run.get("rejected")), fmt(run["seconds"]), fmt(run.get("articles_per_s")), fmt(run.get("records_per_s")), "–"])
             lines += table(["run", "imported", "unchanged", "rejected", "seconds", "articles/s", "records/s", "passage groups"], rows)
-            lines += ["", "Per stage:", ""]
-            lines += self.stage_table(figures)
-            if first is not None:
-                rate = first["imported"] / first["seconds"] if first["seconds"] else None
-                figure = f"{fmt(rate)} articles/s, {fmt(first['imported'])} articles in {fmt(first['seconds'])} s"
+            for key in ("import", "import_ner"):
+                figures = self.data.get(key)
+                if figures is not None:
+                    lines += ["", f"Per stage, {figures.get('actors', '?')} ({code(FILES[key][1])}, first run):", ""]
+                    lines += self.stage_table(figures)
+            if full is not None:
+                run, figures = full
+                rate = run["imported"] / run["seconds"] if run["seconds"] else None
+                figure = f"{fmt(rate)} articles/s, {fmt(run['imported'])} articles in {fmt(run['seconds'])} s"
                 cores = self.machine_cores()
                 notes = []
-                if figures and figures.get("actors") and "NER" not in str(figures.get("actors")):
+                if figures.get("actors") and "NER" not in str(figures.get("actors")):
                     notes.append(f"actors by {figures['actors']}, not spaCy NER")
+                else:
+                    notes.append("actors by spaCy NER")
                 if cores and cores != 2:
                     notes.append(f"on {cores} cores")
-                if first["imported"] == 0:
+                if run["imported"] == 0:
                     checks.append(Check(*t_full, STATUS_NOT_ASSESSED, "the first run imported nothing: the data folder already held the corpus"))
                 else:
                     figure += f"; {', '.join(notes)}" if notes else ""
-                    checks.append(check_at_least(*t_full, rate, 40, figure, scale_note(first["imported"], ALLSIDES_ARTICLES)))
+                    checks.append(check_at_least(*t_full, rate, 40, figure, None))
             if again is not None:
                 figure = f"{fmt(again.get('records_per_s'))} records/s, {fmt(again.get('unchanged'))} unchanged in {fmt(again['seconds'])} s"
                 checks.append(check_at_least(*t_again, again.get("records_per_s"), 2000, figure, scale_note(again.get("unchanged"), ALLSIDES_ARTICLES)))
             return lines
 
-        return self.section("Import (AllSides)", ("import",), [t_full, t_again], render)
+        return self.section("Import (AllSides)", ("import", "import_ner"), [t_full, t_again], render)
 
     @staticmethod
     def stage_table(figures: dict[str, Any] | None) -> list[str]:

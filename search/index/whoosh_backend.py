@@ -25,7 +25,6 @@ from whoosh.qparser import (
     MultifieldParser,
 )
 from whoosh.searching import Searcher
-from whoosh.support.charset import accent_map
 from whoosh.writing import SegmentWriter
 
 from search.index.base import (
@@ -39,6 +38,8 @@ from search.index.base import (
     SearchResults,
 )
 from search.index.whoosh_facets import FacetArrays
+from search.index.whoosh_highlight import Highlighter
+from search.index.whoosh_vocabulary import Vocabulary
 from search.index.whoosh_schema import build_schema
 from search.index.whoosh_scoring import OutOfTime, Scored, score_query
 from search.query.syntax import tidy_query
@@ -117,18 +118,6 @@ def _top_scored(arrays: FacetArrays, scored: tuple[np.ndarray, np.ndarray], resu
     order = np.lexsort((docnums, -scores))[query.offset : wanted]
     ids = arrays.article_ids
     return [Hit(int(ids[d]), float(s)) for d, s in zip(docnums[order].tolist(), scores[order].tolist(), strict=True)]
-
-
-def _paragraph_check(words: set[str]) -> Callable[[str], object] | None:
-    """A quick test for text that may hold one of these analysed words: a match's folded,
-    lower-case form contains its stem minus the last letter (the stemmer only rewrites endings:
-    "happi" <- "happy"). None when there is nothing to look for."""
-    pieces = sorted({word[:-1] if len(word) > 2 else word for word in words}, key=len)
-    needles: list[str] = []
-    for piece in pieces:  # "elect" makes "electr", "electo", ... (a wildcard's words) redundant
-        if piece and not any(kept in piece for kept in needles):
-            needles.append(piece)
-    return re.compile("|".join(map(re.escape, needles))).search if needles else None
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -380,6 +369,15 @@ class WhooshBackend(SearchBackend):
             self._local.arrays = cached
         return cached[1]
 
+    def vocabulary(self, searcher: Searcher) -> Vocabulary:
+        """The fields' words for this searcher's reader (expansions of prefix, wildcard and fuzzy
+        terms), kept while the index version lasts."""
+        cached = getattr(self._local, "vocabulary", None)
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, Vocabulary(searcher.reader()))
+            self._local.vocabulary = cached
+        return cached[1]
+
     def search(self, query: SearchQuery) -> SearchResults:
         parsed, messages = self.parse(query.text)
         try:
@@ -393,7 +391,8 @@ class WhooshBackend(SearchBackend):
         timed_out = False
         try:
             # Matches and scores from posting lists read into NumPy a block at a time.
-            matched = score_query(searcher, parsed, arrays.live, deadline=time.monotonic() + SEARCH_TIME_LIMIT)
+            deadline = time.monotonic() + SEARCH_TIME_LIMIT
+            matched = score_query(searcher, parsed, arrays.live, deadline, expand=self.vocabulary(searcher).expand)
         except OutOfTime:
             matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
             timed_out = True
@@ -456,40 +455,16 @@ class WhooshBackend(SearchBackend):
                     if isinstance(leaf, wq.Phrase):
                         phrases.add(tuple(leaf.words))
                         continue
+                    expanded = self.vocabulary(searcher).expand(leaf)
+                    if expanded is not None:
+                        singles.update(word.decode() for word in expanded)
+                        continue
                     # Query.existing_terms() skips fields after the first (whoosh3 3.54.0): expand here.
                     for _field, term in leaf.expanded_terms(reader, phrases=False):
                         singles.add(term.decode() if isinstance(term, bytes) else term)
         except IndexUnavailable:
             return lambda text: []
-        analyzer = self.schema["body"].analyzer
-        # Analysing text is the costly part of highlighting, so paragraphs that cannot hold a
-        # match are skipped: a match's folded, lower-case word contains its stem minus the last
-        # letter (the stemmer only rewrites endings: "happi" <- "happy"), so a paragraph
-        # without any such piece has no match.
-        may_match = _paragraph_check(singles | {word for phrase in phrases for word in phrase})
-
-        def analysed(text: str, base: int) -> list[tuple[str, int, int]]:
-            return [(tok.text, base + tok.startchar, base + tok.endchar) for tok in analyzer(text, chars=True, mode="index")]
-
-        def spans_of(text: str) -> list[tuple[int, int]]:
-            if may_match is None:
-                return []
-            tokens: list[tuple[str, int, int]] = []
-            base = 0
-            for paragraph in text.split("\n\n"):
-                # As the analyzer reads it: lower case, accents folded, "U.S." as "us".
-                if may_match(paragraph.lower().translate(accent_map).replace(".", "")):
-                    tokens.extend(analysed(paragraph, base))
-                base += len(paragraph) + 2
-            spans = [(start, end) for word, start, end in tokens if word in singles]
-            for words in phrases:
-                size = len(words)
-                for index in range(len(tokens) - size + 1):
-                    if all(tokens[index + k][0] == words[k] for k in range(size)):
-                        spans.append((tokens[index][1], tokens[index + size - 1][2]))
-            return sorted(set(spans))
-
-        return spans_of
+        return Highlighter(singles, phrases, self.schema["body"].analyzer)
 
     def fingerprints(self) -> dict[int, str]:
         try:

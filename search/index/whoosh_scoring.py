@@ -13,8 +13,10 @@ Whoosh match them.
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +59,7 @@ class ScoringContext:
     searcher: Searcher
     live: np.ndarray
     deadline: float = float("inf")
+    expand: Callable[[wq.Query], list[bytes] | None] = lambda query: None  # noqa: E731 - a faster expansion, when one is given
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -151,10 +154,20 @@ def _list_weights(matcher: ListMatcher, count: int) -> np.ndarray:
     return np.ones(count, dtype=np.float64)
 
 
-def score_query(searcher: Searcher, query: wq.Query, live: np.ndarray, deadline: float = float("inf")) -> Scored | None:
+def score_query(
+    searcher: Searcher,
+    query: wq.Query,
+    live: np.ndarray,
+    deadline: float = float("inf"),
+    expand: Callable[[wq.Query], list[bytes] | None] | None = None,
+) -> Scored | None:
     """The matches and scores of `query` over all documents, or None when a node of it is of a
-    kind evaluated only by Whoosh. Raises OutOfTime past `deadline` (time.monotonic())."""
+    kind evaluated only by Whoosh. Raises OutOfTime past `deadline` (time.monotonic()).
+    `expand` may give the words of a prefix, wildcard or fuzzy term (see whoosh_vocabulary);
+    when it gives None, Whoosh's own expansion is used."""
     context = ScoringContext(searcher, live, deadline)
+    if expand is not None:
+        context.expand = expand
     try:
         scored = _evaluate(context, query)
     except Unsupported:
@@ -182,6 +195,8 @@ def _evaluate(context: ScoringContext, query: wq.Query) -> Scored:
         return _empty(context)
     if kind is wq.Term:
         return _boosted(_term(context, query.fieldname, query.text), query.boost)
+    if kind is wq.Prefix and not query.text:
+        raise Unsupported("an empty prefix: Whoosh matches every document with the field")
     if isinstance(query, wq.MultiTerm) and kind in (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.Variations):
         return _expanded(context, query)
     if kind is wq.Phrase:
@@ -246,7 +261,10 @@ def _expanded(context: ScoringContext, query: wq.MultiTerm) -> Scored:
     if fieldname not in context.searcher.schema:
         return _empty(context)
     scored = _empty(context)
-    for btext in query._btexts(context.searcher.reader()):  # noqa: SLF001
+    words = context.expand(query)
+    if words is None:
+        words = query._btexts(context.searcher.reader())  # noqa: SLF001
+    for btext in words:
         if not btext:
             continue
         context.check_time()
@@ -257,13 +275,18 @@ def _expanded(context: ScoringContext, query: wq.MultiTerm) -> Scored:
     return scored
 
 
-def _positions(values: list[bytes]) -> list[np.ndarray]:
-    """Positions format values -> ascending positions per document."""
-    out = []
-    for value in values:
-        codes = pickle.loads(value[_INT_SIZE:] + (b"" if value.endswith(b".") else b"."))  # noqa: S301 - the index's own data
-        out.append(np.cumsum(np.asarray(codes, dtype=np.int64)))
-    return out
+def _position_keys(docs: np.ndarray, values: list[bytes]) -> np.ndarray:
+    """(document << 32 | position) for every position in these Positions-format values."""
+    deltas = [
+        pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")  # noqa: S301 - the index's own data
+        for value in values
+    ]
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    flat = np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(flat)
+    before = np.concatenate(([0], running))[np.cumsum(counts) - counts]  # the sum up to each document's first delta
+    positions = running - np.repeat(before, counts)
+    return (np.repeat(docs, counts) << 32) | positions
 
 
 def _phrase(context: ScoringContext, query: wq.Phrase) -> Scored:
@@ -280,33 +303,29 @@ def _phrase(context: ScoringContext, query: wq.Phrase) -> Scored:
     btexts = [_btext(context, fieldname, word) for word in query.words]
     if not btexts or any(b is None for b in btexts):
         return scored
-    lists = [context.postings(fieldname, b) for b in btexts]  # type: ignore[arg-type]
+    lists = [context.postings(fieldname, b, values=True) for b in btexts]  # type: ignore[arg-type]
     if any(p.docs.size == 0 for p in lists):
         return scored
-    candidates = lists[0].docs
-    for postings in lists[1:]:
+    candidates = min(lists, key=lambda p: p.docs.size).docs
+    for postings in lists:
         candidates = np.intersect1d(candidates, postings.docs, assume_unique=True)
     if candidates.size == 0:
         return scored
-    # Positions of each word in the candidate documents only, as (doc << 32 | position) keys.
+    # Positions of each word in the candidate documents only.
     keys: list[np.ndarray] = []
-    for btext in btexts:
+    for postings in lists:
         context.check_time()
-        with_values = context.postings(fieldname, btext, values=True)  # type: ignore[arg-type]
-        pick = np.flatnonzero(np.isin(with_values.docs, candidates, assume_unique=True))
-        positions = _positions([with_values.values[i] for i in pick.tolist()])  # type: ignore[index]
-        counts = np.fromiter((p.size for p in positions), dtype=np.int64, count=len(positions))
-        docs = np.repeat(with_values.docs[pick], counts)
-        flat = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
-        keys.append((docs << 32) | flat)
-    slop = max(1, int(query.slop))
-    ends = keys[0]
+        pick = np.flatnonzero(np.isin(postings.docs, candidates, assume_unique=True))
+        keys.append(_position_keys(postings.docs[pick], [postings.values[i] for i in pick.tolist()]))  # type: ignore[index]
+    slop = min(max(1, int(query.slop)), 2**31)  # "a b"~N: within N positions
+    ends = np.unique(keys[0])
     for following in keys[1:]:
-        # the next word at 1..slop positions after the end of the span so far
-        reached = np.zeros(following.size, dtype=bool)
-        for gap in range(1, slop + 1):
-            reached |= np.isin(following - gap, ends)
-        ends = following[reached]
+        # The next word 1..slop positions after the end of a span so far, in the same document:
+        # the nearest end before each position decides.
+        before = np.searchsorted(ends, following, side="left") - 1
+        nearest = ends[np.maximum(before, 0)]
+        reached = (before >= 0) & (following - nearest <= slop) & ((nearest >> 32) == (following >> 32))
+        ends = np.unique(following[reached])
         if ends.size == 0:
             return scored
     found = np.unique(ends >> 32)

@@ -159,24 +159,3 @@ def test_ranking_and_totals_agree_with_whooshs_own_search(seeds, backend, text, 
         results = backend.search(SearchQuery(text=text, offset=offset, limit=limit))
         assert results.total == len(expected) > 0
         assert [(hit.article_id, round(hit.score, 6)) for hit in results.hits] == expected[offset : offset + limit]
-
-
-@pytest.mark.parametrize(
-    "text",
-    ['"european parliament"', "kadyrov", "chech*", "Kadrov~", "us", "gay persecution", "Linkevicius", "happily concerned"],
-)
-def test_highlighting_skips_only_paragraphs_without_matches(seeds, backend, text, monkeypatch):
-    """The paragraph pre-check never drops a match: the spans equal those found when every
-    paragraph is analysed (the pre-check replaced by one that lets everything through)."""
-    from search.index import whoosh_backend
-    from search.store.models import Article
-
-    spans_of = backend.highlighter(text)
-    monkeypatch.setattr(whoosh_backend, "_paragraph_check", lambda words: (lambda paragraph: True))
-    everything = backend.highlighter(text)
-    found = 0
-    for article in Article.objects.all():
-        for text_ in (article.body, article.title):
-            assert spans_of(text_) == everything(text_)
-            found += len(everything(text_))
-    assert found

@@ -1,0 +1,86 @@
+"""The highlighter's spans against a full analysis of the text by the index's analyzer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from search.index.whoosh_highlight import Highlighter, fold
+from search.index.whoosh_schema import news_analyzer
+from tests.conftest import CORPUS, corpus_path
+
+ANALYZER = news_analyzer()
+
+
+def full_analysis(singles: set[str], phrases: set[tuple[str, ...]], text: str) -> list[tuple[int, int]]:
+    """Every paragraph through Whoosh's analyzer, every token compared: slow and plainly right."""
+    spans = []
+    base = 0
+    for paragraph in text.split("\n\n"):
+        tokens = [(t.text, base + t.startchar, base + t.endchar) for t in ANALYZER(paragraph, chars=True, mode="index")]
+        spans += [(start, end) for word, start, end in tokens if word in singles]
+        for words in phrases:
+            for i in range(len(tokens) - len(words) + 1):
+                if all(tokens[i + k][0] == words[k] for k in range(len(words))):
+                    spans.append((tokens[i][1], tokens[i + len(words) - 1][2]))
+        base += len(paragraph) + 2
+    return sorted(set(spans))
+
+
+def analysed(text: str) -> list[str]:
+    return [t.text for t in ANALYZER(text)]
+
+
+CASES = [
+    ({"trump"}, set()),
+    ({"presid", "elect"}, set()),
+    ({"us"}, {("white", "hous")}),
+    (set(), {("new", "york"), ("suprem", "court")}),
+    ({"happi", "famili", "govern"}, {("hi", "number")}),
+    ({"kadyrov", "linkevicius", "chechnya"}, {("state", "depart", "spokesperson")}),
+    ({"immigr", "immigrant", "immigr"}, set()),
+]
+
+
+def _texts() -> list[str]:
+    texts = [path.read_text() for path in sorted(CORPUS.glob("*.txt"))]
+    with corpus_path("allsides", "sample2000.jsonl").open() as fh:
+        for number, line in enumerate(fh):
+            if number >= 300:
+                break
+            record = json.loads(line)
+            texts.append(record["title"] + "\n\n" + (record.get("content_original") or "").replace("\n", "\n\n"))
+    texts.append("U.S. and U.S officials; the US. Straße, Linkevičius, naïve café — happy families, ÆTHER.\n\nHis numbers!")
+    return texts
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize(("singles", "phrases"), CASES)
+def test_spans_equal_a_full_analysis(singles, phrases):
+    highlight = Highlighter(singles, phrases, ANALYZER)
+    found = 0
+    for text in _texts():
+        expected = full_analysis(singles, phrases, text)
+        assert highlight(text) == expected
+        found += len(expected)
+    assert found > 0
+
+
+def test_words_come_out_as_the_index_has_them():
+    text = "The U.S. president's families met Linkevičius.\n\nNothing here.\n\nHis numbers rose; his numbers fell."
+    highlight = Highlighter(set(analysed("US families Linkevicius")), {tuple(analysed("his numbers"))}, ANALYZER)
+    marked = [text[start:end] for start, end in highlight(text)]
+    assert marked == ["U.S.", "families", "Linkevičius", "His numbers", "his numbers"]
+    assert analysed("U.S. families") == ["us", "famili"] and fold("Linkevičius") == "linkevicius"
+    assert analysed("his numbers") == ["hi", "number"]  # the phrase is matched as the index holds it
+
+
+def test_a_phrase_needs_its_words_in_order_within_a_paragraph():
+    highlight = Highlighter(set(), {("new", "york")}, ANALYZER)
+    assert highlight("York is new.\n\nNew\n\nYork") == []
+    assert highlight("In New York.") == [(3, 11)]
+
+
+def test_nothing_to_look_for_marks_nothing():
+    assert Highlighter(set(), set(), ANALYZER)("Anything at all") == []

@@ -1,0 +1,49 @@
+"""Prefix, wildcard and fuzzy expansion from the cached word lists against Whoosh's own."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import query as wq
+
+from search.index.whoosh_vocabulary import Vocabulary
+
+pytestmark = pytest.mark.corpora
+
+QUERIES = [
+    wq.Prefix("body", "immig"),
+    wq.Prefix("title", "tru"),
+    wq.Prefix("body", "zzzzq"),
+    wq.Wildcard("body", "wh?te"),
+    wq.Wildcard("body", "*ation"),
+    wq.Wildcard("body", "pres*dent*"),
+    wq.Wildcard("body", "[ab]ill"),
+    wq.FuzzyTerm("body", "presidnt", maxdist=2, prefixlength=1),
+    wq.FuzzyTerm("body", "kavanagh", maxdist=2, prefixlength=1),
+    wq.FuzzyTerm("body", "trmup", maxdist=2, prefixlength=1),  # a swap of two letters is one edit
+    wq.FuzzyTerm("body", "senat", maxdist=1, prefixlength=0),
+    wq.FuzzyTerm("title", "biden", maxdist=1, prefixlength=3),
+    wq.FuzzyTerm("outlet", "fox", maxdist=1, prefixlength=1),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=repr)
+def test_expansion_equals_whooshs(engine, query):
+    with engine.searcher() as searcher:
+        reader = searcher.reader()
+        expected = sorted(b if isinstance(b, bytes) else b.encode() for b in query._btexts(reader))
+        found = Vocabulary(reader).expand(query)
+    assert found is not None and sorted(found) == expected
+
+
+def test_most_expansions_find_words(engine):
+    with engine.searcher() as searcher:
+        vocabulary = Vocabulary(searcher.reader())
+        assert sum(bool(vocabulary.expand(q)) for q in QUERIES) >= len(QUERIES) - 1
+        assert b"trump" in vocabulary.expand(wq.FuzzyTerm("body", "trmup", maxdist=2, prefixlength=1))
+
+
+def test_other_queries_are_left_to_whoosh(engine):
+    with engine.searcher() as searcher:
+        vocabulary = Vocabulary(searcher.reader())
+        assert vocabulary.expand(wq.Term("body", "trump")) is None
+        assert vocabulary.expand(wq.Regex("body", "tr.mp")) is None
