@@ -22,6 +22,9 @@ from search.index.whoosh_schema import NEWS_STOP_WORDS, TOKEN_PATTERN
 Span = tuple[int, int]
 _TOKEN = re.compile(TOKEN_PATTERN)
 _MIN_SIZE = 2  # StopFilter(minsize=2)
+# Folding keeps every character's place (accent_map maps one character to one, and lower()
+# does too) except for "İ", whose lower case is two characters.
+_SHIFTS_PLACES = "\u0130"
 
 
 def fold(text: str) -> str:
@@ -44,6 +47,19 @@ def _finder(words: Iterable[str]) -> Callable[[str], object] | None:
     return re.compile("|".join(map(re.escape, needles))).search if needles else None
 
 
+def _dotted_finder(words: Iterable[str]) -> re.Pattern[str] | None:
+    """The needles in folded text that still has its dots ("u.s." holds the needle of "us")."""
+    needles = _needles(words)
+    if not needles:
+        return None
+    return re.compile("|".join(r"\.?".join(map(re.escape, needle)) for needle in needles))
+
+
+def _in_word(char: str) -> bool:
+    """Characters a token can hold: word characters (as the regex \\w) and dots."""
+    return char.isalnum() or char in "_."
+
+
 class Highlighter:
     """Spans of `singles` (analysed words) and of `phrases` (analysed words in a row)."""
 
@@ -53,6 +69,7 @@ class Highlighter:
         self.analyzer = analyzer
         self._candidate = _finder(singles | {word for phrase in self.phrases for word in phrase})
         self._any_single = _finder(singles)
+        self._single_places = _dotted_finder(singles)
         self._phrase_words = [[_finder([word]) for word in phrase] for phrase in self.phrases]
         self._stems: dict[str, str | None] = {}
 
@@ -62,15 +79,46 @@ class Highlighter:
         spans: list[Span] = []
         base = 0
         for paragraph in text.split("\n\n"):
-            if self._may_match(fold(paragraph)):
+            folded = fold(paragraph)
+            if self._phrase_may_match(folded) or (_SHIFTS_PLACES in paragraph and self._single_may_match(folded)):
                 spans.extend(self._paragraph_spans(paragraph, base))
+            elif self._single_may_match(folded):
+                spans.extend(self._single_spans(paragraph, base))
             base += len(paragraph) + 2
         return sorted(set(spans))
 
-    def _may_match(self, folded: str) -> bool:
-        if self._any_single is not None and self._any_single(folded):
-            return True
+    def _single_may_match(self, folded: str) -> bool:
+        return self._any_single is not None and bool(self._any_single(folded))
+
+    def _phrase_may_match(self, folded: str) -> bool:
         return any(all(find is None or find(folded) for find in words) for words in self._phrase_words)
+
+    def _single_spans(self, paragraph: str, base: int) -> list[Span]:
+        """Single words only: the tokenizer runs only around the places where a needle is, from
+        the start of the run of word characters holding it (a token never spans anything else,
+        so tokens found from there are the tokens of the whole paragraph)."""
+        places = self._single_places
+        assert places is not None
+        folded = paragraph.lower().translate(accent_map)  # dots kept: positions equal the paragraph's
+        spans: list[Span] = []
+        done = 0  # tokens before this position have been looked at
+        for place in places.finditer(folded):
+            if place.start() < done:
+                continue
+            start = place.start()
+            while start > done and _in_word(paragraph[start - 1]):
+                start -= 1
+            for token in _TOKEN.finditer(paragraph, start):
+                if token.start() >= place.end():
+                    break
+                done = token.end()
+                raw = token.group()
+                folded_token = fold(raw)
+                if len(folded_token) < _MIN_SIZE or folded_token in NEWS_STOP_WORDS:
+                    continue
+                if self._stem(raw, folded_token) in self.singles:
+                    spans.append((base + token.start(), base + token.end()))
+        return spans
 
     def _stem(self, raw: str, folded: str) -> str | None:
         if folded not in self._stems:

@@ -40,6 +40,8 @@ CASES = [
     ({"happi", "famili", "govern"}, {("hi", "number")}),
     ({"kadyrov", "linkevicius", "chechnya"}, {("state", "depart", "spokesperson")}),
     ({"immigr", "immigrant", "immigr"}, set()),
+    ({"trump", "elect", "istanbul", "a", "s"}, set()),
+    ({"trump"}, {("new", "york")}),
 ]
 
 
@@ -52,6 +54,8 @@ def _texts() -> list[str]:
             record = json.loads(line)
             texts.append(record["title"] + "\n\n" + (record.get("content_original") or "").replace("\n", "\n\n"))
     texts.append("U.S. and U.S officials; the US. Straße, Linkevičius, naïve café — happy families, ÆTHER.\n\nHis numbers!")
+    texts.append("İstanbul's US trump. Trump2020 __trump__ trump_tower A.U.S. u..s TRUMP's; Trumps.\n\ne\u0301lection Élection")
+    texts.append("İ" * 3 + " presidents' Presidency, pres.ident; the state departments' spokespersons\n\nNew-York new york")
     return texts
 
 
