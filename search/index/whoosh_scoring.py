@@ -23,6 +23,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
@@ -94,10 +95,10 @@ class ScoringContext:
         weights: list[np.ndarray] = []
         kept: list[bytes] = []
         for sub, offset in self.searcher.leaf_searchers():
-            reader = sub.reader()
-            if (fieldname, btext) not in reader:
+            try:
+                matcher = sub.reader().postings(fieldname, btext)
+            except TermNotFound:
                 continue
-            matcher = reader.postings(fieldname, btext)
             while not isinstance(matcher, W3LeafMatcher | ListMatcher) and hasattr(matcher, "child"):
                 matcher = matcher.child  # a wrapper hiding deleted documents: the live mask does that
             if isinstance(matcher, ListMatcher):  # short posting lists are kept inline
