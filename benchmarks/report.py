@@ -620,6 +620,13 @@ class Report:
                     f"of the HTTP time, the search itself (the page's Server-Timing `search` part) took p50 {fms(part['p50'])} ms, "
                     f"p95 {fms(part['p95'])} ms"
                 )
+            warm = figures.get("warmup_ms") or {}
+            if warm.get("n"):
+                extra.append(
+                    f"not counted: a warm-up of {fmt(warm['n'])} requests (the first queries in each worker open the searcher, build "
+                    f"the facet arrays and read the fields' word lists, again after every change of the index), the slowest "
+                    f"{fms(warm.get('max'))} ms"
+                )
             if queries:
                 extra.append(f"{timed_out} of {len(queries)} queries hit the search time limit, {no_match} matched nothing")
             extra.append("the rows marked collapse=1 are the same queries again with copies folded into their earliest source")

@@ -58,9 +58,11 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
 SEED = 42
-# Warm-up (not counted): the first query of each of these kinds opens the searcher and the
-# database connection and fills caches. Fuzzy queries are left out: they are slow to expand.
-WARMUP_KINDS = ("empty (newest)", "common term", "two terms AND", "phrase", "outlet: field")
+# Warm-up (not counted): the first query of each of these kinds opens the searcher, builds the
+# facet arrays, reads the words of the title and body fields (for prefix, wildcard and fuzzy
+# terms) and opens the database connection, in every worker. That first-query cost, paid again
+# after each change of the index, is reported apart ("warm-up").
+WARMUP_KINDS = ("empty (newest)", "common term", "two terms AND", "phrase", "outlet: field", "wildcard", "fuzzy")
 SAMPLE_ARTICLES = 2000  # articles read to find words and phrases for the query mix
 
 # Query kinds and their share of the mix (out of 100).
@@ -484,36 +486,43 @@ class PageServer:
         timed_out = any("took longer than" in m or "took too long" in m for m in messages)
         return QueryTiming("", q, ms, int(total) if total else -1, html.count('<li class="hit">'), timed_out, messages, server_ms)
 
-    def warm(self, queries: list[str]) -> None:
+    def warm(self, queries: list[str]) -> list[float]:
         """Each query once per worker at the same time: a sync worker serves one request at a
-        time, so concurrent requests reach different workers (each opens its own searcher)."""
+        time, so concurrent requests reach different workers (each opens its own searcher).
+        Returns the milliseconds of every warm-up request."""
         from concurrent.futures import ThreadPoolExecutor
 
+        def timed(q: str) -> float:
+            started = time.perf_counter()
+            self._load_test.fetch(self.port, "/?" + urlencode({"q": q}), {}, 120)
+            return (time.perf_counter() - started) * 1000
+
+        times: list[float] = []
         with ThreadPoolExecutor(self.workers) as pool:
             for q in queries:
                 for _ in range(2):
-                    list(pool.map(lambda _n, q=q: self._load_test.fetch(self.port, "/?" + urlencode({"q": q}), {}, 120), range(self.workers)))
+                    times += list(pool.map(lambda _n, q=q: timed(q), range(self.workers)))
+        return times
 
     def close(self) -> None:
         self.children.stop_all()
         shutil.rmtree(self.log_dir, ignore_errors=True)
 
 
-def time_queries(mix: list[BenchQuery], server: PageServer | None) -> tuple[list[QueryTiming], list[str]]:
-    """Run the warm-up queries, then time every query of the mix once."""
+def time_queries(mix: list[BenchQuery], server: PageServer | None) -> tuple[list[QueryTiming], list[str], list[float]]:
+    """Run the warm-up queries (timed apart), then time every query of the mix once."""
     firsts = {kind: next((bq.q for bq in mix if bq.kind == kind), None) for kind in WARMUP_KINDS}
     warmup = [q for q in firsts.values() if q is not None]
     if server is not None:
-        server.warm(warmup)
+        warmup_ms = server.warm(warmup)
     else:
-        for q in warmup:
-            run_query(q)
+        warmup_ms = [run_query(q).ms for q in warmup]
     timings = []
     for bq in mix:
         timing = server.get(bq.q) if server is not None else run_query(bq.q)
         timing.kind = bq.kind
         timings.append(timing)
-    return timings, warmup
+    return timings, warmup, warmup_ms
 
 
 # Timed again with collapse=1 (copies hidden, counted both ways), after the mix: not part of
@@ -605,7 +614,7 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
     try:
         if server is not None:
             print(f"server: gunicorn, {server.workers} workers, DEBUG off, on 127.0.0.1:{server.port}; one client, GET /?q=...")
-        timings, warmup = time_queries(mix, server)
+        timings, warmup, warmup_ms = time_queries(mix, server)
         collapsed = time_collapsed(mix, server)
     finally:
         if server is not None:
@@ -620,6 +629,7 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
     how = "GET of the search page over HTTP" if server is not None else "run_search() in process"
     print(f"search latency: {how} per query, each timed once after a warm-up of {len(warmup)} queries")
     print_latency_table([*by_kind, ("ALL (the mix)", overall)])
+    print(f"warm-up (not counted): {len(warmup_ms)} requests, the slowest {max(warmup_ms, default=0):.0f} ms")
     server_part: dict[str, float] | None = None
     if server is not None:
         server_part = latency_summary([t.server_ms for t in timings if t.server_ms is not None])
@@ -660,6 +670,7 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
             "workers": args.workers if args.via == "http" else None,
             "server_search_ms": server_part,
             "warmup": warmup,
+            "warmup_ms": {"n": len(warmup_ms), "max": max(warmup_ms, default=None)},
             "latency_ms": {"all": overall, **dict(by_kind)},
             "queries": [asdict(t) for t in timings + collapsed],
             "index_bytes": index_used,

@@ -32,7 +32,13 @@ class Vocabulary:
     def words(self, fieldname: str) -> list[str]:
         """Every word of the field, sorted (the term dictionary's own order, decoded)."""
         if fieldname not in self._words:
-            self._words[fieldname] = [btext.decode("utf-8") for btext in self.reader.lexicon(fieldname)]
+            # Each segment's words, then one sorted union: Whoosh's own merge of the segments'
+            # term lists steps through them in Python, one word at a time.
+            readers = list(self.reader.leaf_readers()) if not self.reader.is_atomic() else [(self.reader, 0)]
+            words: set[bytes] = set()
+            for reader, _offset in readers:
+                words.update(reader.lexicon(fieldname))
+            self._words[fieldname] = [btext.decode("utf-8") for btext in sorted(words)]
         return self._words[fieldname]
 
     def starting_with(self, fieldname: str, prefix: str) -> list[str]:
