@@ -65,12 +65,13 @@ class Highlighter:
 
     def __init__(self, singles: set[str], phrases: set[tuple[str, ...]], analyzer: Callable[..., Iterable]) -> None:
         self.singles = singles
-        self.phrases = {phrase for phrase in phrases if phrase}
+        self.phrases = sorted({phrase for phrase in phrases if phrase})
         self.analyzer = analyzer
         self._candidate = _finder(singles | {word for phrase in self.phrases for word in phrase})
         self._any_single = _finder(singles)
         self._single_places = _dotted_finder(singles)
         self._phrase_words = [[_finder([word]) for word in phrase] for phrase in self.phrases]
+        self._phrase_starts = [_dotted_finder(phrase[:1]) for phrase in self.phrases]
         self._stems: dict[str, str | None] = {}
 
     def __call__(self, text: str) -> list[Span]:
@@ -80,12 +81,51 @@ class Highlighter:
         base = 0
         for paragraph in text.split("\n\n"):
             folded = fold(paragraph)
-            if self._phrase_may_match(folded) or (_SHIFTS_PLACES in paragraph and self._single_may_match(folded)):
-                spans.extend(self._paragraph_spans(paragraph, base))
-            elif self._single_may_match(folded):
-                spans.extend(self._single_spans(paragraph, base))
+            phrases = [i for i, words in enumerate(self._phrase_words) if all(find is None or find(folded) for find in words)]
+            singles = self._single_may_match(folded)
+            if _SHIFTS_PLACES in paragraph:
+                if phrases or singles:
+                    spans.extend(self._paragraph_spans(paragraph, base))
+            else:
+                if singles:
+                    spans.extend(self._single_spans(paragraph, base))
+                for index in phrases:
+                    spans.extend(self._phrase_spans(paragraph, base, index))
             base += len(paragraph) + 2
         return sorted(set(spans))
+
+    def _phrase_spans(self, paragraph: str, base: int, index: int) -> list[Span]:
+        """One phrase: from each place its first word's needle occurs, the token there and the
+        next words (stop words skipped, as the index skips them) are compared with the phrase."""
+        words = self.phrases[index]
+        starts = self._phrase_starts[index]
+        if starts is None:
+            return []
+        folded = paragraph.lower().translate(accent_map)  # dots kept: positions equal the paragraph's
+        spans: list[Span] = []
+        for place in starts.finditer(folded):
+            start = place.start()
+            while start > 0 and _in_word(paragraph[start - 1]):
+                start -= 1
+            matched: list[tuple[int, int]] = []
+            for token in _TOKEN.finditer(paragraph, start):
+                if not matched and token.end() <= place.start():
+                    continue  # before the place, in the same run of word characters
+                if not matched and token.start() >= place.end():
+                    break  # the needle is not inside a token
+                raw = token.group()
+                folded_token = fold(raw)
+                if len(folded_token) < _MIN_SIZE or folded_token in NEWS_STOP_WORDS:
+                    if not matched:
+                        break
+                    continue
+                if self._stem(raw, folded_token) != words[len(matched)]:
+                    break
+                matched.append((token.start(), token.end()))
+                if len(matched) == len(words):
+                    spans.append((base + matched[0][0], base + matched[-1][1]))
+                    break
+        return spans
 
     def _single_may_match(self, folded: str) -> bool:
         return self._any_single is not None and bool(self._any_single(folded))

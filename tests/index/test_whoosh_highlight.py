@@ -42,6 +42,7 @@ CASES = [
     ({"immigr", "immigrant", "immigr"}, set()),
     ({"trump", "elect", "istanbul", "a", "s"}, set()),
     ({"trump"}, {("new", "york")}),
+    (set(), {("state", "union"), ("us", "presid"), ("said", "trump"), ("trump", "said")}),
 ]
 
 
