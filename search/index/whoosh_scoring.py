@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import pickle
 import time
+from math import log
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,6 +46,7 @@ class Postings:
     docs: np.ndarray  # int64 top-level document numbers, ascending
     weights: np.ndarray  # float64 term weight (frequency times field boost) per document
     values: list[bytes] | None = None  # encoded positions per document, when asked for
+    df: int = 0  # the term's document frequency as Whoosh counts it (deleted documents included)
 
 
 @dataclass
@@ -94,13 +96,20 @@ class ScoringContext:
         docs: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         kept: list[bytes] = []
+        df = 0
         for sub, offset in self.searcher.leaf_searchers():
+            segment = sub.reader()
+            terms = getattr(segment, "_terms", None)
+            if terms is None:
+                raise Unsupported(type(segment).__name__)
             try:
-                matcher = sub.reader().postings(fieldname, btext)
+                terminfo = terms.term_info(fieldname, btext)  # one lookup per segment
             except TermNotFound:
                 continue
-            while not isinstance(matcher, W3LeafMatcher | ListMatcher) and hasattr(matcher, "child"):
-                matcher = matcher.child  # a wrapper hiding deleted documents: the live mask does that
+            df += terminfo.doc_frequency()
+            # The segment's postings from the first, deleted documents included (the live mask
+            # drops them), without the reader's filter for deletions.
+            matcher = terms._codec.postings_reader(terms._postfile, terminfo, segment.schema[fieldname].format)  # noqa: SLF001
             if isinstance(matcher, ListMatcher):  # short posting lists are kept inline
                 ids = np.asarray(matcher._ids, dtype=np.int64)  # noqa: SLF001
                 docs.append(ids + offset)
@@ -126,7 +135,7 @@ class ScoringContext:
         if not docs:
             empty = np.zeros(0, dtype=np.int64)
             return Postings(empty, np.zeros(0, dtype=np.float64), [] if values else None)
-        return Postings(np.concatenate(docs), np.concatenate(weights), kept if values else None)
+        return Postings(np.concatenate(docs), np.concatenate(weights), kept if values else None, df=df)
 
     def bm25(self, fieldname: str, btext: bytes, postings: Postings) -> np.ndarray:
         """Whoosh's BM25F score of one term in each of its documents (same formula and order of
@@ -137,7 +146,9 @@ class ScoringContext:
             raise Unsupported(type(weighting).__name__)
         if not searcher.schema[fieldname].scorable:
             return postings.weights.copy()
-        idf = searcher.idf(fieldname, btext)
+        # WeightingModel.idf, with the document frequency summed while reading the postings
+        # (Whoosh would look the term up in every segment again).
+        idf = log(searcher.doc_count_all() / (postings.df + 1)) + 1
         avgfl = searcher.avg_field_length(fieldname) or 1
         B = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001, N806
         K1 = weighting.K1  # noqa: N806
@@ -265,9 +276,11 @@ def _expanded(context: ScoringContext, query: wq.MultiTerm) -> Scored:
     words = context.expand(query)
     if words is None:
         words = query._btexts(context.searcher.reader())  # noqa: SLF001
-    for btext in words:
-        if not btext:
+    field_obj = context.searcher.schema[fieldname]
+    for word in words:
+        if not word:
             continue
+        btext = word if isinstance(word, bytes) else field_obj.to_bytes(word)  # Whoosh's fuzzy expansion gives text
         context.check_time()
         postings = context.postings(fieldname, btext)
         if postings.docs.size:
@@ -333,7 +346,7 @@ def _phrase(context: ScoringContext, query: wq.Phrase) -> Scored:
     scores = np.zeros(context.size, dtype=np.float64)
     for btext, postings in zip(btexts, lists, strict=True):
         keep = np.isin(postings.docs, found, assume_unique=True)
-        part = Postings(postings.docs[keep], postings.weights[keep])
+        part = Postings(postings.docs[keep], postings.weights[keep], df=postings.df)
         scores[part.docs] += context.bm25(fieldname, btext, part)  # type: ignore[arg-type]
     scored.mask[found] = True
     scored.scores = scores
