@@ -41,7 +41,7 @@ from search.index.whoosh_facets import FacetArrays
 from search.index.whoosh_highlight import Highlighter
 from search.index.whoosh_vocabulary import Vocabulary
 from search.index.whoosh_schema import build_schema
-from search.index.whoosh_scoring import OutOfTime, Scored, score_query
+from search.index.whoosh_scoring import MAX_EXPANSION, OutOfTime, Scored, TooBroad, score_query
 from search.query.syntax import tidy_query
 
 INDEX_NAME = "articles"
@@ -396,9 +396,14 @@ class WhooshBackend(SearchBackend):
         except OutOfTime:
             matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
             timed_out = True
+            messages.append(f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s and was stopped.")
+        except TooBroad as exc:
+            matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
+            shown = exc.term.split(":", 1)[-1]
+            count = f"more than {MAX_EXPANSION:,}" if exc.words == MAX_EXPANSION + 1 else f"{exc.words:,}"
             messages.append(
-                f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s and was stopped: a wildcard or fuzzy term may match too"
-                " many words; try a longer prefix."
+                f"“{shown}” stands for {count} different words; one term may stand for at most {MAX_EXPANSION:,}."
+                " Give it more letters (two or three before a *), or search the words themselves."
             )
         if matched is not None:
             docnums = np.flatnonzero(matched.mask)
@@ -457,7 +462,8 @@ class WhooshBackend(SearchBackend):
                         continue
                     expanded = self.vocabulary(searcher).expand(leaf)
                     if expanded is not None:
-                        singles.update(word.decode() for word in expanded)
+                        if len(expanded) <= MAX_EXPANSION:  # a broader term is not searched (TooBroad)
+                            singles.update(word.decode() for word in expanded)
                         continue
                     # Query.existing_terms() skips fields after the first (whoosh3 3.54.0): expand here.
                     for _field, term in leaf.expanded_terms(reader, phrases=False):

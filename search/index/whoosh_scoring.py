@@ -38,7 +38,20 @@ class Unsupported(Exception):
 
 
 class OutOfTime(Exception):
-    """The query ran past its deadline (a wildcard over a huge vocabulary, say)."""
+    """The query ran past its deadline."""
+
+
+MAX_EXPANSION = 1024  # words one prefix, wildcard, fuzzy or range term may stand for
+
+
+class TooBroad(Exception):
+    """A prefix, wildcard, fuzzy or range term stands for more than MAX_EXPANSION words (as
+    Lucene's limit on clauses: searching them all would take seconds)."""
+
+    def __init__(self, term: str, words: int) -> None:
+        super().__init__(term)
+        self.term = term
+        self.words = words
 
 
 @dataclass
@@ -209,7 +222,7 @@ def _evaluate(context: ScoringContext, query: wq.Query) -> Scored:
         return _boosted(_term(context, query.fieldname, query.text), query.boost)
     if kind is wq.Prefix and not query.text:
         raise Unsupported("an empty prefix: Whoosh matches every document with the field")
-    if isinstance(query, wq.MultiTerm) and kind in (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.Variations):
+    if isinstance(query, wq.MultiTerm) and kind in (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.Variations, wq.TermRange):
         return _expanded(context, query)
     if kind is wq.Phrase:
         return _boosted(_phrase(context, query), query.boost)
@@ -275,7 +288,9 @@ def _expanded(context: ScoringContext, query: wq.MultiTerm) -> Scored:
     scored = _empty(context)
     words = context.expand(query)
     if words is None:
-        words = query._btexts(context.searcher.reader())  # noqa: SLF001
+        words = list(itertools.islice(query._btexts(context.searcher.reader()), MAX_EXPANSION + 1))  # noqa: SLF001
+    if len(words) > MAX_EXPANSION:
+        raise TooBroad(str(query), len(words))
     field_obj = context.searcher.schema[fieldname]
     for word in words:
         if not word:

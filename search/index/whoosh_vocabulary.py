@@ -51,6 +51,8 @@ class Vocabulary:
         """The words (as index bytes) a prefix, wildcard or fuzzy term stands for, the same as
         Whoosh's own expansion; None for other queries and fields of other kinds."""
         kind = type(query)
+        if kind is wq.TermRange:
+            return self._term_range(query)
         if kind not in (wq.Prefix, wq.Wildcard, wq.FuzzyTerm) or not isinstance(query.text, str):
             return None
         fieldname = query.fieldname
@@ -60,6 +62,22 @@ class Vocabulary:
         if key not in self._expansions:
             self._expansions[key] = [word.encode("utf-8") for word in self._expand(query)]
         return self._expansions[key]
+
+    def _term_range(self, query: wq.TermRange) -> list[bytes] | None:
+        """[a TO c]: the words between, as TermRange._btexts walks the term dictionary."""
+        fieldname = query.fieldname
+        if fieldname not in self.reader.schema or type(self.reader.schema[fieldname]).__name__ not in ("TEXT", "KEYWORD", "ID"):
+            return None
+        if not all(bound is None or isinstance(bound, str) for bound in (query.start, query.end)):
+            return None
+        words = self.words(fieldname)
+        low = 0 if query.start is None else bisect_left(words, query.start)
+        if query.start is not None and query.startexcl and low < len(words) and words[low] == query.start:
+            low += 1
+        high = len(words) if query.end is None else bisect_left(words, query.end)
+        if query.end is not None and not query.endexcl and high < len(words) and words[high] == query.end:
+            high += 1
+        return [word.encode("utf-8") for word in words[low:high]]
 
     def _expand(self, query: wq.Prefix | wq.Wildcard | wq.FuzzyTerm) -> list[str]:
         fieldname, text = query.fieldname, query.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from whoosh import query as wq
 
 from search.index.base import SearchQuery
 from search.index.whoosh_scoring import OutOfTime, score_query
@@ -114,3 +115,20 @@ def test_deadline_stops_an_expanding_query(engine):
     parsed, _ = engine.parse("t*")
     with engine.searcher() as searcher, pytest.raises(OutOfTime):
         score_query(searcher, parsed, engine.facet_arrays(searcher).live, deadline=0.0)
+
+
+def test_a_term_standing_for_too_many_words_is_refused_with_a_message(engine, monkeypatch):
+    """As Lucene's clause limit: a term standing for thousands of words would take seconds to
+    search, so the search says so instead (and a longer prefix works)."""
+    from search.index import whoosh_backend, whoosh_scoring
+
+    results = engine.search(SearchQuery(text="[a TO z]"))  # every word of title and body
+    assert results.total == 0 and any("different words" in m and "more letters" in m for m in results.messages)
+    with engine.searcher() as searcher:
+        words = len(engine.vocabulary(searcher).expand(wq.Prefix("body", "t")))
+    assert 100 < words <= whoosh_scoring.MAX_EXPANSION
+    for module in (whoosh_scoring, whoosh_backend):  # a lower limit, to see it on this small index
+        monkeypatch.setattr(module, "MAX_EXPANSION", 100)
+    results = engine.search(SearchQuery(text="t*"))
+    assert results.total == 0 and any(m.startswith("“t*” stands for") and "at most 100." in m for m in results.messages)
+    assert engine.search(SearchQuery(text="trum*")).total > 0

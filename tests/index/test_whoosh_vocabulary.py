@@ -23,6 +23,11 @@ QUERIES = [
     wq.FuzzyTerm("body", "senat", maxdist=1, prefixlength=0),
     wq.FuzzyTerm("title", "biden", maxdist=1, prefixlength=3),
     wq.FuzzyTerm("outlet", "fox", maxdist=1, prefixlength=1),
+    wq.TermRange("body", "abc", "abd"),
+    wq.TermRange("title", "tr", "trump", startexcl=True, endexcl=True),
+    wq.TermRange("title", "trump", "trumps"),
+    wq.TermRange("body", None, "ab"),
+    wq.TermRange("body", "zy", None),
 ]
 
 
