@@ -70,11 +70,13 @@ test-postgres: $(STAMP)
 BENCH_DATA ?= /tmp/newsindex-bench-allsides
 SYNTH_DATA ?= /tmp/newsindex-bench-synthetic
 SYNTH_ARTICLES ?= 200000
+NER_ARTICLES ?= 5000
 bench: $(STAMP)
 	mkdir -p benchmarks/out
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
-	rm -rf $(BENCH_DATA) $(SYNTH_DATA)
+	rm -rf $(BENCH_DATA) $(BENCH_DATA)-ner $(SYNTH_DATA)
 	$(BIN)/python benchmarks/allsides_dataset.py --data-dir $(BENCH_DATA) --json benchmarks/out/import.json
+	$(BIN)/python benchmarks/allsides_dataset.py --ner --articles $(NER_ARTICLES) --data-dir $(BENCH_DATA)-ner --json benchmarks/out/import_ner.json
 	$(BIN)/python benchmarks/search_latency.py --data-dir $(BENCH_DATA) --reuse --json benchmarks/out/search.json
 	$(BIN)/python benchmarks/haystack_reference.py --data-dir $(BENCH_DATA) --json benchmarks/out/haystack.json
 	$(BIN)/python benchmarks/fts5_reference.py --data-dir $(BENCH_DATA) --json benchmarks/out/fts5.json

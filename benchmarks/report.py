@@ -68,6 +68,7 @@ FILES: dict[str, tuple[str, str]] = {  # key -> (file name, script that writes i
 DEFAULT_COMMANDS = [
     "mkdir -p benchmarks/out",
     ".venv/bin/python benchmarks/allsides_dataset.py --data-dir /tmp/newsindex-bench-allsides --json benchmarks/out/import.json",
+    ".venv/bin/python benchmarks/allsides_dataset.py --ner --articles 5000 --data-dir /tmp/newsindex-bench-allsides-ner --json benchmarks/out/import_ner.json",
     ".venv/bin/python benchmarks/search_latency.py --data-dir /tmp/newsindex-bench-allsides --reuse --json benchmarks/out/search.json",
     ".venv/bin/python benchmarks/haystack_reference.py --data-dir /tmp/newsindex-bench-allsides --json benchmarks/out/haystack.json",
     ".venv/bin/python benchmarks/fts5_reference.py --data-dir /tmp/newsindex-bench-allsides --json benchmarks/out/fts5.json",
