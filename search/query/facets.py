@@ -81,18 +81,20 @@ class Chip:
 
 
 def outlet_facet(params: SearchParams, counts: FacetCounts) -> Facet:
+    urls = params.toggles("outlet", [name for name, _ in counts.outlets])
     values = [
-        FacetValue(name, name, count, name in params.outlet, params.toggle("outlet", name))
-        for name, count in counts.outlets
+        FacetValue(name, name, count, name in params.outlet, url)
+        for (name, count), url in zip(counts.outlets, urls, strict=True)
     ]
     return Facet("outlet", "Outlet", values, counts.outlet_values)
 
 
 def actor_facet(params: SearchParams, counts: FacetCounts, actors: dict[int, Actor]) -> Facet:
+    known = [(pk, count) for pk, count in counts.actors if pk in actors]
+    urls = params.toggles("actor", [pk for pk, _ in known])
     values = [
-        FacetValue(str(pk), actors[pk].name, count, pk in params.actor, params.toggle("actor", pk), actors[pk].kind)
-        for pk, count in counts.actors
-        if pk in actors
+        FacetValue(str(pk), actors[pk].name, count, pk in params.actor, url, actors[pk].kind)
+        for (pk, count), url in zip(known, urls, strict=True)
     ]
     return Facet("actor", "Actor", values, counts.actor_values)
 

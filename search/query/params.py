@@ -21,6 +21,10 @@ GRANULARITIES: tuple[Granularity, ...] = ("", "year", "month", "day")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+# The order of parameters in canonical query strings (to_pairs).
+_PARAMETER_ORDER = ("q", "outlet", "actor", "from", "to", "undated", "granularity", "sort", "collapse", "page")
+
+
 @dataclass(frozen=True)
 class SearchParams:
     q: str = ""
@@ -100,7 +104,7 @@ class SearchParams:
             problems=tuple(problems),
         )
 
-    def to_pairs(self, *, page: bool = True) -> list[tuple[str, str]]:
+    def to_pairs(self, *, page: bool = True) -> list[tuple[str, str]]:  # in _PARAMETER_ORDER
         """The canonical query string pairs (defaults left out)."""
         pairs: list[tuple[str, str]] = []
         if self.q:
@@ -145,6 +149,20 @@ class SearchParams:
 
     def toggle(self, name: str, value: object) -> str:
         """Query string with `value` added to or removed from the repeatable parameter `name`."""
+        return self.toggles(name, [value])[0]
+
+    def toggles(self, name: str, values: list[object]) -> list[str]:
+        """toggle(name, value) for many values (a facet's): the query string is encoded once and
+        each added value is put in its canonical place, after the values `name` already has."""
         current = getattr(self, name)
-        changed = tuple(v for v in current if v != value) if value in current else (*current, value)
-        return self.querystring(**{name: changed})
+        pairs = replace(self, page=1).to_pairs()
+        rank = _PARAMETER_ORDER.index(name)
+        place = sum(1 for key, _ in pairs if _PARAMETER_ORDER.index(key) <= rank)
+        head, tail = urlencode(pairs[:place]), urlencode(pairs[place:])
+        out = []
+        for value in values:
+            if value in current:
+                out.append(self.querystring(**{name: tuple(v for v in current if v != value)}))
+            else:
+                out.append("?" + "&".join(part for part in (head, urlencode([(name, str(value))]), tail) if part))
+        return out
