@@ -16,9 +16,9 @@ from __future__ import annotations
 import itertools
 import pickle
 import time
-from math import log
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from math import log
 
 import numpy as np
 from whoosh import query as wq
