@@ -191,10 +191,11 @@ def test_every_shape_gives_its_table_and_target_lines(tmp_path: Path) -> None:
     assert "2026-11-21 12:00 UTC" in text
 
     imp = section(text, "Import (AllSides)")
-    assert "| import | 37,518 | 0 | 3 | 800 | 46.9 | 46.9 | 43,068 |" in imp
+    assert "| import, actors by name heuristic | 37,518 | 0 | 3 | 800 | 46.9 | 46.9 | 43,068 |" in imp
     assert "**met** (46.9 articles/s" in target_line(text, "Import (AllSides)", "full import")
     assert "**MISSED** (1,501 records/s" in target_line(text, "Import (AllSides)", "re-import")
     assert "not measured" in imp  # no per-stage timings in allsides_dataset.py's JSON
+
 
     search = section(text, "Search latency (AllSides)")
     assert "| phrase | 10 | 50.0 | 80.0 | 88.0 | 96.0 |" in search
@@ -315,3 +316,26 @@ def test_main_writes_the_file(tmp_path: Path) -> None:
     text = out.read_text()
     assert "## Actors" in text and "**MISSED** (9.3 articles/s" in text
     assert "make bench" in text and "benchmarks/report.py" in text  # the default commands
+
+
+def test_the_full_import_target_is_judged_on_the_ner_run_when_there_is_one(tmp_path: Path) -> None:
+    files = figures()
+    files["import_ner.json"] = {
+        "corpus": "articles.jsonl.gz",
+        "articles_asked": 5000,
+        "actors": "spaCy NER",
+        "runs": [
+            {"label": "import", "imported": 5000, "unchanged": 0, "rejected": 0, "passage_groups": 900, "seconds": 250.0,
+             "records_per_s": 20.0, "stages": {"read": 1.0, "actors": 200.0, "index": 30.0}},
+        ],
+        "peak_rss_mb": 700,
+        "peak_rss_children_mb": 650,
+    }
+    text = render(tmp_path, files)
+    imp = section(text, "Import (AllSides)")
+    assert "| import, actors by spaCy NER | 5,000 | 0 | 0 | 250 | 20.0 | 20.0 | 900 |" in imp
+    assert "first 5,000 records of" in imp and "of its NER worker processes 650 MiB" in imp
+    assert "| import | actors | 200 | 25.0 |" in imp  # the NER run's stages
+    line = target_line(text, "Import (AllSides)", "full import")
+    assert "**MISSED** (20.0 articles/s, 5,000 articles in 250 s; actors by spaCy NER" in line
+
