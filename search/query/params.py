@@ -73,7 +73,7 @@ class SearchParams:
             problems.append(f"Unknown granularity '{granularity[:40]}': chosen from the date range.")
             granularity = ""
         raw_page = (data.get("page") or "1").strip()
-        page = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 0
+        page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) < 7 else 0
         if page < 1:
             problems.append(f"'page={raw_page[:20]}' is not a page number: showing page 1.")
             page = 1
@@ -82,7 +82,7 @@ class SearchParams:
             page = MAX_PAGE
         actors: list[int] = []
         for raw in many("actor"):
-            if raw.isdigit() and len(raw) < 12:
+            if raw.isascii() and raw.isdigit() and len(raw) < 12:  # "²".isdigit() is true too
                 actors.append(int(raw))
             else:
                 problems.append(f"'actor={raw[:40]}' is not an actor id: ignored.")
