@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/newsindex
 
-.PHONY: run serve setup test test-sqlite test-postgres chromium bench bench-report clean
+.PHONY: run serve setup test test-sqlite test-postgres chromium libreoffice bench bench-report clean
 WORKERS ?= 3
 
 # Create the virtualenv and install the pinned requirements, once per version of requirements.txt.
@@ -46,7 +46,13 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) chromium
+# The CSV export test opens the export in LibreOffice Calc (headless); install it when missing.
+libreoffice:
+	@test -x /usr/bin/soffice || { \
+	  echo "Installing Debian's LibreOffice Calc (no GUI) for the CSV round-trip test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
+
+test: $(STAMP) chromium libreoffice
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
