@@ -399,11 +399,10 @@ class WhooshBackend(SearchBackend):
             messages.append(f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s and was stopped.")
         except TooBroad as exc:
             matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
-            shown = exc.term.split(":", 1)[-1]
-            count = f"more than {MAX_EXPANSION:,}" if exc.words == MAX_EXPANSION + 1 else f"{exc.words:,}"
+            count = f"{exc.words:,}" if exc.words is not None else f"more than {MAX_EXPANSION:,}"
             messages.append(
-                f"“{shown}” stands for {count} different words; one term may stand for at most {MAX_EXPANSION:,}."
-                " Give it more letters (two or three before a *), or search the words themselves."
+                f"“{exc.term.split(':', 1)[-1]}” stands for {count} different words; one term may stand for at most"
+                f" {MAX_EXPANSION:,}. Give it more letters (two or three before a *), or search the words themselves."
             )
         if matched is not None:
             docnums = np.flatnonzero(matched.mask)

@@ -48,10 +48,10 @@ class TooBroad(Exception):
     """A prefix, wildcard, fuzzy or range term stands for more than MAX_EXPANSION words (as
     Lucene's limit on clauses: searching them all would take seconds)."""
 
-    def __init__(self, term: str, words: int) -> None:
+    def __init__(self, term: str, words: int | None) -> None:
         super().__init__(term)
         self.term = term
-        self.words = words
+        self.words = words  # None: more than MAX_EXPANSION, not counted further
 
 
 @dataclass
@@ -75,7 +75,7 @@ class ScoringContext:
     searcher: Searcher
     live: np.ndarray
     deadline: float = float("inf")
-    expand: Callable[[wq.Query], list[bytes] | None] = lambda query: None  # noqa: E731 - a faster expansion, when one is given
+    expand: Callable[[wq.Query], list[bytes] | None] | None = None  # a faster expansion than Whoosh's, when given
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -190,9 +190,7 @@ def score_query(
     kind evaluated only by Whoosh. Raises OutOfTime past `deadline` (time.monotonic()).
     `expand` may give the words of a prefix, wildcard or fuzzy term (see whoosh_vocabulary);
     when it gives None, Whoosh's own expansion is used."""
-    context = ScoringContext(searcher, live, deadline)
-    if expand is not None:
-        context.expand = expand
+    context = ScoringContext(searcher, live, deadline, expand)
     try:
         scored = _evaluate(context, query)
     except Unsupported:
@@ -286,11 +284,13 @@ def _expanded(context: ScoringContext, query: wq.MultiTerm) -> Scored:
     if fieldname not in context.searcher.schema:
         return _empty(context)
     scored = _empty(context)
-    words = context.expand(query)
+    words = context.expand(query) if context.expand is not None else None
+    if words is not None and len(words) > MAX_EXPANSION:
+        raise TooBroad(str(query), len(words))
     if words is None:
         words = list(itertools.islice(query._btexts(context.searcher.reader()), MAX_EXPANSION + 1))  # noqa: SLF001
-    if len(words) > MAX_EXPANSION:
-        raise TooBroad(str(query), len(words))
+        if len(words) > MAX_EXPANSION:
+            raise TooBroad(str(query), None)
     field_obj = context.searcher.schema[fieldname]
     for word in words:
         if not word:

@@ -18,6 +18,7 @@ from bisect import bisect_left
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
 from whoosh import query as wq
+from whoosh.fields import ID, KEYWORD, TEXT
 from whoosh.reading import IndexReader
 
 _LAST = "\U0010ffff"  # sorts after every character: the end of a prefix's slice
@@ -41,6 +42,11 @@ class Vocabulary:
             self._words[fieldname] = [btext.decode("utf-8") for btext in sorted(words)]
         return self._words[fieldname]
 
+    def _holds_words(self, fieldname: str) -> bool:
+        """Fields whose terms are words (UTF-8 text), not encoded numbers or dates."""
+        schema = self.reader.schema
+        return fieldname in schema and isinstance(schema[fieldname], TEXT | KEYWORD | ID)
+
     def starting_with(self, fieldname: str, prefix: str) -> list[str]:
         words = self.words(fieldname)
         if not prefix:
@@ -56,7 +62,7 @@ class Vocabulary:
         if kind not in (wq.Prefix, wq.Wildcard, wq.FuzzyTerm) or not isinstance(query.text, str):
             return None
         fieldname = query.fieldname
-        if fieldname not in self.reader.schema or type(self.reader.schema[fieldname]).__name__ not in ("TEXT", "KEYWORD", "ID"):
+        if not self._holds_words(fieldname):
             return None
         key = (kind, fieldname, query.text, getattr(query, "maxdist", None), getattr(query, "prefixlength", None))
         if key not in self._expansions:
@@ -66,7 +72,7 @@ class Vocabulary:
     def _term_range(self, query: wq.TermRange) -> list[bytes] | None:
         """[a TO c]: the words between, as TermRange._btexts walks the term dictionary."""
         fieldname = query.fieldname
-        if fieldname not in self.reader.schema or type(self.reader.schema[fieldname]).__name__ not in ("TEXT", "KEYWORD", "ID"):
+        if not self._holds_words(fieldname):
             return None
         if not all(bound is None or isinstance(bound, str) for bound in (query.start, query.end)):
             return None
