@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Max
 
 from search.index.base import BackendWriter, SearchBackend
 from search.index.documents import document_for, indexable
@@ -43,9 +42,13 @@ class IndexSession:
         self.lock_timeout = lock_timeout
         self.commit_every = commit_every
         self._writer: BackendWriter | None = None
-        self._pending_articles: set[int] = set()  # applied, not yet committed
-        self._top = 0  # tasks up to this id were read for them
-        self._written: set[int] = set()
+        # Tasks whose articles were applied (read after the tasks) but not yet committed: exactly
+        # these are deleted after the commit. Never "every task up to the highest id read": on
+        # PostgreSQL a transaction takes its task id when it writes and commits later, so a lower
+        # id can appear after the read; and a task queued for an article that waits for the commit
+        # was never applied.
+        self._applied_tasks: set[int] = set()
+        self._written: set[int] = set()  # articles applied since the last commit
         self._last_commit = time.monotonic()
         self.indexed = 0
         self.deleted = 0
@@ -59,33 +62,36 @@ class IndexSession:
         """Bring every article with queued work up to date (or at most `limit` articles).
 
         An article queued several times (stored, then cleaned of boilerplate, then given its
-        shared passages) is indexed once. Returns how many articles were brought up to date.
+        shared passages) is indexed once. The tasks are read first and the articles after them,
+        so whatever change a task stands for is in the row that is indexed. Returns how many
+        articles were brought up to date.
         """
-        top = IndexTask.objects.aggregate(top=Max("id"))["top"]
-        if top is None:
-            return 0
-        queued = set(IndexTask.objects.filter(id__lte=top).values_list("article_id", flat=True).distinct())
-        ids = sorted(queued - self._pending_articles)
+        tasks: dict[int, list[int]] = {}
+        for task_id, article_id in IndexTask.objects.order_by("id").values_list("id", "article_id").iterator(chunk_size=5000):
+            if task_id not in self._applied_tasks:
+                tasks.setdefault(article_id, []).append(task_id)
+        ids = sorted(tasks)
         if limit is not None:
             ids = ids[:limit]
         for start in range(0, len(ids), DRAIN_BATCH):
-            self._apply(ids[start : start + DRAIN_BATCH], top)
+            chunk = ids[start : start + DRAIN_BATCH]
+            self._apply(chunk, [task for article_id in chunk for task in tasks[article_id]])
             if time.monotonic() - self._last_commit > self.commit_every:
                 self.commit()
         return len(ids)
 
-    def _apply(self, article_ids: list[int], top: int) -> None:
+    def _apply(self, article_ids: list[int], task_ids: list[int]) -> None:
         if self._written & set(article_ids):
-            # Whoosh does not replace a document added earlier in the same uncommitted batch.
+            # Queued again since it was applied: commit that first (Whoosh does not replace a
+            # document added earlier in the same uncommitted batch), then apply the newer row.
             self.commit()
-        writer = self._ensure_writer()
+        writer = self._ensure_writer()  # rows are read under the writer lock: no older copy commits after ours
         docs = [document_for(article) for article in indexable(Article.objects.filter(id__in=article_ids, hidden=False))]
         writer.update(docs)
         gone = set(article_ids) - {doc["id"] for doc in docs}
         writer.delete(gone)  # hidden or deleted
         self._written |= set(article_ids)
-        self._pending_articles |= set(article_ids)
-        self._top = max(self._top, top)
+        self._applied_tasks.update(task_ids)
         self.indexed += len(docs)
         self.deleted += len(gone)
 
@@ -98,12 +104,12 @@ class IndexSession:
             self.abort()  # nothing was committed: the tasks stay queued for the next writer
             raise
         self._writer = None
-        # Only tasks read before the commit: an edit queued meanwhile stays for the next drain.
-        ids = sorted(self._pending_articles)
+        # Only the tasks that were applied: anything queued meanwhile stays for the next drain.
+        done = sorted(self._applied_tasks)
         with transaction.atomic():
-            for start in range(0, len(ids), 500):
-                IndexTask.objects.filter(id__lte=self._top, article_id__in=ids[start : start + 500]).delete()
-        self._pending_articles.clear()
+            for start in range(0, len(done), 500):
+                IndexTask.objects.filter(id__in=done[start : start + 500]).delete()
+        self._applied_tasks.clear()
         self._written.clear()
         self._last_commit = time.monotonic()
 
@@ -123,5 +129,5 @@ class IndexSession:
                 writer.cancel()
             except Exception as exc:  # noqa: BLE001
                 log.warning("index writer could not be cancelled cleanly: %s", exc)
-        self._pending_articles.clear()
+        self._applied_tasks.clear()
         self._written.clear()

@@ -94,3 +94,37 @@ def test_unlock_index_refuses_live_lock_and_removes_stale(seeds, backend, index_
     (index_path / "articles_WRITELOCK").write_text("")
     call_command("unlock_index")
     assert not (index_path / "articles_WRITELOCK").exists()
+
+
+def test_edit_queued_while_an_article_waits_for_commit_is_not_lost(seeds, backend):
+    """An import applies an article, and before its commit an editor (or a second import) changes
+    that article again and queues it; the writer then applies other work and commits. The edit's
+    task must outlive that commit: it was never applied. (Deleting every task up to the highest id
+    read left "stale in the index" after two imports ran at once.)"""
+    first, other = seeds["001"], seeds["004"]
+    enqueue([first.pk])
+    session = IndexSession(backend)
+    assert session.drain() == 1  # applied, not committed
+    Article.objects.filter(pk=first.pk).update(title="Retitled while waiting for the commit")
+    enqueue([first.pk])  # the editor's task
+    enqueue([other.pk])  # and other work, read by the next drain
+    session.drain()
+    session.close()
+    code, out = verify()
+    assert code == 0, out
+    assert backend.search(SearchQuery(text="title:retitled")).total == 1
+    assert IndexTask.objects.count() == 0
+
+
+def test_commit_deletes_exactly_the_tasks_it_read(seeds, backend):
+    """A task whose id is lower than ones already read but that becomes visible only later (a
+    PostgreSQL transaction that took its id early and committed late) stays queued."""
+    article = seeds["002"]
+    enqueue([article.pk])
+    session = IndexSession(backend)
+    session.drain()
+    read = set(IndexTask.objects.values_list("id", flat=True))
+    late = IndexTask.objects.create(article_id=article.pk)
+    IndexTask.objects.filter(pk=late.pk).update(id=min(read) - 1)  # as if allocated before the read
+    session.close()
+    assert list(IndexTask.objects.values_list("id", flat=True)) == [min(read) - 1]
