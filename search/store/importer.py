@@ -7,7 +7,6 @@ never leaves a half-imported article and never loses index work.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from search.index import get_backend
 from search.index.base import SearchBackend
 from search.index.outbox import IndexSession, enqueue
 from search.ingest.clean import paragraph_hash
+from search.ingest.identity import Identity, identify, location_key
 from search.ingest.pipeline import clean_record
 from search.ingest.readers import Ignored, iter_inputs
 from search.ingest.records import CleanArticle, RejectedRecord, Rejection, SourceRecord
@@ -28,9 +28,27 @@ from search.ingest.actors import Mention
 from search.store.actors import ActorResolver, MentionExtractor, article_text, delete_orphans, extract_for_articles, merge_variants
 from search.store import passages
 from search.store.boilerplate import learn_outlet_boilerplate
-from search.store.models import Article, Outlet, OutletAlias, Paragraph
+from search.store.identity import Decision, Known, Resolver, Seen
+from search.store.import_lock import import_lock
+from search.store.models import Article, ArticleLocation, Outlet, OutletAlias, Paragraph
 
 BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A record that is an article this import already has: not stored twice, not an error."""
+
+    path: str
+    line: int | None
+    first: str  # where the article was read first in this import
+    reason: str
+
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        return f"{self.where()}: same article as {self.first} ({self.reason})"
 
 
 @dataclass
@@ -41,6 +59,7 @@ class ImportReport:
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
     boilerplate_articles: int = 0
     actors_merged: int = 0
     merges_suggested: int = 0
@@ -60,20 +79,23 @@ class ImportReport:
 
     @property
     def seen(self) -> int:
-        return self.imported + self.updated + self.unchanged + len(self.rejected)
+        return self.imported + self.updated + self.unchanged + len(self.rejected) + len(self.duplicates)
 
     def summary(self) -> str:
         rate = self.seen / self.seconds if self.seconds else 0.0
         stages = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in self.stages.items() if seconds >= 0.05)
         return (
             f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"rejected {len(self.rejected)} in {self.seconds:.1f}s ({rate:.0f} records/s)"
+            f"rejected {len(self.rejected)}"
+            + (f", duplicates {len(self.duplicates)}" if self.duplicates else "")
+            + f" in {self.seconds:.1f}s ({rate:.0f} records/s)"
             + (f" [{stages}]" if stages else "")
         )
 
 
 def source_key(record: SourceRecord) -> str:
-    return hashlib.sha256(record.key.encode("utf-8", "surrogatepass")).hexdigest()
+    """Where the record was read (path plus record id or line), hashed."""
+    return location_key(record.key)
 
 
 def _batched(items: Iterator[SourceRecord | Rejection | Ignored], size: int) -> Iterator[list[SourceRecord | Rejection | Ignored]]:
@@ -118,6 +140,17 @@ def _fill(article: Article, record: SourceRecord, clean: CleanArticle, outlet_id
     article.import_warnings = clean.warnings
 
 
+def _set_keys(article: Article, ident: Identity, decision: Decision) -> None:
+    """A record read from where the article was read replaces its keys; another copy of the
+    article (a second export, a moved file) only adds what the article lacked, and so do its URL."""
+    if decision.kind == "location" or not article.pk:
+        article.url_key, article.record_key = ident.url_key, ident.record_key
+    else:
+        article.url_key = ident.url_key or article.url_key
+        article.record_key = ident.record_key or article.record_key
+    article.text_key = ident.text_key
+
+
 class Importer:
     def __init__(
         self,
@@ -129,7 +162,11 @@ class Importer:
         passages: bool = True,
         processes: int | None = None,
         extractor: MentionExtractor | None = None,
+        wait: float | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
+        self.wait = wait  # for another import to finish (None: as long as it takes)
+        self.notify = notify
         self.backend = backend or get_backend()
         self.extract_actors = actors
         self.extractor = extractor or MentionExtractor(processes)
@@ -139,12 +176,18 @@ class Importer:
         self.outlets = _Outlets()
         self.report = ImportReport()
         self.touched_outlets: set[int] = set()
-        self._keys_seen: dict[str, str] = {}
+        self.resolver = Resolver()
         self.new_ids: set[int] = set()
         self.updated_ids: set[int] = set()
         self.find_passages = passages
 
     def run(self, paths: Iterable[str | Path], progress: Callable[[int], None] | None = None) -> ImportReport:
+        """Import one run; another import running against this database is waited for first
+        (search.store.import_lock): ImportBusy when `wait` runs out."""
+        with import_lock(self.wait, self.notify):
+            return self._run(paths, progress)
+
+    def _run(self, paths: Iterable[str | Path], progress: Callable[[int], None] | None) -> ImportReport:
         started = time.monotonic()
         try:
             timing = self.report.timing
@@ -195,21 +238,23 @@ class Importer:
             elif isinstance(item, Ignored):
                 self.report.ignored.append(str(item))
             else:
-                first = self._keys_seen.get(item.key)
-                if first is not None:
-                    self.report.rejected.append(Rejection(item.path, item.line, f"same record id as {first}: skipped"))
-                    continue
-                self._keys_seen[item.key] = item.where()
                 records.append(item)
-        keys = {source_key(r): r for r in records}
-        existing = {
-            key: (pk, digest)
-            for key, pk, digest in Article.objects.filter(source_key__in=keys).values_list("source_key", "id", "content_hash")
-        }
-        work: list[tuple[str, SourceRecord, CleanArticle]] = []
-        for key, record in keys.items():
-            if key in existing and existing[key][1] == record.content_hash:
+        idents = [identify(record) for record in records]
+        self.resolver.prefetch(idents)
+        work: list[tuple[SourceRecord, Identity, CleanArticle, Decision, Seen]] = []
+        found_elsewhere: list[tuple[SourceRecord, Identity, Decision]] = []
+        for record, ident in zip(records, idents, strict=True):
+            decision = self.resolver.resolve(ident)
+            if decision.first is not None:
+                self._duplicate(record, decision)
+                continue
+            if decision.article is not None and (
+                decision.article.content_hash == record.content_hash or _same_but_url_form(decision.article, ident, record)
+            ):
                 self.report.unchanged += 1
+                self.resolver.claim(ident, record.where(), record.content_hash, decision.article.article_id)
+                if decision.kind != "location" or self._lacks_keys(decision.article, ident):
+                    found_elsewhere.append((record, ident, decision))
                 continue
             try:
                 with self.report.timing("clean"):
@@ -217,40 +262,78 @@ class Importer:
             except RejectedRecord as exc:
                 self.report.rejected.append(Rejection(record.path, record.line, str(exc)))
                 continue
+            if record.kind == "html" and clean.url and not ident.url_key:
+                ident = ident.with_url(clean.url)  # the page's own link, known once it is read
+                if ident.url_key:
+                    decision = self.resolver.resolve(ident)
+                    if decision.first is not None:
+                        self._duplicate(record, decision)
+                        continue
             self.report.warnings.extend(f"{record.where()}: {w}" for w in clean.warnings)
-            work.append((key, record, clean))
+            article_id = decision.article.article_id if decision.article else None
+            work.append((record, ident, clean, decision, self.resolver.claim(ident, record.where(), record.content_hash, article_id)))
+        if found_elsewhere:
+            with self.report.timing("store"):
+                self._remember(found_elsewhere)
         if work:
             with self.report.timing("actors"):
-                mentions = self.extractor([article_text(c.title, c.paragraphs) for _, _, c in work]) if self.extract_actors else []
+                mentions = self.extractor([article_text(c.title, c.paragraphs) for _, _, c, _, _ in work]) if self.extract_actors else []
             with self.report.timing("store"):
-                self._store(work, {key: pk for key, (pk, _) in existing.items()}, mentions)
+                self._store(work, mentions)
+
+    def _duplicate(self, record: SourceRecord, decision: Decision) -> None:
+        assert decision.first is not None
+        self.report.duplicates.append(Duplicate(record.path, record.line, decision.first.where, decision.reason(record.content_hash)))
+
+    @staticmethod
+    def _lacks_keys(known: Known, ident: Identity) -> bool:
+        return bool(ident.url_key and not known.ident.url_key) or bool(ident.record_key and not known.ident.record_key)
 
     @transaction.atomic
-    def _store(
-        self, work: list[tuple[str, SourceRecord, CleanArticle]], existing_ids: dict[str, int], mentions: list[list[Mention]]
-    ) -> None:
+    def _remember(self, found: list[tuple[SourceRecord, Identity, Decision]]) -> None:
+        """Unchanged articles read from another place (a moved or copied folder): remember the
+        place, so an edit made there updates the article; fill in keys the article lacked."""
+        _save_locations([(record, ident, decision.article.article_id) for record, ident, decision in found if decision.article])
+        for _, ident, decision in found:
+            if decision.article and self._lacks_keys(decision.article, ident):
+                article = Article.objects.only("id", "url_key", "record_key", "text_key").get(pk=decision.article.article_id)
+                _set_keys(article, ident, decision)
+                article.save(update_fields=["url_key", "record_key", "text_key"])
+
+    @transaction.atomic
+    def _store(self, work: list[tuple[SourceRecord, Identity, CleanArticle, Decision, Seen]], mentions: list[list[Mention]]) -> None:
         new_articles: list[tuple[Article, CleanArticle]] = []
         updated: list[tuple[Article, CleanArticle]] = []
-        for key, record, clean in work:
+        placed: list[tuple[SourceRecord, Identity, Article, Seen]] = []
+        for record, ident, clean, decision, seen in work:
             outlet_id = self.outlets.id_for(clean.outlet)
             if outlet_id:
                 self.touched_outlets.add(outlet_id)
-            if key in existing_ids:
-                article = Article.objects.get(pk=existing_ids[key])
+            if decision.article is not None:
+                article = Article.objects.get(pk=decision.article.article_id)
+                url = article.url
                 _fill(article, record, clean, outlet_id)
+                if decision.kind != "location" and not article.url:
+                    article.url = url  # another copy without a link: the article keeps its own
+                _set_keys(article, ident, decision)
                 article.save()
                 updated.append((article, clean))
             else:
-                article = Article(source_key=key)
+                article = Article(source_key=ident.location_key)
                 _fill(article, record, clean, outlet_id)
+                _set_keys(article, ident, decision)
                 new_articles.append((article, clean))
+            placed.append((record, ident, article, seen))
         Article.objects.bulk_create([a for a, _ in new_articles], batch_size=200)
+        for _, _, article, seen in placed:
+            self.resolver.stored_as(seen, article.pk)
+        _save_locations([(record, ident, article.pk) for record, ident, article, _ in placed])
         if updated:
             Paragraph.objects.filter(article_id__in=[a.pk for a, _ in updated]).delete()
         rows = [row for article, clean in new_articles + updated for row in _paragraph_rows(article.pk, clean)]
         Paragraph.objects.bulk_create(rows, batch_size=1000)
         if mentions:
-            order = {id(clean): index for index, (_, _, clean) in enumerate(work)}
+            order = {id(clean): index for index, (_, _, clean, _, _) in enumerate(work)}
             if self._resolver is None:
                 self._resolver = ActorResolver()
             self._resolver.assign([(a.pk, mentions[order[id(c)]]) for a, c in new_articles + updated])
@@ -259,6 +342,26 @@ class Importer:
         self.updated_ids.update(a.pk for a, _ in updated)
         self.report.imported += len(new_articles)
         self.report.updated += len(updated)
+
+
+def _same_but_url_form(known: Known, ident: Identity, record: SourceRecord) -> bool:
+    """The stored record again with its URL written another way (http for https, a trailing
+    slash, utm_* parameters): unchanged, not an update."""
+    if not ident.url_key or known.ident.url_key != ident.url_key or known.ident.text_key != ident.text_key:
+        return False
+    stored = Article.objects.filter(pk=known.article_id).values_list("raw_meta", flat=True).first()
+    if not isinstance(stored, dict):
+        return False
+    return {k: v for k, v in stored.items() if k != "url"} == {k: v for k, v in record.meta.items() if k != "url"}
+
+
+def _save_locations(placed: list[tuple[SourceRecord, Identity, int]]) -> None:
+    """Each place now holds this article (a place rewritten with another article moves on to it)."""
+    rows = {ident.location_key: ArticleLocation(key=ident.location_key, article_id=article_id, path=record.path[:1000], line=record.line)
+            for record, ident, article_id in placed}
+    ArticleLocation.objects.bulk_create(
+        list(rows.values()), batch_size=500, update_conflicts=True, unique_fields=["key"], update_fields=["article", "path", "line"]
+    )
 
 
 def import_paths(paths: Iterable[str | Path], **kwargs: object) -> ImportReport:

@@ -42,8 +42,15 @@ class Article(models.Model):
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True, default="")
     authors = models.JSONField(default=list, blank=True)
     url = models.URLField(max_length=2000, blank=True)
-    # Identity of the input record (path plus record id or line), hashed to fit an index.
-    source_key = models.CharField(max_length=64, unique=True, editable=False)
+    # Where it was first read (path plus record id or line), hashed; every place it was read
+    # from is an ArticleLocation. Identity (search.ingest.identity): url_key, else record_key,
+    # else a location, else text_key. The importer is the only writer of these keys and imports
+    # run one at a time, so url_key is unique in practice (merge_duplicate_articles repairs
+    # databases from before identity).
+    source_key = models.CharField(max_length=64, db_index=True, editable=False)
+    url_key = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    record_key = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    text_key = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     source_file = models.CharField(max_length=1000, editable=False)
     source_line = models.PositiveIntegerField(null=True, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, editable=False)
@@ -89,6 +96,19 @@ class Paragraph(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class ArticleLocation(models.Model):
+    """A place an article was read from (file path plus record id or line, hashed): a file edited
+    in place updates its article, wherever else the article was also found."""
+
+    key = models.CharField(max_length=64, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="locations")
+    path = models.CharField(max_length=1000)
+    line = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 class IndexTask(models.Model):

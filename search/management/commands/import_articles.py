@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from search.index.base import IndexLocked, IndexUnavailable
+from search.store.import_lock import ImportBusy
 from search.store.importer import BATCH_SIZE, Importer
 
 MAX_LISTED = 200
@@ -33,12 +34,18 @@ class Command(BaseCommand):
             "--lock-timeout", type=float, default=30.0, metavar="SECONDS",
             help="how long to wait for another process that holds the index writer (default 30)",
         )
+        parser.add_argument(
+            "--wait", type=float, default=None, metavar="SECONDS",
+            help="how long to wait for another import of this database to finish (default: as long as it takes)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
         if options["lock_timeout"] < 0:
             raise CommandError("--lock-timeout must be 0 or more", returncode=2)
+        if options["wait"] is not None and options["wait"] < 0:
+            raise CommandError("--wait must be 0 or more", returncode=2)
         show_bar = sys.stderr.isatty() and not options["no_progress"] and options["verbosity"] > 0
         bar = tqdm(unit=" records", desc="importing", disable=not show_bar, file=sys.stderr)
         importer = Importer(
@@ -46,9 +53,13 @@ class Command(BaseCommand):
             lock_timeout=options["lock_timeout"],
             actors=not options["no_actors"],
             passages=not options["no_passages"],
+            wait=options["wait"],
+            notify=lambda message: self.stderr.write(f"import_articles: {message}"),
         )
         try:
             report = importer.run(options["paths"], progress=bar.update)
+        except ImportBusy as exc:
+            raise CommandError(f"{exc}: nothing was imported; try again when it has finished", returncode=1) from exc
         except (IndexLocked, IndexUnavailable) as exc:
             raise CommandError(
                 f"{exc}. The articles stored so far are kept and their index work stays queued: once this is "
@@ -67,6 +78,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"warning {warning}")
             if len(report.warnings) > 20 and not verbose:
                 self.stderr.write(f"... and {len(report.warnings) - 20} more warnings (-v 2 lists all)")
+        for duplicate in report.duplicates[: None if verbose else 20]:
+            self.stdout.write(f"duplicate {duplicate}")
+        if len(report.duplicates) > 20 and not verbose:
+            self.stdout.write(f"... and {len(report.duplicates) - 20} more duplicates (-v 2 lists all)")
         if verbose:
             for note in report.ignored:
                 self.stderr.write(f"ignored {note}")
