@@ -72,8 +72,10 @@ def _outlet(name: str) -> str:
 
 
 def normalised_text(text: str) -> str:
-    """The text as an exact-copy test sees it: Unicode NFC, runs of white space as one space."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """The text as an exact-copy test sees it: Unicode NFC, line endings and the spaces at the
+    ends of lines and of the text aside. A paragraph split differently is another text."""
+    lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.strip() for line in lines).strip()
 
 
 def record_id(record: SourceRecord) -> str:
