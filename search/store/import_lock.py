@@ -84,13 +84,12 @@ def _sqlite_lock(wait: float | None, notify: Callable[[str], None]) -> Iterator[
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _pg_holder(cursor) -> str:  # type: ignore[no-untyped-def]
-    cursor.execute(
+def _pg_holder(conn) -> str:  # type: ignore[no-untyped-def]
+    row = conn.execute(
         "SELECT a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s AND l.objsubid = 2",
         PG_LOCK,
-    )
-    row = cursor.fetchone()
+    ).fetchone()
     if row is None:
         return ""
     name, address = row
@@ -99,32 +98,28 @@ def _pg_holder(cursor) -> str:  # type: ignore[no-untyped-def]
 
 @contextmanager
 def _pg_lock(wait: float | None, notify: Callable[[str], None]) -> Iterator[None]:
-    deadline = None if wait is None else time.monotonic() + wait
-    told = False
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", PG_LOCK)
-            if cursor.fetchone()[0]:
-                break
-            holder = _pg_holder(cursor)
+    """On a connection of its own, in autocommit: the lock does not depend on the state of the
+    import's transactions, and closing the connection (or the process dying) releases it."""
+    conn = connection.get_new_connection(connection.get_connection_params())
+    try:
+        conn.autocommit = True
+        deadline = None if wait is None else time.monotonic() + wait
+        told = False
+        while not conn.execute("SELECT pg_try_advisory_lock(%s, %s)", PG_LOCK).fetchone()[0]:
+            holder = _pg_holder(conn)
             if deadline is not None and time.monotonic() >= deadline:
                 raise ImportBusy(_message(holder))
             if not told:
                 notify(f"waiting: {_message(holder)}")
                 told = True
             time.sleep(POLL_SECONDS)
-        cursor.execute("SHOW application_name")
-        previous = cursor.fetchone()[0]
         since = dt.datetime.now(dt.UTC)
         # application_name holds at most 63 bytes: what another import prints about this one.
         label = f"import_articles pid {os.getpid()} since {since:%Y-%m-%d %H:%M:%S} UTC"
-        cursor.execute("SELECT set_config('application_name', %s, false)", [label])
-    try:
+        conn.execute("SELECT set_config('application_name', %s, false)", [label])
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('application_name', %s, false)", [previous])
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", PG_LOCK)
+        conn.close()
 
 
 @contextmanager
