@@ -122,6 +122,39 @@ def _pg_lock(wait: float | None, notify: Callable[[str], None]) -> Iterator[None
         conn.close()
 
 
+def _sqlite_holder() -> str:
+    """The description in the lock file while its writer lives ('' when none: the file is
+    emptied on release, and a killed import's pid is no longer running)."""
+    try:
+        text = _lock_file_path().read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    try:
+        pid = int(text.split()[1]) if text.startswith("pid ") else 0
+        if pid:
+            os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        return ""
+    except PermissionError:
+        pass  # alive, another user's
+    return text
+
+
+def import_running() -> str:
+    """Who holds the import lock now ('' when nobody does), without taking it: the index
+    worker leaves longer gaps then, so the import gets the index writer when it needs it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s AND l.objsubid = 2",
+                PG_LOCK,
+            )
+            row = cursor.fetchone()
+        return (row[0] or "an import") if row else ""
+    return _sqlite_holder()
+
+
 @contextmanager
 def import_lock(wait: float | None = None, notify: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the import lock; wait for it at most `wait` seconds (None: as long as it takes),

@@ -118,3 +118,33 @@ def test_two_overlapping_imports_at_once_leave_a_complete_database_and_a_consist
         worker.terminate()
         worker.wait(timeout=30)
     assert waited, "the second import never had to wait: the imports did not overlap"
+
+
+def test_a_second_import_says_who_holds_the_lock_and_since_when(tmp_path, index_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsindex.settings", "NEWSINDEX_DATA_DIR": str(index_path.parent), "DATABASE_URL": _database_url()}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import django, sys, time; django.setup(); from search.store.import_lock import import_lock\n"
+         "with import_lock():\n    print('held', flush=True); time.sleep(60)"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        second = subprocess.run(
+            [sys.executable, "manage.py", "import_articles", str(CORPUS), "--no-actors", "--wait", "1"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert second.returncode == 1, second.stderr
+        assert "waiting: another import is running (" in second.stderr
+        assert f"pid {holder.pid}" in second.stderr and " since 20" in second.stderr, second.stderr
+        assert "nothing was imported" in second.stderr
+        assert time.monotonic() - started < 60
+        assert not Article.objects.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder died: the lock went with it, the next import runs at once
+    again = subprocess.run([sys.executable, "manage.py", "import_articles", str(CORPUS), "--no-actors", "--wait", "0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert Article.objects.count() == 5

@@ -76,7 +76,10 @@ def test_allsides_sample_records():
     with open(path) as fh:
         records = [json.loads(line) for line in fh]
     report = import_into_db(path, actors=False)
-    assert report.imported + len(report.rejected) == len(records)
+    # one article is in the sample twice, under two outlet labels (Townhall's column re-posted as
+    # "Guest Writer - Right"): the same URL, one article
+    assert [d.reason for d in report.duplicates] == ["same URL"]
+    assert report.imported + len(report.rejected) + len(report.duplicates) == len(records)
     assert all("no body" in r.reason for r in report.rejected)
     assert report.imported > 0.95 * len(records)
     for article in Article.objects.select_related("outlet"):
@@ -92,4 +95,5 @@ def test_allsides_sample_records():
     assert all(a.published is None or dt.date(1900, 1, 1) <= a.published <= dt.date.today() for a in Article.objects.all())
     reimport = import_into_db(path, actors=False)
     assert reimport.unchanged == report.imported and reimport.imported == reimport.updated == 0
+    assert len(reimport.duplicates) == 1
 

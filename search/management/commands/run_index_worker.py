@@ -10,8 +10,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from search.index import get_backend
 from search.index.base import IndexLocked, IndexUnavailable
 from search.index.outbox import IndexSession, pending_count
+from search.store.import_lock import import_running
 
 LOCKED_NOTE_AFTER = 60.0  # seconds: an import holds the writer for its run; longer than this is worth a line
+# While an import runs, seconds between drains: the import needs the index writer at its start
+# and end (it waits --lock-timeout, 30 s, for it) and must not find it taken every time it looks.
+PAUSE_DURING_IMPORT = 5.0
 
 
 def drain_once(lock_timeout: float = 5.0) -> int:
@@ -71,6 +75,6 @@ class Command(BaseCommand):
                         self.stderr.write(f"index worker: {exc}. Queued work is kept; retrying every {options['interval']:g}s")
                 if applied:
                     self.stdout.write(f"index updated for {applied} articles")
-                time.sleep(options["interval"])
+                time.sleep(max(options["interval"], PAUSE_DURING_IMPORT) if import_running() else options["interval"])
         except KeyboardInterrupt:
             return
