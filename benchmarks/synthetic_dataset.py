@@ -122,6 +122,7 @@ class _Store:
         """The Article row `import_articles` stores for this article's JSONL record."""
         from search.ingest.dates import parse_date
         from search.ingest.fields import META_FIELDS, canonical_fields
+        from search.ingest.identity import identity_of
         from search.ingest.readers import content_hash
         from search.store.models import Article
 
@@ -129,6 +130,9 @@ class _Store:
         content = fields.pop("body")
         meta = {k: v for k, v in fields.items() if k in META_FIELDS and v}
         published, precision, warning = parse_date(made.date_text)
+        # search.store.importer.source_key() of the record's key (file, then record id)
+        source_key = hashlib.sha256(f"{self.source_file}#id={made.ident}".encode()).hexdigest()
+        ident = identity_of("record", content, meta, source_key, str(made.ident))  # the importer's identity keys
         return Article(
             title=made.title,
             outlet_id=self.outlets[made.outlet.name],
@@ -136,8 +140,10 @@ class _Store:
             date_precision=precision,
             authors=list(made.authors),
             url=made.url,
-            # search.store.importer.source_key() of the record's key (file, then record id)
-            source_key=hashlib.sha256(f"{self.source_file}#id={made.ident}".encode()).hexdigest(),
+            source_key=source_key,
+            url_key=ident.url_key,
+            record_key=ident.record_key,
+            text_key=ident.text_key,
             source_file=self.source_file,
             source_line=made.index + 1,  # its line in the JSONL `synthetic_corpus.py write` makes
             content_hash=content_hash("record", meta, content),

@@ -137,7 +137,7 @@ def test_importer_stores_what_the_loader_stores(tmp_path: Path) -> None:
     assert len(imported) == len(loaded) == 100
     fields = (
         "title", "outlet_id", "published", "date_precision", "authors", "url",
-        "content_hash", "raw_kind", "raw_text", "raw_meta", "import_warnings",
+        "content_hash", "raw_kind", "raw_text", "raw_meta", "import_warnings", "url_key", "record_key", "text_key",
     )  # fmt: skip
     for line, article in imported.items():
         other = loaded[line]
