@@ -51,7 +51,7 @@ class Decision:
     def reason(self, content_hash: str) -> str:
         reason = REASONS.get(self.kind, "same article")
         if self.first is not None and self.first.content_hash != content_hash:
-            reason += "; the texts differ, the first is kept"
+            reason += "; the records differ, the first is kept"
         return reason
 
 

@@ -78,7 +78,7 @@ def test_allsides_sample_records():
     report = import_into_db(path, actors=False)
     # one article is in the sample twice, under two outlet labels (Townhall's column re-posted as
     # "Guest Writer - Right"): the same URL, one article
-    assert [d.reason for d in report.duplicates] == ["same URL"]
+    assert [d.reason for d in report.duplicates] == ["same URL; the records differ, the first is kept"]
     assert report.imported + len(report.rejected) + len(report.duplicates) == len(records)
     assert all("no body" in r.reason for r in report.rejected)
     assert report.imported > 0.95 * len(records)
