@@ -126,6 +126,11 @@ def test_same_record_id_from_the_same_source_is_one_article_without_a_url(tmp_pa
     # the same id from another source is another article
     _write_jsonl(tmp_path / "c.jsonl", [{**rows[0], "source": "Other Desk", "text": "Other desk's story with the same id number."}])
     assert counts(import_into_db(tmp_path / "c.jsonl", actors=False)) == (1, 0, 0, 0, 0)
+    # an id without an outlet says nothing across files: two unrelated files numbering from 1
+    for name, text in (("d.jsonl", "A first unrelated story about the ferry."), ("e.jsonl", "A second unrelated story about the bridge.")):
+        _write_jsonl(tmp_path / name, [{"id": "1", "title": "Numbered one", "text": text}])
+        assert counts(import_into_db(tmp_path / name, actors=False)) == (1, 0, 0, 0, 0)
+    assert Article.objects.filter(title="Numbered one").count() == 2
 
 
 def test_file_edited_in_place_keeps_its_curation(tmp_path, backend):
