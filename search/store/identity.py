@@ -112,6 +112,10 @@ class Resolver:
                     return Decision(article=known, first=self._articles.get(known.article_id), kind=kind)
         return Decision()
 
+    def read_there_before(self, ident: Identity, article_id: int) -> bool:
+        """Was this article read from this record's place before (an ArticleLocation exists)?"""
+        return any(known.article_id == article_id for known in self._candidates("location", ident.location_key))
+
     def claim(self, ident: Identity, where: str, content_hash: str, article_id: int | None = None) -> Seen:
         seen = Seen(ident, where, content_hash)
         for kind, key in ident.keys():

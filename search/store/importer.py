@@ -253,7 +253,7 @@ class Importer:
             ):
                 self.report.unchanged += 1
                 self.resolver.claim(ident, record.where(), record.content_hash, decision.article.article_id)
-                if decision.kind != "location" or self._lacks_keys(decision.article, ident):
+                if not self.resolver.read_there_before(ident, decision.article.article_id) or self._lacks_keys(decision.article, ident):
                     found_elsewhere.append((record, ident, decision))
                 continue
             try:
