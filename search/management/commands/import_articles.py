@@ -6,9 +6,10 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
 from search.index.base import IndexLocked, IndexUnavailable
+from search.ingest.progress import TerminalProgress
+from search.ingest.readers import path_problem
 from search.store.importer import BATCH_SIZE, Importer
 
 MAX_LISTED = 200
@@ -17,8 +18,9 @@ MAX_LISTED = 200
 class Command(BaseCommand):
     help = (
         "Import news articles from folders of .txt/.md/.html files (with an optional metadata.csv), "
-        "or .jsonl/.json/.csv record files, any of them gzip-compressed. Exit status: 0 all imported, "
-        "1 some inputs rejected, 2 usage error."
+        "or .jsonl/.json/.csv record files, any of them gzip-compressed. Only regular files are read "
+        "(FIFOs, sockets and devices are skipped); oversized lines, records and gzip bombs are rejected "
+        "while streaming. Exit status: 0 all imported, 1 some inputs rejected, 2 usage error."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,8 +41,12 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1", returncode=2)
         if options["lock_timeout"] < 0:
             raise CommandError("--lock-timeout must be 0 or more", returncode=2)
+        for given in options["paths"]:
+            problem = path_problem(given)
+            if problem:
+                raise CommandError(f"{given}: {problem}: give files, folders or http(s):// URLs", returncode=2)
         show_bar = sys.stderr.isatty() and not options["no_progress"] and options["verbosity"] > 0
-        bar = tqdm(unit=" records", desc="importing", disable=not show_bar, file=sys.stderr)
+        progress = TerminalProgress(sys.stderr) if show_bar else None
         importer = Importer(
             batch_size=options["batch_size"],
             lock_timeout=options["lock_timeout"],
@@ -48,15 +54,13 @@ class Command(BaseCommand):
             passages=not options["no_passages"],
         )
         try:
-            report = importer.run(options["paths"], progress=bar.update)
+            report = importer.run(options["paths"], progress=progress)
         except (IndexLocked, IndexUnavailable) as exc:
             raise CommandError(
                 f"{exc}. The articles stored so far are kept and their index work stays queued: once this is "
                 "fixed, `python manage.py run_index_worker --once` (or the same import again) indexes them",
                 returncode=1,
             ) from exc
-        finally:
-            bar.close()
         verbose = options["verbosity"] > 1
         for problem in report.rejected[: None if verbose else MAX_LISTED]:
             self.stderr.write(f"rejected {problem.where()}: {problem.reason}")
