@@ -227,7 +227,7 @@ def read_jsonl(path: Path, compressed: bool, explicit: bool = True, on_bytes: On
                 first = False
                 yield _record_from_fields(path, line, value)
     except READ_ERRORS + (RejectedRecord,) as exc:
-        yield Rejection(str(path), line + 1 if line else None, _stopped(exc, "records"))
+        yield Rejection(str(path), line + 1, _stopped(exc, "records"))
 
 
 def _json_error(exc: Exception) -> str:
