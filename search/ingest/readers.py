@@ -195,13 +195,14 @@ def _has_body_field(value: object) -> bool:
     return isinstance(value, dict) and any(canonical_name(k) == "body" for k in value if isinstance(k, str))
 
 
-def _stopped(exc: BaseException, what: str) -> str:
-    """The reason a record file stopped part-way."""
+def _stopped(exc: BaseException, what: str, where: int | None) -> str:
+    """The reason a record file stopped part-way at line (or record) `where`."""
+    before = f"; the {what} before it were read" if where and where > 1 else ""
     if isinstance(exc, GzipBomb):
-        return f"{exc}; {what} before were read"
+        return f"{exc}{before}"
     if isinstance(exc, RejectedRecord):
         return str(exc)
-    return f"file ends early or is corrupt ({exc}): {what} before this line were read"
+    return f"file ends early or is corrupt ({exc}){before}"
 
 
 def read_jsonl(path: Path, compressed: bool, explicit: bool = True, on_bytes: OnBytes | None = None) -> Iterator[Item | Ignored]:
@@ -227,7 +228,7 @@ def read_jsonl(path: Path, compressed: bool, explicit: bool = True, on_bytes: On
                 first = False
                 yield _record_from_fields(path, line, value)
     except READ_ERRORS + (RejectedRecord,) as exc:
-        yield Rejection(str(path), line + 1, _stopped(exc, "records"))
+        yield Rejection(str(path), line + 1, _stopped(exc, "records", line + 1))
 
 
 def _json_error(exc: Exception) -> str:
@@ -253,7 +254,8 @@ def read_json(path: Path, compressed: bool, on_bytes: OnBytes | None = None) -> 
             if empty:
                 yield Rejection(str(path), None, "empty JSON file")
     except GzipBomb as exc:
-        yield Rejection(str(path), records.number if records and records.number else None, _stopped(exc, "records"))
+        number = records.number if records and records.number else None
+        yield Rejection(str(path), number, _stopped(exc, "records", number))
     except TooLarge:
         yield Rejection(
             str(path), records.number if records and records.number else None,
@@ -264,9 +266,10 @@ def read_json(path: Path, compressed: bool, on_bytes: OnBytes | None = None) -> 
         yield Rejection(str(path), None, str(exc))
     except (ijson.JSONError, StopIteration) as exc:
         number = records.number if records and records.number else None
-        yield Rejection(str(path), number, f"malformed JSON: {_json_error(exc)}" + ("; records before were read" if number and number > 1 else ""))
+        yield Rejection(str(path), number, f"malformed JSON: {_json_error(exc)}" + ("; the records before it were read" if number and number > 1 else ""))
     except READ_ERRORS as exc:
-        yield Rejection(str(path), records.number if records and records.number else None, _stopped(exc, "records"))
+        number = records.number if records and records.number else None
+        yield Rejection(str(path), number, _stopped(exc, "records", number))
 
 
 def read_csv_records(path: Path, compressed: bool, explicit: bool = True, on_bytes: OnBytes | None = None) -> Iterator[Item | Ignored]:
@@ -297,7 +300,8 @@ def read_csv_records(path: Path, compressed: bool, explicit: bool = True, on_byt
                 clean_row = {k: v for k, v in row.items() if k is not None}
                 yield _record_from_fields(path, reader.line_num, clean_row)
     except GzipBomb as exc:
-        yield Rejection(str(path), reader.line_num + 1 if reader else None, _stopped(exc, "rows"))
+        line = reader.line_num + 1 if reader else None
+        yield Rejection(str(path), line, _stopped(exc, "rows", line))
     except TooLarge:
         yield Rejection(
             str(path), reader.line_num + 1 if reader else None,
