@@ -127,6 +127,7 @@ def test_command_on_special_files(tmp_path):
 
     build_special(tmp_path / "in")
     env = {**os.environ, "NEWSINDEX_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)  # a SQLite database of its own (the PostgreSQL test database belongs to this process)
     manage = [sys.executable, "manage.py"]
     assert subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, timeout=300).returncode == 0
     result = subprocess.run(
