@@ -9,6 +9,7 @@ line is skipped in chunks, never held whole.
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
 import io
 import os
@@ -69,8 +70,6 @@ def check_regular(path: str | Path) -> os.stat_result:
 
 def stat_problem(exc: OSError) -> str:
     """Why os.stat failed, in words (a dangling link or a link loop, mostly)."""
-    import errno
-
     if exc.errno == errno.ELOOP:
         return "symbolic link loop: not followed"
     if exc.errno == errno.ENOENT:
