@@ -91,6 +91,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/duplicates_eval.py --speed --index-file $(BENCH_DATA)/bench-shingles --json benchmarks/out/duplicates_speed.json
 	$(BIN)/python benchmarks/actors_eval.py --json benchmarks/out/actors.json
 	-$(BIN)/python benchmarks/load_test.py --json benchmarks/out/load.json
+	$(BIN)/python benchmarks/hostile_memory.py --json benchmarks/out/hostile_memory.json
 	$(BIN)/python benchmarks/synthetic_dataset.py --data-dir $(SYNTH_DATA) --articles $(SYNTH_ARTICLES) --json benchmarks/out/synthetic_import.json
 	$(BIN)/python benchmarks/search_latency.py --data-dir $(SYNTH_DATA) --reuse --json benchmarks/out/synthetic_search.json
 	-$(TEST_ENV) NEWSINDEX_HOSTILE_EXAMPLES=500 $(BIN)/python -m pytest -m hostile -q tests/web/test_hostile_queries.py

@@ -15,6 +15,7 @@ Reads (each optional; a missing file, or one of another shape, makes its section
     duplicates_recall.json  benchmarks/duplicates_eval.py           shared-passage recall
     actors.json             benchmarks/actors_eval.py               actor quality and NER speed
     load.json               benchmarks/load_test.py                 gunicorn under load, before/during an import
+    hostile_memory.json     benchmarks/hostile_memory.py            import_articles' peak RSS on a hostile corpus
 
 and writes BENCHMARKS.md: the machine, date, versions and the commands of `make bench` (read
 from the Makefile's bench target), a summary of the targets of the issue (met / MISSED), then one
@@ -62,6 +63,7 @@ FILES: dict[str, tuple[str, str]] = {  # key -> (file name, script that writes i
     "duplicates_recall": ("duplicates_recall.json", "benchmarks/duplicates_eval.py"),
     "actors": ("actors.json", "benchmarks/actors_eval.py"),
     "load": ("load.json", "benchmarks/load_test.py"),
+    "hostile_memory": ("hostile_memory.json", "benchmarks/hostile_memory.py"),
 }
 
 # What `make bench` runs when the Makefile has no bench target to read (shown as the commands).
@@ -79,6 +81,7 @@ DEFAULT_COMMANDS = [
     ".venv/bin/python benchmarks/duplicates_eval.py --json benchmarks/out/duplicates_recall.json",
     ".venv/bin/python benchmarks/duplicates_eval.py --speed --json benchmarks/out/duplicates_speed.json",
     ".venv/bin/python benchmarks/load_test.py --json benchmarks/out/load.json",
+    ".venv/bin/python benchmarks/hostile_memory.py --json benchmarks/out/hostile_memory.json",
     ".venv/bin/python benchmarks/report.py",
 ]
 
@@ -912,6 +915,41 @@ class Report:
 
         return self.section("Load test", ("load",), [t], render)
 
+    def hostile_section(self) -> list[str]:
+        t = ("Hostile input", "peak memory of import_articles on the hostile corpus under 500 MB")
+
+        def render(checks: list[Check]) -> list[str]:
+            figures = self.data["hostile_memory"]
+            hostile, good = figures["hostile"], figures.get("good_only") or {}
+            rows = []
+            for name, file in figures["files"].items():
+                if name.startswith("_"):
+                    continue
+                expands = file.get("expands_to")
+                rows.append([code(name), file.get("what", ""), fmt(file["bytes"] / 2**20, 1) if "bytes" in file else "–", fmt(expands / 2**20) if expands else "–"])
+            lines = [
+                "`import_articles DIR --no-actors --no-progress` in a subprocess with a fresh data folder (SQLite); peak RSS is the "
+                "kernel's `ru_maxrss` of that process. The corpus is generated each run:",
+                "",
+                *table(["file", "what", "MiB on disk", "MiB of content"], rows),
+                "",
+                *table(
+                    ["run", "peak RSS, MiB", "seconds", "exit status", "summary"],
+                    [
+                        ["the good files alone", fmt(good.get("peak_rss_mb")), fmt(good.get("seconds")), good.get("exit_status", "–"), good.get("summary", "–")],
+                        ["the whole hostile folder", fmt(hostile["peak_rss_mb"]), fmt(hostile["seconds"]), hostile["exit_status"], hostile["summary"]],
+                    ],
+                ),
+                "",
+                "Rejections reported:",
+                "",
+                *[f"- {code(re.sub(r'/[^ ]*/corpus/', '', line))}" for line in hostile.get("rejected", [])],  # names inside the corpus
+            ]
+            checks.append(check_at_most(*t, hostile["peak_rss_mb"], figures.get("target_mb", 500), f"{fmt(hostile['peak_rss_mb'])} MiB"))
+            return lines
+
+        return self.section("Hostile input (peak memory)", ("hostile_memory",), [t], render)
+
     # -- everything
 
     def render(self) -> str:
@@ -927,6 +965,7 @@ class Report:
         body += self.duplicates_section()
         body += self.actors_section()
         body += self.memory_section()
+        body += self.hostile_section()
         body += self.load_section()
         lines = [*self.header(), *self.summary(), *body]
         text = "\n".join(lines).rstrip("\n") + "\n\n" + self.notes.rstrip("\n") + "\n"

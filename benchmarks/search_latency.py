@@ -48,7 +48,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -201,27 +201,31 @@ class ImportFigures:
     rejections: list[str] = field(default_factory=list)
 
 
-def _progress_printer(label: str) -> Callable[[int], None]:
-    started = time.perf_counter()
-    seen = 0
-    next_report = 5000
+def _progress_printer(label: str) -> object:
+    """A Progress (search.ingest.progress) that prints the records every 5,000."""
+    from search.ingest.progress import Progress
 
-    def progress(count: int) -> None:
-        nonlocal seen, next_report
-        seen += count
-        if seen >= next_report:
-            elapsed = time.perf_counter() - started
-            print(f"  {label}: {seen} records, {elapsed:.0f}s ({seen / elapsed:.0f}/s)", file=sys.stderr, flush=True)
-            next_report += 5000
+    class Printer(Progress):
+        def __init__(self) -> None:
+            self.started = time.perf_counter()
+            self.seen = 0
+            self.next_report = 5000
 
-    return progress
+        def records(self, count: int) -> None:
+            self.seen += count
+            if self.seen >= self.next_report:
+                elapsed = time.perf_counter() - self.started
+                print(f"  {label}: {self.seen} records, {elapsed:.0f}s ({self.seen / elapsed:.0f}/s)", file=sys.stderr, flush=True)
+                self.next_report += 5000
+
+    return Printer()
 
 
 def timed_import(corpus: Path, label: str) -> ImportFigures:
     from search.store.importer import Importer
 
     started = time.perf_counter()
-    report = Importer().run([corpus], progress=_progress_printer(label))
+    report = Importer().run([corpus], progress=_progress_printer(label))  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
     return ImportFigures(
         label=label,

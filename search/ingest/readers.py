@@ -1,13 +1,13 @@
 """Read inputs: folders, text/HTML files, JSONL/JSON/CSV record files, gzip-compressed or not.
 
 `iter_inputs(paths)` yields a SourceRecord for every article found and a Rejection for every
-input (file, or line of a record file) that cannot be read, with the reason.
+input (file, or line of a record file) that cannot be read, with the reason. Only regular files
+are opened, and every file is streamed with bounded memory (see streams.py for the limits).
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 import json
@@ -15,19 +15,42 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+
+import ijson
 
 from search.ingest.decode import decode_bytes
 from search.ingest.fields import META_FIELDS, canonical_fields, canonical_name
+from search.ingest.json_stream import JsonRecords
+from search.ingest.progress import Progress
 from search.ingest.records import RecordKind, RejectedRecord, Rejection, SourceRecord
+from search.ingest.streams import (
+    MAX_MANIFEST_BYTES,
+    MAX_RECORD_BYTES,
+    MAX_TEXT_BYTES,
+    MB,
+    BoundedText,
+    GzipBomb,
+    NotRegularFile,
+    OnBytes,
+    TooLarge,
+    Utf8Budget,
+    bounded_lines,
+    check_regular,
+    kind_of,
+    open_input,
+    read_limited,
+    sniff_encoding,
+    stat_problem,
+)
 
-MAX_TEXT_BYTES = 5 * 1024 * 1024  # larger single articles are rejected
-MAX_JSON_FILE_BYTES = 512 * 1024 * 1024
 MANIFEST_NAME = "metadata.csv"
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv"}
 DOC_NAMES = ("readme", "license", "licence", "changelog", "copying")
+URL_PREFIXES = ("http://", "https://")
+# Errors of reading a file that is not what it claims (corrupt gzip, a cut stream).
+READ_ERRORS = (OSError, EOFError, zlib.error)
 
 csv.field_size_limit(MAX_TEXT_BYTES * 2)
 
@@ -72,19 +95,31 @@ def inner_suffix(path: Path) -> tuple[str, bool]:
     return Path(name).suffix, compressed
 
 
-def _open_binary(path: Path, compressed: bool) -> IO[bytes]:
-    return gzip.open(path, "rb") if compressed else open(path, "rb")  # noqa: SIM115
+def is_url(given: str | Path) -> bool:
+    return isinstance(given, str) and given.lower().startswith(URL_PREFIXES)
+
+
+def path_problem(given: str | Path) -> str | None:
+    """Why a PATH argument is neither a file, a folder nor a URL (a usage error), or None."""
+    if is_url(given):
+        return None
+    try:
+        info = os.stat(given)
+    except OSError as exc:
+        return "no such file or folder" if not os.path.lexists(given) else stat_problem(exc)
+    kind = kind_of(info.st_mode)
+    return None if kind in {"file", "folder"} else f"a {kind}, not a file or folder"
 
 
 # --- manifests -----------------------------------------------------------------------------
 
 
-def read_manifest(path: Path) -> tuple[dict[str, dict[str, str]], list[Rejection]]:
+def read_manifest(path: Path, on_bytes: OnBytes | None = None) -> tuple[dict[str, dict[str, str]], list[Rejection]]:
     """metadata.csv -> {absolute file path: canonical metadata}."""
     problems: list[Rejection] = []
     try:
-        text, _ = decode_bytes(path.read_bytes())
-    except (OSError, RejectedRecord) as exc:
+        text, _ = decode_bytes(read_limited(path, False, MAX_MANIFEST_BYTES, on_bytes))
+    except READ_ERRORS + (RejectedRecord,) as exc:
         return {}, [Rejection(str(path), None, f"manifest unreadable: {exc}")]
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames or "file" not in {canonical_name(n) for n in reader.fieldnames if n}:
@@ -111,20 +146,14 @@ def _is_manifest(path: Path) -> bool:
 # --- whole-file articles ---------------------------------------------------------------------
 
 
-def _read_limited(path: Path, compressed: bool) -> bytes:
-    with _open_binary(path, compressed) as fh:
-        data = fh.read(MAX_TEXT_BYTES + 1)
-    if len(data) > MAX_TEXT_BYTES:
-        raise RejectedRecord(f"file larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB of text: not an article")
-    return data
-
-
-def read_document(path: Path, kind: RecordKind, compressed: bool, meta: dict[str, str]) -> Item:
+def read_document(path: Path, kind: RecordKind, compressed: bool, meta: dict[str, str], on_bytes: OnBytes | None = None) -> Item:
     try:
-        data = _read_limited(path, compressed)
+        data = read_limited(path, compressed, MAX_TEXT_BYTES, on_bytes)
+    except TooLarge:
+        return Rejection(str(path), None, f"file larger than {MAX_TEXT_BYTES // MB} MB of text: not an article")
     except RejectedRecord as exc:
         return Rejection(str(path), None, str(exc))
-    except (OSError, EOFError, zlib.error) as exc:
+    except READ_ERRORS as exc:
         return Rejection(str(path), None, f"cannot read file: {exc}")
     if not data.strip():
         return Rejection(str(path), None, "empty file")
@@ -148,7 +177,7 @@ def _record_from_fields(path: Path, line: int, raw: object) -> Item:
     if not body.strip():
         return Rejection(str(path), line, "record has no body (text/body/content/maintext/content_original)")
     if len(body.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
-        return Rejection(str(path), line, "record body larger than 5 MB: not an article")
+        return Rejection(str(path), line, f"record body larger than {MAX_TEXT_BYTES // MB} MB: not an article")
     ident = fields.pop("id", "")
     key = f"{path}#id={ident}" if ident else f"{path}#line={line}"
     meta = {k: v for k, v in fields.items() if k in META_FIELDS and v}
@@ -166,12 +195,26 @@ def _has_body_field(value: object) -> bool:
     return isinstance(value, dict) and any(canonical_name(k) == "body" for k in value if isinstance(k, str))
 
 
-def read_jsonl(path: Path, compressed: bool, explicit: bool = True) -> Iterator[Item | Ignored]:
+def _stopped(exc: BaseException, what: str, where: int | None) -> str:
+    """The reason a record file stopped part-way at line (or record) `where`."""
+    before = f"; the {what} before it were read" if where and where > 1 else ""
+    if isinstance(exc, GzipBomb):
+        return f"{exc}{before}"
+    if isinstance(exc, RejectedRecord):
+        return str(exc)
+    return f"file ends early or is corrupt ({exc}){before}"
+
+
+def read_jsonl(path: Path, compressed: bool, explicit: bool = True, on_bytes: OnBytes | None = None) -> Iterator[Item | Ignored]:
     line = 0
     first = True
     try:
-        with _open_binary(path, compressed) as fh:
-            for line, raw in enumerate(fh, start=1):  # noqa: B007
+        with open_input(path, compressed, on_bytes) as fh:
+            for line, raw in bounded_lines(fh, MAX_RECORD_BYTES):  # noqa: B007
+                if raw is None:
+                    yield Rejection(str(path), line, f"line longer than {MAX_RECORD_BYTES // MB} MB: skipped unread")
+                    first = False
+                    continue
                 if not raw.strip():
                     continue
                 try:
@@ -184,53 +227,63 @@ def read_jsonl(path: Path, compressed: bool, explicit: bool = True) -> Iterator[
                     return
                 first = False
                 yield _record_from_fields(path, line, value)
-    except (OSError, EOFError, zlib.error) as exc:
-        yield Rejection(str(path), line + 1 if line else None, f"file ends early or is corrupt ({exc}): records before this line were read")
+    except READ_ERRORS + (RejectedRecord,) as exc:
+        yield Rejection(str(path), line + 1, _stopped(exc, "records", line + 1))
 
 
-def read_json(path: Path, compressed: bool) -> Iterator[Item]:
+def _json_error(exc: Exception) -> str:
+    """ijson's message, one line of it (yajl adds a picture of where)."""
+    message = exc.args[0] if exc.args else exc
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return str(message).strip().splitlines()[0] if str(message).strip() else type(exc).__name__
+
+
+def read_json(path: Path, compressed: bool, on_bytes: OnBytes | None = None) -> Iterator[Item]:
+    """A whole .json file, streamed (records are numbered from 1 in place of lines)."""
+    records: JsonRecords | None = None
     try:
-        with _open_binary(path, compressed) as fh:
-            data = fh.read(MAX_JSON_FILE_BYTES + 1)
-        if len(data) > MAX_JSON_FILE_BYTES:
-            yield Rejection(str(path), None, "JSON file over 512 MB: split it or use JSONL")
-            return
-        value = json.loads(decode_bytes(data)[0])
-    except (OSError, EOFError, zlib.error) as exc:
-        yield Rejection(str(path), None, f"cannot read file: {exc}")
-        return
+        with open_input(path, compressed) as fh:
+            encoding = sniff_encoding(fh.read(1 << 20))
+        with open_input(path, compressed, on_bytes) as fh:
+            records = JsonRecords(Utf8Budget(fh, encoding, MAX_RECORD_BYTES))
+            empty = True
+            for number, value in records:
+                empty = False
+                yield _record_from_fields(path, number, value)
+            if empty:
+                yield Rejection(str(path), None, "empty JSON file")
+    except GzipBomb as exc:
+        number = records.number if records and records.number else None
+        yield Rejection(str(path), number, _stopped(exc, "records", number))
+    except TooLarge:
+        yield Rejection(
+            str(path), records.number if records and records.number else None,
+            f"JSON record larger than {MAX_RECORD_BYTES // MB} MB: not read, nor the rest of the file "
+            "(split the file, or use JSONL: one record per line)",
+        )
     except RejectedRecord as exc:
         yield Rejection(str(path), None, str(exc))
-        return
-    except json.JSONDecodeError as exc:
-        yield Rejection(str(path), exc.lineno, f"malformed JSON: {exc.msg} at column {exc.colno}")
-        return
-    if isinstance(value, dict):
-        lists = [v for k, v in value.items() if isinstance(v, list) and k.lower() in {"articles", "data", "items", "records", "results"}]
-        value = lists[0] if lists else [value]
-    if not isinstance(value, list):
-        yield Rejection(str(path), None, "JSON holds neither an object nor a list of objects")
-        return
-    for number, item in enumerate(value, start=1):
-        yield _record_from_fields(path, number, item)
+    except (ijson.JSONError, StopIteration) as exc:
+        number = records.number if records and records.number else None
+        yield Rejection(str(path), number, f"malformed JSON: {_json_error(exc)}" + ("; the records before it were read" if number and number > 1 else ""))
+    except READ_ERRORS as exc:
+        number = records.number if records and records.number else None
+        yield Rejection(str(path), number, _stopped(exc, "records", number))
 
 
-def read_csv_records(path: Path, compressed: bool, explicit: bool = True) -> Iterator[Item | Ignored]:
+def read_csv_records(path: Path, compressed: bool, explicit: bool = True, on_bytes: OnBytes | None = None) -> Iterator[Item | Ignored]:
+    reader: csv.DictReader[str] | None = None
     try:
-        with _open_binary(path, compressed) as fh:
-            head = fh.read(1 << 20)
-        try:
-            head.decode("utf-8")
-            encoding = "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            # A cut multi-byte character at the end of the sample is still UTF-8.
-            encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "cp1252"
-        with _open_binary(path, compressed) as fh:
-            text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")
-            reader = csv.DictReader(text)
+        with open_input(path, compressed) as fh:
+            encoding = sniff_encoding(fh.read(1 << 20))
+        with open_input(path, compressed, on_bytes) as fh:
+            lines = BoundedText(io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline=""), MAX_RECORD_BYTES)
+            reader = csv.DictReader(lines)
             if not reader.fieldnames:
                 yield Rejection(str(path), None, "empty CSV file")
                 return
+            lines.row_done()
             if "body" not in {canonical_name(n) for n in reader.fieldnames if n}:
                 reason = "CSV has no body column (text/body/content/maintext/content_original)"
                 yield Rejection(str(path), 1, reason) if explicit else Ignored(f"{path}: not an article file: {reason}")
@@ -241,66 +294,158 @@ def read_csv_records(path: Path, compressed: bool, explicit: bool = True) -> Ite
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    yield Rejection(str(path), reader.line_num, f"malformed CSV: {exc}")
+                    yield Rejection(str(path), reader.line_num, f"malformed CSV: {exc}: the rest of the file is not read")
                     return
+                lines.row_done()
                 clean_row = {k: v for k, v in row.items() if k is not None}
                 yield _record_from_fields(path, reader.line_num, clean_row)
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+    except GzipBomb as exc:
+        line = reader.line_num + 1 if reader else None
+        yield Rejection(str(path), line, _stopped(exc, "rows", line))
+    except TooLarge:
+        yield Rejection(
+            str(path), reader.line_num + 1 if reader else None,
+            f"CSV row larger than {MAX_RECORD_BYTES // MB} MB: not read, nor the rest of the file "
+            "(where the next row starts cannot be told without reading this one)",
+        )
+    except RejectedRecord as exc:
+        yield Rejection(str(path), None, str(exc))
+    except READ_ERRORS + (UnicodeDecodeError,) as exc:
         yield Rejection(str(path), None, f"file ends early or is corrupt ({exc}): rows before were read")
 
 
 # --- dispatch ------------------------------------------------------------------------------------
 
 
-def read_file(path: Path, manifest: dict[str, dict[str, str]], *, explicit: bool) -> Iterator[Item | Ignored]:
+def read_file(
+    path: Path, manifest: dict[str, dict[str, str]], *, explicit: bool, on_bytes: OnBytes | None = None
+) -> Iterator[Item | Ignored]:
     suffix, compressed = inner_suffix(path)
     meta = manifest.get(os.path.normpath(path), {})
     if path.name.lower().startswith(DOC_NAMES) and not explicit:
         yield Ignored(f"{path}: documentation file, not an article")
     elif suffix in TEXT_SUFFIXES:
-        yield read_document(path, "text", compressed, meta)
+        yield read_document(path, "text", compressed, meta, on_bytes)
     elif suffix in HTML_SUFFIXES:
-        yield read_document(path, "html", compressed, meta)
+        yield read_document(path, "html", compressed, meta, on_bytes)
     elif suffix in {".jsonl", ".ndjson"}:
-        yield from read_jsonl(path, compressed, explicit)
+        yield from read_jsonl(path, compressed, explicit, on_bytes)
     elif suffix == ".json":
-        yield from read_json(path, compressed)
+        yield from read_json(path, compressed, on_bytes)
     elif suffix == ".csv":
-        yield from read_csv_records(path, compressed, explicit)
+        yield from read_csv_records(path, compressed, explicit, on_bytes)
     elif explicit:
         yield Rejection(str(path), None, f"unsupported file type {suffix or '(none)'}: use .txt, .md, .html, .jsonl, .json or .csv")
     else:
         yield Ignored(f"{path}: unsupported file type {suffix or '(none)'}")
 
 
-def walk(folder: Path) -> Iterator[Path]:
+def walk(folder: Path) -> Iterator[Path | Rejection | Ignored]:
+    """The files under a folder, in name order; links to folders are not followed (no loops)."""
+    real_root = os.path.realpath(folder)
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        keep = []
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            path = Path(dirpath) / name
+            if not os.path.islink(path):
+                keep.append(name)
+                continue
+            target = os.path.realpath(path)
+            if target == real_root or target.startswith(real_root + os.sep):
+                yield Ignored(f"{path}: symbolic link to a folder inside this import (a loop or a second path): not followed")
+            else:
+                yield Rejection(str(path), None, f"symbolic link to a folder outside this import ({target}): not followed; name that folder to import it")
+        dirnames[:] = keep
         for name in sorted(filenames):
             if not name.startswith("."):
                 yield Path(dirpath) / name
 
 
-def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Item | Ignored]:
+class _Meter:
+    """Bytes of one file for the progress display: what was read, then the rest when it is done."""
+
+    def __init__(self, progress: Progress, size: int) -> None:
+        self.progress = progress
+        self.size = size
+        self.done = 0
+
+    def __call__(self, nbytes: int) -> None:
+        nbytes = min(nbytes, self.size - self.done)
+        if nbytes > 0:
+            self.done += nbytes
+            self.progress.advance(nbytes)
+
+    def finish(self) -> None:
+        self(self.size - self.done)
+
+
+def _regular(path: Path) -> tuple[Path, int] | Rejection:
+    """The file and its size, or why it is not read (a FIFO, socket, device, link loop...)."""
+    try:
+        return path, check_regular(path).st_size
+    except NotRegularFile as exc:
+        return Rejection(str(path), None, str(exc))
+    except OSError as exc:
+        return Rejection(str(path), None, stat_problem(exc))
+
+
+Plan = list[tuple[Path, int] | Rejection | Ignored]
+
+
+def _plan(given: str | Path) -> tuple[Plan, Path | None]:
+    """What reading one PATH argument means: its files (with sizes) and its problems, plus the
+    folder when it is one."""
+    if is_url(given):
+        return [Rejection(str(given), None, "URL import: not supported yet")], None
+    try:
+        info = os.stat(given)
+    except OSError as exc:
+        return [Rejection(str(given), None, "no such file or folder" if not os.path.lexists(given) else stat_problem(exc))], None
+    root = Path(given).resolve()  # one key per file, however the path was written
+    if kind_of(info.st_mode) == "folder":
+        return [_regular(entry) if isinstance(entry, Path) else entry for entry in walk(root)], root
+    return [_regular(root)], None
+
+
+def iter_inputs(paths: Iterable[str | Path], progress: Progress | None = None) -> Iterator[Item | Ignored]:
     """Every article (SourceRecord) and problem (Rejection) in the given files and folders."""
-    for given in paths:
-        root = Path(given).resolve()  # one key per file, however the path was written
-        if not root.exists():
-            yield Rejection(str(given), None, "no such file or folder")
+    watch = progress or Progress()
+    plans = [_plan(given) for given in paths]
+    files = [entry for plan, _ in plans for entry in plan if isinstance(entry, tuple)]
+    watch.start(sum(size for _, size in files), len(files))
+    for plan, folder in plans:
+        manifest: dict[str, dict[str, str]] = {}
+        if folder is None:
+            for entry in plan:
+                if not isinstance(entry, tuple):
+                    yield entry
+                    continue
+                path, size = entry
+                sibling = path.parent / MANIFEST_NAME
+                if not _is_manifest(path) and os.path.isfile(sibling):
+                    manifest, problems = read_manifest(sibling)
+                    yield from problems
+                yield from _read_metered(path, size, manifest, watch, explicit=True)
             continue
-        if root.is_file():
-            manifest_path = root.parent / MANIFEST_NAME
-            manifest, problems = read_manifest(manifest_path) if manifest_path.exists() and not _is_manifest(root) else ({}, [])
-            yield from problems
-            yield from read_file(root, manifest, explicit=True)
-            continue
-        files = list(walk(root))
-        manifest = {}
-        for path in files:
-            if _is_manifest(path):
-                entries, problems = read_manifest(path)
+        for entry in plan:
+            if isinstance(entry, tuple) and _is_manifest(entry[0]):
+                watch.file(str(entry[0]), entry[1])
+                meter = _Meter(watch, entry[1])
+                entries, problems = read_manifest(entry[0], meter)
+                meter.finish()
                 manifest.update(entries)
                 yield from problems
-        for path in files:
-            if not _is_manifest(path):
-                yield from read_file(path, manifest, explicit=False)
+        for entry in plan:
+            if not isinstance(entry, tuple):
+                yield entry
+            elif not _is_manifest(entry[0]):
+                yield from _read_metered(entry[0], entry[1], manifest, watch, explicit=False)
+
+
+def _read_metered(path: Path, size: int, manifest: dict[str, dict[str, str]], watch: Progress, *, explicit: bool) -> Iterator[Item | Ignored]:
+    watch.file(str(path), size)
+    meter = _Meter(watch, size)
+    try:
+        yield from read_file(path, manifest, explicit=explicit, on_bytes=meter)
+    finally:
+        meter.finish()

@@ -22,6 +22,7 @@ from search.index.outbox import IndexSession, enqueue
 from search.ingest.clean import paragraph_hash
 from search.ingest.identity import Identity, identify, location_key
 from search.ingest.pipeline import clean_record
+from search.ingest.progress import Progress
 from search.ingest.readers import Ignored, iter_inputs
 from search.ingest.records import CleanArticle, RejectedRecord, Rejection, SourceRecord
 from search.ingest.actors import Mention
@@ -181,34 +182,37 @@ class Importer:
         self.updated_ids: set[int] = set()
         self.find_passages = passages
 
-    def run(self, paths: Iterable[str | Path], progress: Callable[[int], None] | None = None) -> ImportReport:
-        """Import one run; another import running against this database is waited for first
+    def run(self, paths: Iterable[str | Path], progress: Progress | None = None) -> ImportReport:
+        """Import the paths; `progress` hears of the bytes read and of each step after reading.
+        Another import running against this database is waited for first
         (search.store.import_lock): ImportBusy when `wait` runs out."""
         with import_lock(self.wait, self.notify):
             return self._run(paths, progress)
 
-    def _run(self, paths: Iterable[str | Path], progress: Callable[[int], None] | None) -> ImportReport:
+    def _run(self, paths: Iterable[str | Path], progress: Progress | None) -> ImportReport:
         started = time.monotonic()
+        watch = progress or Progress()
         try:
             timing = self.report.timing
             with timing("index"):
                 self.session.drain()  # work a killed run or an editor left queued
             # Stored articles wait in the outbox: boilerplate learning, actor merges and shared
             # passages change many of them again at the end, and each is indexed once, then.
-            batches = _batched(iter_inputs(paths), self.batch_size)
+            batches = _batched(iter_inputs(paths, watch), self.batch_size)
             while True:
                 with timing("read"):
                     batch = next(batches, None)
                 if batch is None:
                     break
                 self._import_batch(batch)
-                if progress:
-                    progress(len(batch))
+                watch.records(len(batch))
+            watch.step("boilerplate", f"{len(self.touched_outlets)} outlets")
             with timing("boilerplate"), transaction.atomic():
                 changed = learn_outlet_boilerplate(self.touched_outlets)
                 enqueue(changed)
             self.report.boilerplate_articles = len(changed)
             if self.extract_actors and (changed or self.report.imported or self.report.updated):
+                watch.step("actors", f"{len(changed)} articles changed by boilerplate" if changed else "merging name variants")
                 with timing("actors"):
                     if changed:
                         extract_for_articles(changed, self.extractor)
@@ -216,9 +220,11 @@ class Importer:
                         self.report.actors_merged, self.report.merges_suggested = merge_variants()
                         delete_orphans()
             if self.find_passages and (self.new_ids or self.updated_ids or changed):
+                watch.step("passages", f"{len(self.new_ids | self.updated_ids):,} new or changed articles")
                 with timing("passages"):
                     stats = passages.update_for(self.new_ids | self.updated_ids, replaced=bool(self.updated_ids or changed))
                 self.report.passage_groups = stats.groups
+            watch.step("index")
             with timing("index"):
                 self.session.drain()
                 self.session.close()
@@ -226,6 +232,7 @@ class Importer:
             self.session.abort()
             raise
         finally:
+            watch.close()
             self.extractor.close()
             self.report.seconds = time.monotonic() - started
         return self.report

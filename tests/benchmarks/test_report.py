@@ -140,6 +140,21 @@ def figures() -> dict[str, dict[str, Any]]:
             "basil": {"articles": 270, "gold_actors": 544, "recall_exact_name": 0.57, "recall_same_surname": 0.768, "import_seconds": 31.4},
             "throughput": {"articles": 400, "seconds": 43.0, "articles_per_s": 9.3, "processes": 2},
         },
+        "hostile_memory.json": {  # hostile_memory.py
+            "machine": MACHINE,
+            "target_mb": 500,
+            "files": {
+                "bomb.jsonl.gz": {"bytes": 10_500_000, "expands_to": 10 * 2**30, "what": "gzip bomb: 10 GB of zeros"},
+                "pipe.jsonl": {"what": "a named pipe (FIFO) that no one writes to"},
+                "_generation": {"seconds": 60.0},
+            },
+            "good_only": {"exit_status": 0, "seconds": 9.0, "peak_rss_mb": 128.9, "summary": "imported 90", "rejected": []},
+            "hostile": {
+                "exit_status": 1, "seconds": 40.0, "peak_rss_mb": 131.5, "summary": "imported 92, rejected 7",
+                "rejected": ["rejected /tmp/newsindex-hostile-x/corpus/pipe.jsonl: not a regular file but a named pipe (FIFO): skipped"],
+            },
+            "peak_rss_mb": 131.5,
+        },
         "load.json": {  # load_test.py
             "config": {"clients": 20, "seconds": 60.0, "workers": 3, "timeout": 30.0, "import_count": 5000},
             "machine": {"cpus": 2, "python": "3.11.7", "load_before": [2.0, 2.0, 2.0], "load_after": [4.0, 3.0, 2.0]},
@@ -230,8 +245,14 @@ def test_every_shape_gives_its_table_and_target_lines(tmp_path: Path) -> None:
     assert "| during import | 1,699 | 2 (timeout: 2) | 0 | 8.1 | 2,439 | 3,590 |" in load
     assert "**MISSED** (2 failed requests" in target_line(text, "Load test", "failed requests")
 
+    hostile = section(text, "Hostile input (peak memory)")
+    assert "| `bomb.jsonl.gz` | gzip bomb: 10 GB of zeros | 10.0 | 10,240 |" in hostile
+    assert "| the whole hostile folder | 132 | 40.0 | 1 | imported 92, rejected 7 |" in hostile
+    assert "- `rejected pipe.jsonl: not a regular file but a named pipe (FIFO): skipped`" in hostile
+    assert "**met** (132 MiB)" in target_line(text, "Hostile input (peak memory)", "500 MB")
+
     targets = section(text, "Targets")
-    assert targets.count("**met**") == 6 and targets.count("**MISSED**") == 6
+    assert targets.count("**met**") == 7 and targets.count("**MISSED**") == 6
     assert "not run" not in targets
     assert text.rstrip().endswith(report.DEFAULT_NOTES.rstrip())  # no Notes before: the default ones
 

@@ -84,3 +84,60 @@ def test_hostile_corpus(tmp_path, backend):
     again = import_into_db(tmp_path / "in")
     assert again.imported == again.updated == 0
     assert {Path(r.path).name for r in again.rejected} == bad
+
+
+def build_special(folder: Path) -> None:
+    """Inputs that once hung or exhausted the importer, beside good files."""
+    import os
+
+    from tests.ingest.test_hostile_streams import GOOD, jsonl, long_text, write_bomb
+
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD_TEXT.format(n=1))
+    (folder / "good.jsonl").write_bytes(jsonl({**GOOD, "title": "Good record"}))
+    os.mkfifo(folder / "pipe.jsonl")
+    huge = {"title": "Huge", "text": long_text(25 * 1024 * 1024)}
+    (folder / "huge-line.jsonl.gz").write_bytes(gzip.compress(jsonl(huge, {**GOOD, "title": "After the huge line"}), compresslevel=1))
+    write_bomb(folder / "bomb.jsonl.gz", 100 * 1024 * 1024)
+    (folder / "loop").symlink_to(folder)
+    (folder / "knot.txt").symlink_to(folder / "knot.txt")
+
+
+def test_special_files_huge_lines_and_bombs_leave_the_good_files_imported(tmp_path, backend):
+    build_special(tmp_path / "in")
+    report = import_into_db(tmp_path / "in")
+    assert set(Article.objects.values_list("title", flat=True)) == {"Good article 1", "Good record", "After the huge line"}
+    reasons = {(Path(r.path).name, r.line): r.reason for r in report.rejected}
+    assert reasons[("pipe.jsonl", None)] == "not a regular file but a named pipe (FIFO): skipped"
+    assert reasons[("huge-line.jsonl.gz", 1)] == "line longer than 20 MB: skipped unread"
+    assert "gzip bomb" in reasons[("bomb.jsonl.gz", 1)]
+    assert reasons[("knot.txt", None)] == "symbolic link loop: not followed"
+    assert len(reasons) == 4
+    assert any("loop: symbolic link to a folder inside this import" in note for note in report.ignored)
+    assert backend.doc_count() == 3
+
+
+def test_command_on_special_files(tmp_path):
+    """Through manage.py: a FIFO in a folder is reported, not waited on; a FIFO as PATH is a usage error."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    build_special(tmp_path / "in")
+    env = {**os.environ, "NEWSINDEX_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)  # a SQLite database of its own (the PostgreSQL test database belongs to this process)
+    manage = [sys.executable, "manage.py"]
+    assert subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, timeout=300).returncode == 0
+    result = subprocess.run(
+        [*manage, "import_articles", str(tmp_path / "in"), "--no-actors"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 1, result.stderr
+    assert "imported 3, updated 0, unchanged 0, rejected 4" in result.stdout
+    assert f"rejected {tmp_path / 'in' / 'pipe.jsonl'}: not a regular file but a named pipe (FIFO): skipped" in result.stderr
+    assert f"rejected {tmp_path / 'in' / 'huge-line.jsonl.gz'}:1: line longer than 20 MB" in result.stderr
+    usage = subprocess.run(
+        [*manage, "import_articles", str(tmp_path / "in" / "pipe.jsonl")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert usage.returncode == 2 and "a named pipe (FIFO), not a file or folder" in usage.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from search.store.importer import Importer
 from search.store.models import Article, IndexTask, Outlet, Paragraph
@@ -89,8 +90,12 @@ def test_bad_inputs_are_reported_and_good_ones_imported(tmp_path, backend):
 
 
 def test_command_exit_status_and_summary(tmp_path, capsys):
-    with pytest.raises(SystemExit) as exit_info:
+    with pytest.raises(CommandError) as usage:  # a path that is no file, folder or URL: usage error
         call_command("import_articles", str(tmp_path / "missing"))
+    assert usage.value.returncode == 2 and "no such file or folder" in str(usage.value)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(SystemExit) as exit_info:  # an input rejected: exit status 1
+        call_command("import_articles", str(tmp_path / "empty.txt"))
     assert exit_info.value.code == 1
     call_command("import_articles", str(CORPUS))  # all good: returns normally (exit status 0)
     out = capsys.readouterr().out

@@ -6,9 +6,10 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
 from search.index.base import IndexLocked, IndexUnavailable
+from search.ingest.progress import TerminalProgress
+from search.ingest.readers import path_problem
 from search.store.import_lock import ImportBusy
 from search.store.importer import BATCH_SIZE, Importer
 
@@ -18,8 +19,9 @@ MAX_LISTED = 200
 class Command(BaseCommand):
     help = (
         "Import news articles from folders of .txt/.md/.html files (with an optional metadata.csv), "
-        "or .jsonl/.json/.csv record files, any of them gzip-compressed. Exit status: 0 all imported, "
-        "1 some inputs rejected, 2 usage error."
+        "or .jsonl/.json/.csv record files, any of them gzip-compressed. Only regular files are read "
+        "(FIFOs, sockets and devices are skipped); oversized lines, records and gzip bombs are rejected "
+        "while streaming. Exit status: 0 all imported, 1 some inputs rejected, 2 usage error."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,8 +48,12 @@ class Command(BaseCommand):
             raise CommandError("--lock-timeout must be 0 or more", returncode=2)
         if options["wait"] is not None and options["wait"] < 0:
             raise CommandError("--wait must be 0 or more", returncode=2)
+        for given in options["paths"]:
+            problem = path_problem(given)
+            if problem:
+                raise CommandError(f"{given}: {problem}: give files, folders or http(s):// URLs", returncode=2)
         show_bar = sys.stderr.isatty() and not options["no_progress"] and options["verbosity"] > 0
-        bar = tqdm(unit=" records", desc="importing", disable=not show_bar, file=sys.stderr)
+        progress = TerminalProgress(sys.stderr) if show_bar else None
         importer = Importer(
             batch_size=options["batch_size"],
             lock_timeout=options["lock_timeout"],
@@ -57,7 +63,7 @@ class Command(BaseCommand):
             notify=lambda message: self.stderr.write(f"import_articles: {message}"),
         )
         try:
-            report = importer.run(options["paths"], progress=bar.update)
+            report = importer.run(options["paths"], progress=progress)
         except ImportBusy as exc:
             raise CommandError(f"{exc}: nothing was imported; try again when it has finished", returncode=1) from exc
         except (IndexLocked, IndexUnavailable) as exc:
@@ -66,8 +72,6 @@ class Command(BaseCommand):
                 "fixed, `python manage.py run_index_worker --once` (or the same import again) indexes them",
                 returncode=1,
             ) from exc
-        finally:
-            bar.close()
         verbose = options["verbosity"] > 1
         for problem in report.rejected[: None if verbose else MAX_LISTED]:
             self.stderr.write(f"rejected {problem.where()}: {problem.reason}")
