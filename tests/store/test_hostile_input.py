@@ -94,10 +94,11 @@ def build_special(folder: Path) -> None:
 
     folder.mkdir()
     (folder / "good.txt").write_text(GOOD_TEXT.format(n=1))
+    # Each good record has a text of its own: two records with one text and no URL are one article.
     (folder / "good.jsonl").write_bytes(jsonl({**GOOD, "title": "Good record"}))
     os.mkfifo(folder / "pipe.jsonl")
     huge = {"title": "Huge", "text": long_text(25 * 1024 * 1024)}
-    (folder / "huge-line.jsonl.gz").write_bytes(gzip.compress(jsonl(huge, {**GOOD, "title": "After the huge line"}), compresslevel=1))
+    (folder / "huge-line.jsonl.gz").write_bytes(gzip.compress(jsonl(huge, {"title": "After the huge line", "text": "The ferry resumed its crossings on Tuesday."}), compresslevel=1))
     write_bomb(folder / "bomb.jsonl.gz", 100 * 1024 * 1024)
     (folder / "loop").symlink_to(folder)
     (folder / "knot.txt").symlink_to(folder / "knot.txt")
