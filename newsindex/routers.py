@@ -10,22 +10,30 @@ hides an article and opens the search page never sees it come back. Everything o
 (management commands, the importer, the index worker) and every other page (the admin above all)
 reads and writes the primary; migrations run on the primary only (the replica copies them).
 
+When a read from the replica fails (the replica is down, or a query was cancelled by a conflict
+with replay), the page is served again from the primary, and this process reads from the primary
+for RETRY_SECONDS before it tries the replica again: a replica never causes an error page.
+
 With no DATABASE_REPLICA_URL the router is not installed and the middleware does nothing.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.signals import request_finished
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
+log = logging.getLogger(__name__)
 REPLICA = "replica"
+RETRY_SECONDS = 30
 PIN_COOKIE = "newsindex_primary"
 PIN_SECONDS = 10
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -53,6 +61,7 @@ class RequestReads:
 
 _OUTSIDE = RequestReads()  # outside a request: primary only, never changed
 _state: ContextVar[RequestReads] = ContextVar("newsindex_request_reads", default=_OUTSIDE)
+_replica_failed_at: float | None = None  # monotonic time of this process's last failed replica read
 
 
 def replica_configured() -> bool:
@@ -62,6 +71,8 @@ def replica_configured() -> bool:
 def reads_from_replica(request: HttpRequest) -> bool:
     """Whether this request may read from the replica: a GET/HEAD of a read-only page, not pinned."""
     if request.method not in SAFE_METHODS or request.COOKIES.get(PIN_COOKIE):
+        return False
+    if _replica_failed_at is not None and time.monotonic() - _replica_failed_at < RETRY_SECONDS:
         return False
     try:
         match = resolve(request.path_info)
@@ -111,6 +122,18 @@ class ReplicaMiddleware:
         if state.wrote or request.method not in SAFE_METHODS:
             response.set_cookie(PIN_COOKIE, "1", max_age=PIN_SECONDS, httponly=True, samesite="Lax")
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A read-only page whose replica read failed: serve it again from the primary."""
+        global _replica_failed_at
+        state = _state.get()
+        if not (self.active and state.replica and isinstance(exception, OperationalError) and request.resolver_match):
+            return None
+        _replica_failed_at = time.monotonic()
+        log.warning("reading from the replica failed (%s): reading from the primary for %d s", str(exception).strip(), RETRY_SECONDS)
+        state.replica = False
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)
 
 
 def _request_done(**_kwargs: Any) -> None:

@@ -122,6 +122,10 @@ class Clusters:
         self.started.clear()
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def stop_replica(self) -> None:
+        self.as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.replica_dir), "-m", "fast", "-w", "-t", "30", "stop", timeout=45)
+        self.started.remove(self.replica_dir)
+
     def __enter__(self) -> Clusters:
         try:
             return self.start()

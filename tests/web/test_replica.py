@@ -4,7 +4,8 @@ The router's decisions are checked directly; then a real primary and streaming r
 15, started by the test in a temporary folder) serve gunicorn: the seeds imported on the primary are
 read through the pages once the replica has caught up, and with the replica's replay paused the
 pages show exactly what the replica holds (an article imported meanwhile on the primary is not
-there yet), while the admin, its writes, and a curator's next pages use the primary.
+there yet), while the admin, its writes, and a curator's next pages use the primary. With the
+replica stopped, the pages are served from the primary.
 """
 
 from __future__ import annotations
@@ -187,6 +188,10 @@ def test_pages_read_from_a_streaming_replica_and_writes_go_to_the_primary(cluste
     if not Path(load_test.GUNICORN).exists():
         pytest.skip(f"gunicorn is not installed at {load_test.GUNICORN}")
     env = django_env(tmp_path / "data", clusters.url("primary"))
+    # With the postgres engine the server has a data folder of its own (nothing shared on disk);
+    # a Whoosh index lives in one folder, which the importer and the server then share.
+    server_data = tmp_path / "server" if postgres_engine() else tmp_path / "data"
+    server_env = {**django_env(server_data, clusters.url("primary")), "DATABASE_REPLICA_URL": clusters.url("replica")}
     load_test.manage(env, "migrate", "--noinput", "-v0", timeout=300)
     load_test.manage(env, "import_articles", str(CORPUS), "--no-actors", "--no-progress", timeout=300)
     load_test.manage({**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, "createsuperuser", "--noinput", "--username", "curator", "--email", "curator@example.org")
@@ -201,7 +206,7 @@ def test_pages_read_from_a_streaming_replica_and_writes_go_to_the_primary(cluste
         server = children.start(
             "gunicorn",
             [load_test.GUNICORN, "newsindex.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
-            {**env, "DATABASE_REPLICA_URL": clusters.url("replica")},
+            server_env,
         )
         load_test.wait_for_server(port, server)
 
@@ -256,7 +261,18 @@ def test_pages_read_from_a_streaming_replica_and_writes_go_to_the_primary(cluste
         assert f'href="/articles/{new_id}/' in get(port, "/?" + requests.compat.urlencode({"q": title_query(new_title)})).text
         assert get(port, f"/articles/{hidden_id}/").status_code == 404
         assert hidden_id not in hit_ids(port, "chechnya")
-        errors = [line for line in children.tail("gunicorn", 400).splitlines() if "Traceback" in line or "[ERROR]" in line]
+
+        # The replica stops: the pages are served from the primary, no error page.
+        clusters.stop_replica()
+        assert get(port, f"/api/articles/{new_id}").status_code == 200
+        assert new_id in hit_ids(port, title_query(new_title))
+        assert get(port, f"/articles/{seeds[1][0]}/").status_code == 200
+        assert get(port, "/export.csv?q=chechnya").status_code == 200
+        log = children.tail("gunicorn", 400)
+        assert "reading from the replica failed" in log
+        errors = [line for line in log.splitlines() if "Traceback" in line or "[ERROR]" in line]
         assert not errors, children.tail("gunicorn", 60)
+        if postgres_engine():  # on the server's own disk: only the static files
+            assert {path.name for path in server_data.iterdir()} <= {"static"}, list(server_data.iterdir())
     finally:
         children.stop_all()
