@@ -11,8 +11,8 @@ from django.core.checks import Tags, Warning, register
 @register(Tags.security, deploy=True)
 def secret_key_shared(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     """On PostgreSQL several app servers may serve one archive: a key generated into one machine's
-    data folder differs on every server, so sessions, logins and CSRF tokens made by one server
-    are refused by the others."""
+    data folder differs on every server, so sessions and logins (anything Django signs) made by
+    one server are refused by the others."""
     postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     if postgres and getattr(settings, "SECRET_KEY_FILE", None):
         return [
