@@ -626,6 +626,11 @@ def run(config: Config) -> dict[str, Any]:
             "missing_ids": sorted({pk for _, _, _, missing in per_server for pk in missing}),
             "servers": [{"port": port, "all_found": found, "missing_ids": missing} for port, found, _, missing in per_server],
         }
+        # What each server keeps on its own disk (a data folder of its own only with several servers).
+        report["server_data_files"] = {
+            Path(server_env["NEWSINDEX_DATA_DIR"]).name: sorted(path.name for path in Path(server_env["NEWSINDEX_DATA_DIR"]).iterdir())
+            for server_env in server_envs
+        }
         errors = [
             line
             for name, _, _ in servers

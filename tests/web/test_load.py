@@ -94,5 +94,5 @@ def test_two_servers_without_shared_disk_serve_one_database_during_an_import(tmp
     servers = report["searchable"]["servers"]
     assert len(servers) == 2 and len({s["port"] for s in servers}) == 2
     assert all(server["all_found"] for server in servers), servers
-    for server in ("server-1", "server-2"):  # on a server's own disk: only the static files it collected
-        assert {path.name for path in (tmp_path / "data" / server).iterdir()} <= {"static"}, server
+    files = report["server_data_files"]  # on a server's own disk: only the static files it collected
+    assert set(files) == {"server-1", "server-2"} and all(set(names) <= {"static"} for names in files.values()), files
