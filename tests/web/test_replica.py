@@ -115,6 +115,18 @@ def test_reads_inside_a_transaction_on_the_primary_stay_there() -> None:
     assert not connections[DEFAULT_DB_ALIAS].in_atomic_block
 
 
+def test_deploy_check_warns_when_the_secret_key_is_one_machines_on_postgresql(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from django.core.checks import run_checks
+
+    def warned() -> bool:
+        return any(message.id == "newsindex.W001" for message in run_checks(include_deployment_checks=True))
+
+    settings.SECRET_KEY_FILE = tmp_path / "secret_key"
+    assert warned() == (settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql")
+    settings.SECRET_KEY_FILE = None  # SECRET_KEY came from the environment
+    assert not warned()
+
+
 # --- a real primary and streaming replica ----------------------------------------------------------
 
 
