@@ -5,7 +5,7 @@ until something writes: the first write of a request (a session saved, a token's
 sends the rest of that request's reads to the primary, so a request never reads back less than it
 wrote. Reads inside a transaction on the primary stay there too. A response to a request that wrote
 (or any POST, PUT, PATCH, DELETE) sets a short-lived cookie that keeps that browser's next requests
-on the primary for PIN_SECONDS, long enough for the replica to replay the write: a curator who
+on the primary for PIN_SECONDS, normally long enough for the replica to replay the write: a curator who
 hides an article and opens the search page never sees it come back. Everything outside a request
 (management commands, the importer, the index worker) and every other page (the admin above all)
 reads and writes the primary; migrations run on the primary only (the replica copies them).
