@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +29,7 @@ from django.utils.html import escape
 
 from newsindex.routers import PIN_COOKIE, READ_ONLY_VIEWS, REPLICA, ReplicaMiddleware, ReplicaRouter
 from search.store.models import Article
-from tests.conftest import CORPUS, corpus_path
+from tests.conftest import CORPUS, ROOT, corpus_path
 from tests.web.pg_clusters import Clusters, unavailable
 from tests.web.test_load import load_test_module
 
@@ -125,6 +127,14 @@ def test_deploy_check_warns_when_the_secret_key_is_one_machines_on_postgresql(se
     assert warned() == (settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql")
     settings.SECRET_KEY_FILE = None  # SECRET_KEY came from the environment
     assert not warned()
+
+
+def test_a_replica_of_sqlite_is_a_configuration_error_at_start_up(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSINDEX_DATA_DIR": str(tmp_path), "DATABASE_REPLICA_URL": "postgres://postgres@127.0.0.1:5432/newsindex"}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "DATABASE_REPLICA_URL needs DATABASE_URL to be a PostgreSQL primary" in proc.stderr
 
 
 # --- a real primary and streaming replica ----------------------------------------------------------
