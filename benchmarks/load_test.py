@@ -4,8 +4,17 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/load_test.py                       # C=20 clients, T=60 s, K=5000
     .venv/bin/python benchmarks/load_test.py --clients 20 --seconds 20 --import-count 500 --json out.json
+    .venv/bin/python benchmarks/load_test.py --servers 2 --search-backend postgres \
+        --database-url postgres://postgres@127.0.0.1:5432/newsindex_load   # two app servers, one database
 
 What it does, all on loopback and in a data folder of its own (never data/):
+
+With --database-url (PostgreSQL) the run uses that database instead of SQLite: it is created when
+missing, must hold no tables, and is dropped at the end (unless --keep). With --servers N (which
+needs --database-url and an engine that keeps its index in the database, SEARCH_BACKEND=postgres)
+N separate gunicorn servers run, each with a data folder of its own (nothing shared on disk but
+the database), the importer and the index worker with another; the clients are spread over the
+servers, and every server must find the imported articles. All servers share one SECRET_KEY.
 
 1. Set-up (not measured under load): migrate, collectstatic, import the base corpus
    (default ../shared/corpora/allsides/sample2000.jsonl, without actor extraction, to keep the
@@ -46,6 +55,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -60,7 +70,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -87,6 +97,9 @@ WORD = re.compile(r"[^\W\d_]{4,}")
 
 @dataclass
 class Config:
+    servers: int = 1  # separate gunicorn servers, each with a data folder of its own (needs database_url)
+    database_url: str | None = None  # PostgreSQL; default: SQLite in the data folder
+    search_backend: str | None = None  # SEARCH_BACKEND for every process (default: the settings' default)
     clients: int = 20
     seconds: float = 60.0
     import_count: int = 5000
@@ -106,6 +119,7 @@ class Config:
 @dataclass
 class Sample:
     kind: str
+    server: int  # index into the servers' ports
     started: float  # monotonic
     seconds: float
     status: int  # 0: no answer
@@ -245,17 +259,68 @@ def write_import_file(source: Path, count: int, skip: set[str], target: Path) ->
     return written
 
 
-def query_material(db: Path, rng: random.Random) -> tuple[list[str], list[str]]:
+class Database:
+    """Plain SQL on the run's database (SQLite file read-only, or PostgreSQL through psycopg)."""
+
+    def __init__(self, sqlite_file: Path | None = None, url: str | None = None) -> None:
+        self.sqlite_file, self.url = sqlite_file, url
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """`sql` with ? placeholders."""
+        if self.url:
+            import psycopg
+
+            with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
+                return conn.execute(sql.replace("?", "%s"), params).fetchall()
+        with contextlib.closing(sqlite3.connect(f"file:{self.sqlite_file}?mode=ro", uri=True)) as conn:
+            return conn.execute(sql, params).fetchall()
+
+
+def _maintenance(url: str) -> tuple[str, str]:
+    """(database name, URL of the same server's `postgres` database)."""
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    if parts.scheme not in ("postgres", "postgresql") or not name:
+        raise Failure(f"--database-url {url!r}: give postgres://user@host:port/NAME")
+    return name, urlunsplit(parts._replace(path="/postgres"))
+
+
+def create_database(url: str) -> None:
+    """Create the run's database, or accept an existing one without tables."""
+    import psycopg
+    from psycopg import sql
+
+    name, maintenance = _maintenance(url)
+    try:
+        with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                return
+    except psycopg.Error as exc:
+        raise Failure(f"PostgreSQL at {maintenance}: {exc}") from exc
+    if Database(url=url).rows("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")[0][0]:
+        raise Failure(f"database {name} has tables: the load test needs a fresh database (it creates and drops it)")
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name, maintenance = _maintenance(url)
+    with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def query_material(db: Database, rng: random.Random) -> tuple[list[str], list[str]]:
     """(words from the base titles, outlets with a few articles) for the request mix."""
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        titles = [row[0] for row in conn.execute("SELECT title FROM search_article WHERE hidden = 0")]
-        outlets = [
-            row[0]
-            for row in conn.execute(
-                "SELECT o.name FROM search_outlet o JOIN search_article a ON a.outlet_id = o.id "
-                "GROUP BY o.name ORDER BY count(*) DESC LIMIT 40"
-            )
-        ]
+    titles = [row[0] for row in db.rows("SELECT title FROM search_article WHERE NOT hidden")]
+    outlets = [
+        row[0]
+        for row in db.rows(
+            "SELECT o.name FROM search_outlet o JOIN search_article a ON a.outlet_id = o.id "
+            "GROUP BY o.name ORDER BY count(*) DESC LIMIT 40"
+        )
+    ]
     words = Counter(w.lower() for title in titles for w in WORD.findall(title) if w.lower() not in STOP_WORDS)
     common = [w for w, _ in words.most_common(60)]
     rare = [w for w, n in words.items() if n <= 2]
@@ -297,7 +362,7 @@ def fetch(port: int, path: str, headers: dict[str, str], timeout: float) -> tupl
         conn.close()
 
 
-def one_request(port: int, kind: str, path: str, headers: dict[str, str], timeout: float) -> Sample:
+def one_request(port: int, kind: str, path: str, headers: dict[str, str], timeout: float, server: int = 0) -> Sample:
     started = time.monotonic()
     status, error = 0, ""
     try:
@@ -311,14 +376,15 @@ def one_request(port: int, kind: str, path: str, headers: dict[str, str], timeou
     seconds = time.monotonic() - started
     if not error and seconds > timeout:
         error = "timeout"  # a slow-trickling answer: each read was under the socket timeout
-    return Sample(kind, started, seconds, status, error)
+    return Sample(kind, server, started, seconds, status, error)
 
 
 class Load:
-    """C client threads sending the request mix until stopped; every request is recorded."""
+    """C client threads sending the request mix until stopped; every request is recorded. Client i
+    talks to server i mod the number of servers, as a round-robin load balancer would spread them."""
 
-    def __init__(self, port: int, clients: int, words: list[str], outlets: list[str], timeout: float, seed: int) -> None:
-        self.port, self.clients, self.words, self.outlets, self.timeout, self.seed = port, clients, words, outlets, timeout, seed
+    def __init__(self, ports: list[int], clients: int, words: list[str], outlets: list[str], timeout: float, seed: int) -> None:
+        self.ports, self.clients, self.words, self.outlets, self.timeout, self.seed = ports, clients, words, outlets, timeout, seed
         self.samples: list[Sample] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -339,11 +405,12 @@ class Load:
 
     def _client(self, number: int) -> None:
         rng = random.Random(self.seed * 1000 + number)
+        server = number % len(self.ports)
         kinds, weights = zip(*MIX)
         while not self._stop.is_set():
             kind = rng.choices(kinds, weights)[0]
             path, headers = request_for(kind, rng, self.words, self.outlets)
-            sample = one_request(self.port, kind, path, headers, self.timeout)
+            sample = one_request(self.ports[server], kind, path, headers, self.timeout, server)
             with self._lock:
                 self.samples.append(sample)
 
@@ -381,6 +448,12 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
         }
         for kind, group in sorted(by_kind.items())
     }
+    servers = sorted({s.server for s in samples})
+    if len(servers) > 1:
+        summary["by_server"] = {
+            f"server {n + 1}": {"requests": sum(1 for s in samples if s.server == n), "failures": sum(1 for s in samples if s.server == n and s.error)}
+            for n in servers
+        }
     return summary
 
 
@@ -391,10 +464,9 @@ def api_hits(port: int, query: str, timeout: float) -> list[int]:
     return [hit["id"] for hit in json.loads(body).get("hits", [])]
 
 
-def probe_queries(db: Path, after_id: int, rng: random.Random) -> list[tuple[int, str]]:
+def probe_queries(db: Database, after_id: int, rng: random.Random) -> list[tuple[int, str]]:
     """(id, query of its title words) for a few articles the measured import added."""
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        rows = conn.execute("SELECT id, title FROM search_article WHERE id > ? AND hidden = 0", (after_id,)).fetchall()
+    rows = db.rows("SELECT id, title FROM search_article WHERE id > ? AND NOT hidden ORDER BY id", (after_id,))
     candidates = []
     for article_id, title in rows:
         words = [w for w in WORD.findall(title) if w.lower() not in STOP_WORDS]
@@ -435,33 +507,51 @@ def run(config: Config) -> dict[str, Any]:
     for path in (config.base, config.source):
         if not path.exists():
             raise Failure(f"{path} is not here (the shared corpora sit beside the checkout)")
+    if config.servers > 1 and not config.database_url:
+        raise Failure("several servers need --database-url (PostgreSQL): a SQLite database lives in one server's data folder")
+    if config.servers > 1 and config.search_backend != "postgres":
+        raise Failure("several servers need --search-backend postgres: each has a data folder of its own, and a Whoosh index lives in one")
     work = Path(tempfile.mkdtemp(prefix="newsindex-load-"))
     data = config.data_dir or work / "data"
     if config.data_dir and data.exists() and any(data.iterdir()):
         raise Failure(f"--data-dir {data} is not empty: the load test needs a fresh data folder")
     children = Children(work)
-    env = {**os.environ, "NEWSINDEX_DATA_DIR": str(data), "DEBUG": "false", "PYTHONUNBUFFERED": "1"}
-    for name in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "NEWSINDEX_HTTPS"):
+    separate = config.servers > 1  # one data folder for the importer and one per server, nothing shared
+    env = {**os.environ, "NEWSINDEX_DATA_DIR": str(data / "importer" if separate else data), "DEBUG": "false", "PYTHONUNBUFFERED": "1"}
+    for name in ("DATABASE_URL", "DATABASE_REPLICA_URL", "SEARCH_BACKEND", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "NEWSINDEX_HTTPS"):
         env.pop(name, None)
+    if config.database_url:
+        env["DATABASE_URL"] = config.database_url
+        env["SECRET_KEY"] = secrets.token_urlsafe(50)  # one key for every server of the database
+    if config.search_backend:
+        env["SEARCH_BACKEND"] = config.search_backend
+    server_envs = [{**env, "NEWSINDEX_DATA_DIR": str(data / f"server-{n + 1}")} for n in range(config.servers)] if separate else [env]
+    db = Database(url=config.database_url) if config.database_url else Database(sqlite_file=data / "newsindex.sqlite3")
+    database_created = False
     rng = random.Random(config.seed)
     report: dict[str, Any] = {
-        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items() if k != "log"},
+        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items() if k not in ("log", "database_url")},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": os.getloadavg()},
     }
+    if config.database_url:
+        parts = urlsplit(config.database_url)
+        report["config"]["database"] = f"{parts.hostname}:{parts.port or 5432}{parts.path}"  # no password in the report
     cpu_before = time.process_time()
     load: Load | None = None
     try:
         started = time.monotonic()
         log(f"set-up in {data}: migrate, collectstatic, import {config.base.name} (without actors)")
+        if config.database_url:
+            create_database(config.database_url)
+            database_created = True
         manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
+        for server_env in server_envs:
+            manage(server_env, "collectstatic", "--noinput", "-v0")
         base = manage(env, "import_articles", str(config.base), "--no-actors", "--no-progress")
         import_file = work / "import.jsonl"
         written = write_import_file(config.source, config.import_count, base_ids(config.base), import_file)
-        db = data / "newsindex.sqlite3"
         words, outlets = query_material(db, rng)
-        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-            base_articles, last_base_id = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM search_article").fetchone()
+        base_articles, last_base_id = db.rows("SELECT count(*), coalesce(max(id), 0) FROM search_article")[0]
         report["setup"] = {
             "seconds": round(time.monotonic() - started, 1),
             "base_articles": base_articles,
@@ -470,19 +560,21 @@ def run(config: Config) -> dict[str, Any]:
         }
         log(f"set-up done: {base_articles} base articles; {written} records to import")
 
-        port = free_port()
         children.start("index_worker", [PYTHON, "manage.py", "run_index_worker"], env)
-        server = children.start(
-            "gunicorn",
-            [GUNICORN, "newsindex.wsgi", "--workers", str(config.workers), "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
-            env,
-        )
-        wait_for_server(port, server)
+        servers = []  # (log name, port, process)
+        for number, server_env in enumerate(server_envs, 1):
+            port = free_port()
+            name = "gunicorn" if len(server_envs) == 1 else f"gunicorn-{number}"
+            args = [GUNICORN, "newsindex.wsgi", "--workers", str(config.workers), "--bind", f"127.0.0.1:{port}", "--timeout", "30"]
+            servers.append((name, port, children.start(name, args, server_env)))
         memory = PeakMemory()
-        memory.watch("gunicorn worker", server.pid)  # start_new_session: the group id is the master's pid
-        log(f"gunicorn ({config.workers} workers) on 127.0.0.1:{port}; {config.clients} clients")
+        for name, port, server in servers:
+            wait_for_server(port, server)
+            memory.watch(f"{name} worker", server.pid)  # start_new_session: the group id is the master's pid
+        ports = [port for _, port, _ in servers]
+        log(f"{len(servers)} gunicorn server(s) ({config.workers} workers each) on 127.0.0.1:{', '.join(map(str, ports))}; {config.clients} clients")
 
-        load = Load(port, config.clients, words, outlets, config.timeout, config.seed)
+        load = Load(ports, config.clients, words, outlets, config.timeout, config.seed)
         phase1_start = time.monotonic()
         load.start()
         time.sleep(config.seconds)
@@ -508,7 +600,7 @@ def run(config: Config) -> dict[str, Any]:
             raise Failure(f"the import exited {import_rc}:\n{import_log}")
         log("load stopped; checking that imported articles are searchable through the server")
         probes = probe_queries(db, last_base_id, rng)
-        searchable, waited, missing = wait_until_searchable(port, probes, config.visible_timeout, config.timeout)
+        per_server = [(port, *wait_until_searchable(port, probes, config.visible_timeout, config.timeout)) for port in ports]
 
         samples = load.samples
         phases = {
@@ -518,8 +610,7 @@ def run(config: Config) -> dict[str, Any]:
         }
         report["phases"] = {name: summarise(group, seconds) for name, (group, seconds) in phases.items() if group}
         summary_lines = [line for line in import_log.splitlines() if line.startswith("imported ")]
-        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-            imported_articles = conn.execute("SELECT count(*) FROM search_article WHERE id > ?", (last_base_id,)).fetchone()[0]
+        imported_articles = db.rows("SELECT count(*) FROM search_article WHERE id > ?", (last_base_id,))[0][0]
         report["import"] = {
             "records": written,
             "articles_added": imported_articles,
@@ -530,15 +621,27 @@ def run(config: Config) -> dict[str, Any]:
         }
         report["searchable"] = {
             "probes": len(probes),
-            "all_found": searchable and bool(probes),
-            "seconds_after_import": round(waited, 2),
-            "missing_ids": missing,
+            "all_found": all(found for _, found, _, _ in per_server) and bool(probes),
+            "seconds_after_import": round(sum(waited for _, _, waited, _ in per_server), 2),
+            "missing_ids": sorted({pk for _, _, _, missing in per_server for pk in missing}),
+            "servers": [{"port": port, "all_found": found, "missing_ids": missing} for port, found, _, missing in per_server],
         }
-        errors = [line for line in children.tail("gunicorn", 200).splitlines() if "Traceback" in line or "[ERROR]" in line or "WORKER TIMEOUT" in line]
+        # What each server keeps on its own disk (a data folder of its own only with several servers).
+        report["server_data_files"] = {
+            Path(server_env["NEWSINDEX_DATA_DIR"]).name: sorted(path.name for path in Path(server_env["NEWSINDEX_DATA_DIR"]).iterdir())
+            for server_env in server_envs
+        }
+        errors = [
+            line
+            for name, _, _ in servers
+            for line in children.tail(name, 200).splitlines()
+            if "Traceback" in line or "[ERROR]" in line or "WORKER TIMEOUT" in line
+        ]
         report["server_errors_logged"] = len(errors)
         peaks = memory.stop()
         report["peak_rss_mb"] = peaks
-        report["server_peak_rss_mb"] = peaks.get("gunicorn worker")
+        worker_peaks = [peaks[f"{name} worker"] for name, _, _ in servers if f"{name} worker" in peaks]
+        report["server_peak_rss_mb"] = max(worker_peaks) if worker_peaks else None
         report["import"]["peak_rss_mb"] = peaks.get("import")
         report["client_cpu_seconds"] = round(time.process_time() - cpu_before, 1)
         report["machine"]["load_after"] = os.getloadavg()
@@ -555,6 +658,9 @@ def run(config: Config) -> dict[str, Any]:
         finally:
             if quiet:
                 signal.signal(signal.SIGINT, previous)
+        if database_created and not config.keep:
+            with contextlib.suppress(Exception):
+                drop_database(config.database_url or "")
         if not config.keep:
             shutil.rmtree(work, ignore_errors=True)
             if config.data_dir and config.data_dir.exists():
@@ -572,6 +678,8 @@ def print_report(report: dict[str, Any]) -> None:
         )
         if phase["failure_reasons"]:
             print(f"{'':<15} failures: {phase['failure_reasons']}")
+        if phase.get("by_server"):
+            print(f"{'':<15} by server: {phase['by_server']}")
     for name, phase in report["phases"].items():
         kinds = ", ".join(f"{kind} {v['requests']} p50 {v['p50_ms']:.0f} p95 {v['p95_ms']:.0f}" for kind, v in phase["by_kind"].items())
         print(f"  {name}: {kinds}")
@@ -583,6 +691,9 @@ def print_report(report: dict[str, Any]) -> None:
         f"searchable through the server: {'yes' if found['all_found'] else 'NO'} "
         f"({found['probes']} probes, {found['seconds_after_import']} s after the import){missing}"
     )
+    for number, server in enumerate(found.get("servers", []), 1):
+        if len(found["servers"]) > 1:
+            print(f"  server {number} (port {server['port']}): {'found all' if server['all_found'] else 'missing ' + str(server['missing_ids'])}")
     print(f"server errors logged: {report['server_errors_logged']}; load generator CPU: {report['client_cpu_seconds']} s; load average {report['machine']['load_before'][0]:.1f} -> {report['machine']['load_after'][0]:.1f}")
     print(f"peak resident memory (MB): {report.get('peak_rss_mb')}")
 
@@ -594,7 +705,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None]:
     parser.add_argument("--import-count", "-k", type=int, default=5000, help="records imported under load (default 5000)")
     parser.add_argument("--base", type=Path, default=DEFAULT_BASE, help="base corpus imported before the load (file or folder)")
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="AllSides JSONL(.gz) to take the imported records from")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3, as make serve)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per server (default 3, as make serve)")
+    parser.add_argument("--servers", type=int, default=1, help="separate gunicorn servers, each with a data folder of its own (default 1)")
+    parser.add_argument("--database-url", help="PostgreSQL database for the run, created and dropped by it (default: SQLite in the data folder)")
+    parser.add_argument("--search-backend", choices=["whoosh", "postgres"], help="SEARCH_BACKEND of every process")
     parser.add_argument("--no-actors", action="store_true", help="import without actor extraction")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds after which a request counts as failed (default 30)")
     parser.add_argument("--import-timeout", type=float, default=3600.0, help="give up when the import takes longer (default 3600)")
@@ -603,9 +717,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None]:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", type=Path, help="write the report as JSON to this file")
     args = parser.parse_args(argv)
-    if args.clients < 1 or args.seconds <= 0 or args.import_count < 1 or args.workers < 1:
-        parser.error("--clients, --seconds, --import-count and --workers must be positive")
+    if args.clients < 1 or args.seconds <= 0 or args.import_count < 1 or args.workers < 1 or args.servers < 1:
+        parser.error("--clients, --seconds, --import-count, --workers and --servers must be positive")
     config = Config(
+        servers=args.servers, database_url=args.database_url, search_backend=args.search_backend,
         clients=args.clients, seconds=args.seconds, import_count=args.import_count, base=args.base.resolve(),
         source=args.source.resolve(), workers=args.workers, actors=not args.no_actors, timeout=args.timeout,
         import_timeout=args.import_timeout, seed=args.seed, data_dir=args.data_dir.resolve() if args.data_dir else None,

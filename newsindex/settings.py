@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from newsindex.env import env_bool, env_list, env_str
 
@@ -28,6 +29,8 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
+# Several app servers of one database need one SECRET_KEY (`check --deploy` warns: newsindex/checks.py).
+SECRET_KEY_FILE = None if env_str("SECRET_KEY", "") else DATA_DIR / "secret_key"
 SECRET_KEY = env_str("SECRET_KEY", "") or _local_secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "newsindex.routers.ReplicaMiddleware",  # first: decides where this request reads from
     "django.middleware.security.SecurityMiddleware",
     "newsindex.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -93,6 +97,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# DATABASE_REPLICA_URL: a streaming replica of DATABASE_URL; the read-only pages read from it and
+# everything else reads and writes DATABASE_URL (newsindex/routers.py).
+_replica_url = env_str("DATABASE_REPLICA_URL", "").strip()
+if _replica_url:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to be a PostgreSQL primary (postgres://...)")
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL must be a postgres:// URL, not {_replica_url.split(':', 1)[0]}")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["newsindex.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

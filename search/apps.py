@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "News search"
+
+    def ready(self) -> None:
+        from newsindex import checks  # noqa: F401 (registers the deploy checks)
