@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "News search"
+
+    def ready(self) -> None:
+        from search.monitor.alerts import on_articles_imported
+        from search.store.signals import articles_imported
+
+        articles_imported.connect(on_articles_imported, dispatch_uid="monitor-saved-searches")

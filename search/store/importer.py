@@ -28,6 +28,7 @@ from search.ingest.actors import Mention
 from search.store.actors import ActorResolver, MentionExtractor, article_text, delete_orphans, extract_for_articles, merge_variants
 from search.store import passages
 from search.store.boilerplate import learn_outlet_boilerplate
+from search.store.signals import articles_imported
 from search.store.models import Article, Outlet, OutletAlias, Paragraph
 
 BATCH_SIZE = 500
@@ -145,6 +146,12 @@ class Importer:
         self.find_passages = passages
 
     def run(self, paths: Iterable[str | Path], progress: Callable[[int], None] | None = None) -> ImportReport:
+        return self.run_items(iter_inputs(paths), progress)
+
+    def run_items(
+        self, items: Iterable[SourceRecord | Rejection | Ignored], progress: Callable[[int], None] | None = None
+    ) -> ImportReport:
+        """Import records read elsewhere (web pages fetched by poll_sources) exactly like files."""
         started = time.monotonic()
         try:
             timing = self.report.timing
@@ -152,7 +159,7 @@ class Importer:
                 self.session.drain()  # work a killed run or an editor left queued
             # Stored articles wait in the outbox: boilerplate learning, actor merges and shared
             # passages change many of them again at the end, and each is indexed once, then.
-            batches = _batched(iter_inputs(paths), self.batch_size)
+            batches = _batched(iter(items), self.batch_size)
             while True:
                 with timing("read"):
                     batch = next(batches, None)
@@ -179,6 +186,9 @@ class Importer:
             with timing("index"):
                 self.session.drain()
                 self.session.close()
+            if self.new_ids:  # saved searches and alerts look at the new articles (search.monitor)
+                with timing("alerts"):
+                    articles_imported.send(sender=Importer, article_ids=frozenset(self.new_ids))
         except BaseException:
             self.session.abort()
             raise

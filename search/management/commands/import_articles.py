@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from search.index.base import IndexLocked, IndexUnavailable
+from search.monitor.poll import inputs
 from search.store.importer import BATCH_SIZE, Importer
 
 MAX_LISTED = 200
@@ -17,12 +18,12 @@ MAX_LISTED = 200
 class Command(BaseCommand):
     help = (
         "Import news articles from folders of .txt/.md/.html files (with an optional metadata.csv), "
-        "or .jsonl/.json/.csv record files, any of them gzip-compressed. Exit status: 0 all imported, "
+        "or .jsonl/.json/.csv record files, any of them gzip-compressed, or http(s) URLs of a feed, a sitemap or a page. Exit status: 0 all imported, "
         "1 some inputs rejected, 2 usage error."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import, or URLs of a feed, sitemap or page")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
         parser.add_argument(
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             passages=not options["no_passages"],
         )
         try:
-            report = importer.run(options["paths"], progress=bar.update)
+            report = importer.run_items(inputs(options["paths"]), progress=bar.update)
         except (IndexLocked, IndexUnavailable) as exc:
             raise CommandError(
                 f"{exc}. The articles stored so far are kept and their index work stays queued: once this is "
