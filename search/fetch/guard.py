@@ -26,6 +26,8 @@ def refusal(address: str) -> str | None:
         return f"{address!r} is not an IP address"
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if ip.is_unspecified:
+        return f"{ip} is the unspecified address"
     if ip.is_loopback:
         return f"{ip} is a loopback address"
     if ip.is_link_local:

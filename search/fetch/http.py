@@ -43,6 +43,10 @@ class FetchError(Exception):
         self.status = status
 
 
+class Refused(FetchError):
+    """The URL leads to an address URLs from the web may not reach (private, loopback, link-local)."""
+
+
 class RobotsForbidden(FetchError):
     """robots.txt of the host does not allow this URL for our User-Agent."""
 
@@ -191,7 +195,7 @@ class Fetcher:
                 timeout=urllib3.Timeout(connect=policy.connect_timeout, read=policy.read_timeout),
             )
         except AddressRefused as exc:
-            raise FetchError(str(exc)) from exc
+            raise Refused(str(exc)) from exc
         except (Urllib3Error, OSError) as exc:
             raise FetchError(f"{url}: {_describe(exc)}") from exc
         complete = False
@@ -238,18 +242,17 @@ class Fetcher:
 
     def _read_robots(self, host: str) -> urllib.robotparser.RobotFileParser:
         """As urllib.robotparser reads it: 401/403 forbid everything, other 4xx allow everything.
-        A server error or no answer forbids everything for now (we ask again next time)."""
+        A server error or no answer at all fails this URL (robots.txt is asked for again next time)."""
         parser = urllib.robotparser.RobotFileParser(host + "/robots.txt")
         try:
             response = self.request("GET", host + "/robots.txt", robots=False)
         except FetchError as exc:
-            status = exc.status
-            if status in (401, 403):
+            if exc.status in (401, 403):
                 parser.disallow_all = True
-            elif status is not None and 400 <= status < 500:
+            elif exc.status is not None and 400 <= exc.status < 500:
                 parser.allow_all = True
             else:
-                parser.disallow_all = True
+                raise FetchError(f"robots.txt of {host} could not be read, so nothing is fetched there: {exc}", exc.status) from exc
             return parser
         parser.parse(response.text().splitlines())
         return parser
