@@ -79,6 +79,8 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "") -> Listing:
             link = next((l.get("href", "") for l in item.get("links", []) if l.get("rel") in (None, "alternate")), "")
         if not link and str(item.get("id", "")).startswith("http"):
             link = item["id"]
+        if urljoin(base_url, link) == base_url:  # an item without a link gets the feed's own URL
+            continue
         _add(listing, base_url, link, item.get("title", ""), item.get("published") or item.get("updated") or "")
     # A feed served as text/html or with a wrong charset is still a feed: only broken XML counts.
     if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _HARMLESS):

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from search.ingest.boilerplate import remove_reader_prompts
 from tests.conftest import CORPUS
 
 Handler = Callable[["_RequestHandler"], None]
@@ -62,8 +63,9 @@ class Article:
 
 def text_article(path: Path, slug: str, outlet: str = "", date: str = "") -> Article:
     """A `title, blank line, body` text file (the seeds, the clusters) as a page's content."""
-    blocks = [b.strip() for b in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if b.strip()]
-    return Article(slug, blocks[0], [" ".join(b.split()) for b in blocks[1:] if " ".join(b.split()) != blocks[0]], outlet, date)
+    blocks = [" ".join(b.split()) for b in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if b.strip()]
+    blocks, _ = remove_reader_prompts(blocks)  # a page's title is not "Stay up to date with notifications"
+    return Article(slug, blocks[0], [b for b in blocks[1:] if b != blocks[0]], outlet, date)
 
 
 def seed_articles() -> list[Article]:
@@ -76,7 +78,7 @@ def seed_articles() -> list[Article]:
 
 def cluster_articles(cluster: Path) -> list[Article]:
     rows = [r for r in csv.DictReader((cluster.parent / "metadata.csv").open()) if r["cluster"] == cluster.name]
-    return [text_article(cluster / r["file"], f"{cluster.name}-{Path(r['file']).stem}", r["outlet"], r["date"]) for r in rows]
+    return [text_article(cluster.parent / r["file"], f"{cluster.name}-{Path(r['file']).stem}", r["outlet"], r["date"]) for r in rows]
 
 
 def rss(title: str, items: list[tuple[str, Article]]) -> bytes:
