@@ -147,6 +147,8 @@ NEWSINDEX_FETCH = {
     "MAX_BYTES": int(env_str("NEWSINDEX_FETCH_MAX_MB", "10")) * 1024 * 1024,  # larger answers are rejected
 }
 
+LOGIN_REDIRECT_URL = "search:saved"  # after logging in without a `next` page
+
 # The address the app is reached at, for links in webhook payloads and Atom feeds made outside a request.
 NEWSINDEX_PUBLIC_URL = env_str("NEWSINDEX_PUBLIC_URL", "http://127.0.0.1:8000")
 
