@@ -77,6 +77,17 @@ def saved_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def saved_new(request: HttpRequest) -> HttpResponse:
+    """The search page's "Save this search" lands here (through the login page when needed)."""
+    return render(
+        request,
+        "search/saved_new.html",
+        {"query": canonical_query(request.GET.get("query", "")), "name": " ".join(request.GET.get("name", "").split())[:200]},
+    )
+
+
+@login_required
+@require_GET
 def saved_open(request: HttpRequest, saved_id: int) -> HttpResponse:
     """Mark the search as looked at (its new-match count goes back to 0) and show its results."""
     saved = get_object_or_404(SavedSearch, pk=saved_id, user=request.user)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("check/", check.check_page, name="check"),
     path("api/check", check.check_api, name="api-check"),
     path("saved/", saved.saved_list, name="saved"),
+    path("saved/new", saved.saved_new, name="saved-new"),
     path("saved/<int:saved_id>/", saved.saved_open, name="saved-open"),
     path("saved/<int:saved_id>/edit", saved.saved_edit, name="saved-edit"),
     path("saved/<int:saved_id>/delete", saved.saved_delete, name="saved-delete"),

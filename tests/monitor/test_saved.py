@@ -169,3 +169,13 @@ def test_following_a_passage(logged_in, user, site, allow_private, backend):
     call_command("import_articles", page_url, "--no-actors")
     after = feed_of(logged_in, url).entries
     assert after[0].title == "The press release travels on" and {e.title for e in after} == before | {copy.title}
+
+
+def test_the_search_page_offers_saving_without_knowing_the_user(client, user, seeds):
+    html = client.get("/", {"q": "chechnya", "outlet": "The Independent"}).content.decode()
+    assert 'action="/saved/new"' in html and 'value="q=chechnya&amp;outlet=The+Independent"' in html
+    answer = client.get(reverse("search:saved-new"), {"query": "q=chechnya&outlet=The+Independent", "name": "Chechnya"})
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/?next=/saved/new")
+    client.force_login(user)
+    form = client.get(reverse("search:saved-new"), {"query": "outlet=The+Independent&q=chechnya", "name": "Chechnya"}).content.decode()
+    assert 'name="query" value="q=chechnya&amp;outlet=The+Independent"' in form and 'value="Chechnya"' in form
