@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
-from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from search.fetch.guard import refusal
 from search.monitor.models import Delivery, SavedSearch, Source, SourceItem
-from search.monitor.poll import poll
-
-
-def address_problem(url: str) -> str | None:
-    """Why a URL given through the web may not be fetched: it names or resolves to a private,
-    loopback or link-local address (unless NEWSINDEX_FETCH_ALLOW_PRIVATE=1). A name that does not
-    resolve now is accepted: the fetcher checks every connection it makes anyway."""
-    if settings.NEWSINDEX_FETCH["ALLOW_PRIVATE"] or not url:
-        return None
-    host = urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
-    except (OSError, UnicodeError):
-        return None
-    for address in sorted(addresses):
-        reason = refusal(address)
-        if reason:
-            return f"{host} leads to {reason.split(' is ', 1)[0]}, which is not public ({reason}); set NEWSINDEX_FETCH_ALLOW_PRIVATE=1 to allow it"
-    return None
+from search.monitor.poll import address_problem, poll
 
 
 class SourceForm(forms.ModelForm):

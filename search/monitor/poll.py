@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import socket
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
 
+from search.fetch.guard import refusal
 from search.fetch.http import Fetcher, FetchError, FetchPolicy, Response, RobotsForbidden
 from search.fetch.listing import Entry, ListingError, canonical, parse_feed, parse_sitemap, parse_url_list
 from search.ingest.decode import decode_bytes
@@ -44,6 +47,24 @@ def fetch_policy(*, from_web: bool) -> FetchPolicy:
         max_bytes=int(config["MAX_BYTES"]),
         guard=from_web and not config["ALLOW_PRIVATE"],
     )
+
+
+def address_problem(url: str) -> str | None:
+    """Why a URL given through the web may not be fetched: it names or resolves to a private,
+    loopback or link-local address (unless NEWSINDEX_FETCH_ALLOW_PRIVATE=1). A name that does not
+    resolve now is accepted: the fetcher checks every connection it makes anyway."""
+    if settings.NEWSINDEX_FETCH["ALLOW_PRIVATE"] or not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError):
+        return None
+    for address in sorted(addresses):
+        reason = refusal(address)
+        if reason:
+            return f"{host} leads to {reason.split(' is ', 1)[0]}, which is not public ({reason}); set NEWSINDEX_FETCH_ALLOW_PRIVATE=1 to allow it"
+    return None
 
 
 @dataclass

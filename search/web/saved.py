@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET, require_POST
 
-from search.monitor.admin import address_problem
+from search.monitor.poll import address_problem
 from search.monitor.alerts import saved_params
 from search.monitor.models import FollowedPassage, SavedSearch, SavedSearchMatch, new_token
 from search.query.params import SearchParams

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from search.fetch.http import Fetcher
 from search.monitor.alerts import MAX_ATTEMPTS, deliver_due, match_new
-from search.monitor.models import Delivery, FollowedPassage, SavedSearch, SavedSearchMatch, Source
+from search.monitor.models import Delivery, FollowedPassage, SavedSearch, Source
 from search.monitor.poll import fetch_policy
 from search.store.models import Article, PassageGroup
 from tests.conftest import CORPUS, import_into_db

@@ -29,31 +29,33 @@ class Command(BaseCommand):
         parser.add_argument("--no-actors", action="store_true", help="skip actor extraction for the new articles")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["once"]:
-            self._round(list(Source.objects.filter(active=True)), options)
-            return
-        self.stdout.write("polling sources as they fall due (Ctrl-C stops)")
-        while True:
-            self._round(due_sources(), options)
-            upcoming = next_due()
-            wait = MAX_SLEEP if upcoming is None else (upcoming - timezone.now()).total_seconds()
-            time.sleep(min(MAX_SLEEP, max(1.0, wait)))
-
-    def _round(self, sources: list[Source], options: dict[str, Any]) -> None:
-        fetcher = Fetcher(fetch_policy(from_web=True))  # sources and webhooks are set through the web
+        # Sources and webhooks are set through the web: the private-address rule applies. One fetcher
+        # for the whole run keeps each host's robots.txt (an hour) and its last request time.
+        fetcher = Fetcher(fetch_policy(from_web=True))
         try:
-            if sources:
-                try:
-                    report = poll(sources, fetcher, Importer(actors=not options["no_actors"]))
-                except (IndexLocked, IndexUnavailable) as exc:
-                    self.stderr.write(f"import stopped: {exc} (articles stored so far are kept; the next poll goes on)")
-                else:
-                    for outcome in report.outcomes:
-                        (self.stderr if outcome.error else self.stdout).write(outcome.line())
-                    if report.import_report:
-                        self.stdout.write(report.import_report.summary())
-            delivered, failed = deliver_due(fetcher)
-            if delivered or failed:
-                self.stdout.write(f"webhooks: {delivered} delivered, {failed} to retry or given up")
+            if options["once"]:
+                self._round(list(Source.objects.filter(active=True)), fetcher, options)
+                return
+            self.stdout.write("polling sources as they fall due (Ctrl-C stops)")
+            while True:
+                self._round(due_sources(), fetcher, options)
+                upcoming = next_due()
+                wait = MAX_SLEEP if upcoming is None else (upcoming - timezone.now()).total_seconds()
+                time.sleep(min(MAX_SLEEP, max(1.0, wait)))
         finally:
             fetcher.close()
+
+    def _round(self, sources: list[Source], fetcher: Fetcher, options: dict[str, Any]) -> None:
+        if sources:
+            try:
+                report = poll(sources, fetcher, Importer(actors=not options["no_actors"]))
+            except (IndexLocked, IndexUnavailable) as exc:
+                self.stderr.write(f"import stopped: {exc} (articles stored so far are kept; the next poll goes on)")
+            else:
+                for outcome in report.outcomes:
+                    (self.stderr if outcome.error else self.stdout).write(outcome.line())
+                if report.import_report:
+                    self.stdout.write(report.import_report.summary())
+        delivered, failed = deliver_due(fetcher)
+        if delivered or failed:
+            self.stdout.write(f"webhooks: {delivered} delivered, {failed} to retry or given up")
