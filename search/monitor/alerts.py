@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Iterable
@@ -55,7 +56,8 @@ def match_new(article_ids: Iterable[int]) -> dict[int, list[int]]:
         return {}
     engine = type(get_backend())
     found: dict[int, list[int]] = {}
-    with tempfile.TemporaryDirectory(prefix="newsindex-alerts-") as folder:
+    ram = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None  # a RAM disk when there is one
+    with tempfile.TemporaryDirectory(prefix="newsindex-alerts-", dir=ram) as folder:
         scratch = engine(folder)
         writer = scratch.open_writer()
         writer.update(docs)
