@@ -79,3 +79,23 @@ def test_check_page_and_api(client, seeds):
     assert answer.status_code == 400 and "txt or .html" in answer.json()["error"]
     assert client.post(reverse("search:api-check"), data=b"{not json", content_type="application/json").status_code == 400
     assert client.get(reverse("search:check")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n  ", "!!! ??? ...", "\x00\x01 nul and controls \ufffd", "word " * 30_000, "é" * 150_000, "<script>alert(1)</script>\n\n" * 50],
+)
+def test_odd_texts_get_an_answer_never_an_error(client, seeds, text):
+    answer = client.post(reverse("search:api-check"), data={"text": text}, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["ok"]
+    page = client.post(reverse("search:check"), {"text": text})
+    assert page.status_code == 200 and "<script>alert(1)</script>" not in page.content.decode().split("</textarea>", 1)[-1]
+    if len(text) > 100_000:
+        assert "Only the first 100,000 characters were checked." in answer.json()["messages"]
+
+
+def test_a_long_pasted_text_is_cut_at_100000_characters(seeds):
+    pasted = paragraph_with(seeds["000"], STATE_DEPARTMENT)
+    result = check_text(pasted + "\n\n" + "filler words here and there. " * 5000)
+    assert result.messages == ["Only the first 100,000 characters were checked."]
+    assert {seeds["000"].pk, seeds["001"].pk} <= {m.article.pk for m in result.matches}
