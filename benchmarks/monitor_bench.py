@@ -10,6 +10,9 @@
    searches added (each runs over the new articles only).
 3. Times check_text() on pasted texts: one paragraph, three paragraphs and a whole article from
    articles that share passages, and a 100,000-character text made of many articles' paragraphs.
+
+With --lookup-only CORPUS (e.g. the whole AllSides corpus) only the part of a check that grows
+with the archive is timed: the candidate look-up in the shingle index of every paragraph.
 """
 
 from __future__ import annotations
@@ -78,8 +81,15 @@ def main() -> int:
     parser.add_argument("--checks", type=int, default=20, help="pasted texts of each kind")
     parser.add_argument("--reuse", action="store_true", help="the data folder already holds the corpus minus the new records")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--lookup-only", type=Path, metavar="CORPUS", help="only time the candidate look-up over this corpus's shingle index (no import)")
     args = parser.parse_args()
     os.environ["NEWSINDEX_DATA_DIR"] = str(args.data_dir)
+    if args.lookup_only:
+        figures = lookup_at_scale(args.lookup_only, args.checks)
+        print(json.dumps(figures, indent=2))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2))
+        return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -159,6 +169,50 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0
+
+
+
+def lookup_at_scale(corpus: Path, texts: int = 20) -> dict[str, object]:
+    """The part of /check/ that grows with the archive: looking the pasted text's 5-grams up in
+    the corpus's shingle index. Builds the index of every paragraph of `corpus` (no database) and
+    times the candidate look-up for paragraphs and whole articles taken from it. The rest of a
+    check (reading at most 2,000 candidate paragraphs, aligning them) does not depend on the size
+    of the archive and is measured by main() on a real import."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from search.duplicates.detect import Para, ShingleIndex
+    from search.duplicates.model import Settings
+    from search.ingest.clean import split_paragraphs
+    from search.query.check import _candidates
+
+    opener = gzip.open if corpus.suffix == ".gz" else open
+    paras: list[Para] = []
+    bodies: list[list[str]] = []
+    with opener(corpus, "rt", encoding="utf-8") as src:
+        for number, line in enumerate(src, 1):
+            record = json.loads(line)
+            split = split_paragraphs(record.get("content_original") or "")
+            bodies.append(split)
+            paras += [Para(number, len(paras) + 1, p) for p in split]
+    started = time.monotonic()
+    index = ShingleIndex.build(paras)
+    built = time.monotonic() - started
+    rng = random.Random(16)
+    picked = [b for b in rng.sample(bodies, texts * 3) if b][:texts]
+    out: dict[str, object] = {"articles": len(bodies), "paragraphs": len(paras), "build_s": round(built, 1)}
+    for kind, items in (("one paragraph", [max(b, key=len) for b in picked]), ("whole article", ["\n\n".join(b) for b in picked])):
+        seconds, found = [], []
+        for text in items:
+            t = time.perf_counter()
+            ids = _candidates(index, split_paragraphs(text), Settings())
+            seconds.append(time.perf_counter() - t)
+            found.append(len(ids))
+        out[kind] = {"p50_ms": round(statistics.median(seconds) * 1000, 1), "max_ms": round(max(seconds) * 1000, 1),
+                     "candidates_median": statistics.median(found)}
+    return out
 
 
 if __name__ == "__main__":
