@@ -196,7 +196,7 @@ def lookup_at_scale(corpus: Path, texts: int = 20) -> dict[str, object]:
             record = json.loads(line)
             split = split_paragraphs(record.get("content_original") or "")
             bodies.append(split)
-            paras += [Para(number, len(paras) + 1, p) for p in split]
+            paras += [Para(number, len(paras) + i + 1, p) for i, p in enumerate(split)]
     started = time.monotonic()
     index = ShingleIndex.build(paras)
     built = time.monotonic() - started
