@@ -26,9 +26,10 @@ setup: $(STAMP)
 	$(BIN)/python manage.py import_articles corpus/
 
 run: setup
-	@echo "newsindex: serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the index worker)"
+	@echo "newsindex: serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the index worker and the source poller)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py run_index_worker & \
+	$(BIN)/python manage.py poll_sources & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 # Production-style: gunicorn workers (each reads the same index and sees new imports without a
@@ -38,6 +39,7 @@ serve: setup
 	@echo "newsindex: gunicorn with $(WORKERS) workers on http://$(HOST):$(PORT)/"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py run_index_worker & \
+	$(BIN)/python manage.py poll_sources & \
 	DEBUG=false $(BIN)/gunicorn newsindex.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - --timeout 30
 
 # Browser tests drive Debian's Chromium; install it when it is missing.

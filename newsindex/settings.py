@@ -154,6 +154,20 @@ NEWSINDEX_SEARCH = {
 # Shingles of every paragraph, kept so new articles are compared with the corpus incrementally.
 NEWSINDEX_SHINGLES = str(DATA_DIR / "shingles")
 
+# Fetching feeds, sitemaps and pages (search/fetch, poll_sources). URLs that come in through the
+# web may not reach private, loopback or link-local addresses unless ALLOW_PRIVATE.
+NEWSINDEX_FETCH = {
+    "ALLOW_PRIVATE": env_bool("NEWSINDEX_FETCH_ALLOW_PRIVATE", False),
+    "DELAY": float(env_str("NEWSINDEX_FETCH_DELAY", "1.0")),  # seconds between requests to one host
+    "TIMEOUT": float(env_str("NEWSINDEX_FETCH_TIMEOUT", "30")),  # seconds for one whole answer
+    "MAX_BYTES": int(env_str("NEWSINDEX_FETCH_MAX_MB", "10")) * 1024 * 1024,  # larger answers are rejected
+}
+
+LOGIN_REDIRECT_URL = "search:saved"  # after logging in without a `next` page
+
+# The address the app is reached at, for links in webhook payloads and Atom feeds made outside a request.
+NEWSINDEX_PUBLIC_URL = env_str("NEWSINDEX_PUBLIC_URL", "http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -3,3 +3,4 @@
 from __future__ import annotations
 
 import search.web.admin  # noqa: F401
+import search.monitor.admin  # noqa: F401,E402  (sources, saved searches, deliveries)

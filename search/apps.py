@@ -9,3 +9,7 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from newsindex import checks  # noqa: F401 (registers the deploy checks)
+        from search.monitor.alerts import on_articles_imported
+        from search.store.signals import articles_imported
+
+        articles_imported.connect(on_articles_imported, dispatch_uid="monitor-saved-searches")

@@ -1,4 +1,4 @@
-"""Django finds the app's models here; they live in search.store.models."""
+"""Django finds the app's models here; they live in search.store.models (and search.monitor.models)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,15 @@ from search.store.models import (
     PassageMember,
 )
 
+from search.monitor.models import Delivery, FollowedPassage, SavedSearch, SavedSearchMatch, Source, SourceItem  # noqa: E402
+
 __all__ = [
+    "Delivery",
+    "FollowedPassage",
+    "SavedSearch",
+    "SavedSearchMatch",
+    "Source",
+    "SourceItem",
     "Actor",
     "ActorAlias",
     "ActorBlock",

@@ -67,6 +67,12 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("", host, path, urlencode(sorted(query), doseq=True), "")).removeprefix("//")
 
 
+def url_key(url: str) -> str:
+    """The key an article stored from this URL has (`Article.url_key`), "" for no http(s) URL."""
+    canonical = canonical_url(url)
+    return _digest(canonical) if canonical else ""
+
+
 def _outlet(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 

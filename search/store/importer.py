@@ -32,6 +32,7 @@ from search.store.boilerplate import learn_outlet_boilerplate
 from search.store.identity import Decision, Known, Resolver, Seen
 from search.store.import_lock import import_lock
 from search.store.models import Article, ArticleLocation, Outlet, OutletAlias, Paragraph
+from search.store.signals import articles_imported
 
 BATCH_SIZE = 500
 
@@ -183,13 +184,18 @@ class Importer:
         self.find_passages = passages
 
     def run(self, paths: Iterable[str | Path], progress: Progress | None = None) -> ImportReport:
-        """Import the paths; `progress` hears of the bytes read and of each step after reading.
+        """Import the paths; `progress` hears of the bytes read and of each step after reading."""
+        watch = progress or Progress()
+        return self.run_items(iter_inputs(paths, watch), watch)
+
+    def run_items(self, items: Iterable[SourceRecord | Rejection | Ignored], progress: Progress | None = None) -> ImportReport:
+        """Import records read elsewhere (web pages fetched by poll_sources) exactly like files.
         Another import running against this database is waited for first
         (search.store.import_lock): ImportBusy when `wait` runs out."""
         with import_lock(self.wait, self.notify):
-            return self._run(paths, progress)
+            return self._run(items, progress)
 
-    def _run(self, paths: Iterable[str | Path], progress: Progress | None) -> ImportReport:
+    def _run(self, items: Iterable[SourceRecord | Rejection | Ignored], progress: Progress | None) -> ImportReport:
         started = time.monotonic()
         watch = progress or Progress()
         try:
@@ -198,7 +204,7 @@ class Importer:
                 self.session.drain()  # work a killed run or an editor left queued
             # Stored articles wait in the outbox: boilerplate learning, actor merges and shared
             # passages change many of them again at the end, and each is indexed once, then.
-            batches = _batched(iter_inputs(paths, watch), self.batch_size)
+            batches = _batched(iter(items), self.batch_size)
             while True:
                 with timing("read"):
                     batch = next(batches, None)
@@ -228,6 +234,9 @@ class Importer:
             with timing("index"):
                 self.session.drain()
                 self.session.close()
+            if self.new_ids:  # saved searches and alerts look at the new articles (search.monitor)
+                with timing("alerts"):
+                    articles_imported.send(sender=Importer, article_ids=frozenset(self.new_ids))
         except BaseException:
             self.session.abort()
             raise

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from search.web import api, duplicates, export, views
+from search.web import api, check, duplicates, export, saved, views
 
 app_name = "search"
 
@@ -14,4 +14,17 @@ urlpatterns = [
     path("export.csv", export.export_csv, name="export-csv"),
     path("api/search", api.search_api, name="api-search"),
     path("api/articles/<int:article_id>", api.article_api, name="api-article"),
+    # Monitoring (search.web.check, search.web.saved)
+    path("check/", check.check_page, name="check"),
+    path("api/check", check.check_api, name="api-check"),
+    path("saved/", saved.saved_list, name="saved"),
+    path("saved/new", saved.saved_new, name="saved-new"),
+    path("saved/<int:saved_id>/", saved.saved_open, name="saved-open"),
+    path("saved/<int:saved_id>/edit", saved.saved_edit, name="saved-edit"),
+    path("saved/<int:saved_id>/delete", saved.saved_delete, name="saved-delete"),
+    path("saved/<int:saved_id>/token", saved.saved_new_token, name="saved-token"),
+    path("saved/feed/<str:token>.atom", saved.saved_feed, name="saved-feed"),
+    path("api/saved", saved.saved_api, name="api-saved"),
+    path("follow/", saved.follow_passage, name="follow"),
+    path("follow/feed/<str:token>.atom", saved.passage_feed, name="passage-feed"),
 ]

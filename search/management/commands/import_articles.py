@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from search.index.base import IndexLocked, IndexUnavailable
 from search.ingest.progress import TerminalProgress
 from search.ingest.readers import path_problem
+from search.monitor.poll import inputs
 from search.store.import_lock import ImportBusy
 from search.store.importer import BATCH_SIZE, Importer
 
@@ -19,13 +20,14 @@ MAX_LISTED = 200
 class Command(BaseCommand):
     help = (
         "Import news articles from folders of .txt/.md/.html files (with an optional metadata.csv), "
-        "or .jsonl/.json/.csv record files, any of them gzip-compressed. Only regular files are read "
-        "(FIFOs, sockets and devices are skipped); oversized lines, records and gzip bombs are rejected "
-        "while streaming. Exit status: 0 all imported, 1 some inputs rejected, 2 usage error."
+        "or .jsonl/.json/.csv record files, any of them gzip-compressed, or http(s) URLs of a feed, a sitemap "
+        "or a page. Only regular files are read (FIFOs, sockets and devices are skipped); oversized lines, "
+        "records and gzip bombs are rejected while streaming. Exit status: 0 all imported, 1 some inputs "
+        "rejected, 2 usage error."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import, or URLs of a feed, sitemap or page")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
         parser.add_argument(
@@ -63,7 +65,7 @@ class Command(BaseCommand):
             notify=lambda message: self.stderr.write(f"import_articles: {message}"),
         )
         try:
-            report = importer.run(options["paths"], progress=progress)
+            report = importer.run_items(inputs(options["paths"], progress), progress=progress)
         except ImportBusy as exc:
             raise CommandError(f"{exc}: nothing was imported; try again when it has finished", returncode=1) from exc
         except (IndexLocked, IndexUnavailable) as exc:

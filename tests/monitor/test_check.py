@@ -1,0 +1,101 @@
+""""Who else ran this text?" on the seeds: /check/ and /api/check find the shared passages of a
+pasted paragraph, with coverage, both sides of each passage and the earliest outlet."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from search.query.check import check_text
+from search.store.models import PassageMember
+
+pytestmark = pytest.mark.django_db
+
+STATE_DEPARTMENT = "The United States continues to be concerned about the situation in the Republic of Chechnya"
+
+
+def paragraph_with(article, words: str) -> str:  # type: ignore[no-untyped-def]
+    return next(p.text for p in article.paragraphs.all() if words in p.text)
+
+
+def carriers(words: str) -> set[int]:
+    """Articles that the import found carrying the passage containing `words`."""
+    groups = {m.group_id for m in PassageMember.objects.select_related("paragraph") if words in m.paragraph.text[m.start : m.end]}
+    return set(PassageMember.objects.filter(group_id__in=groups).values_list("article_id", flat=True))
+
+
+def test_a_pasted_paragraph_finds_every_article_that_carries_it(seeds):
+    pasted = paragraph_with(seeds["000"], STATE_DEPARTMENT)
+    result = check_text("My own introduction, which no outlet printed.\n\n" + pasted)
+    found = {m.article.pk for m in result.matches}
+    assert found == carriers(STATE_DEPARTMENT) == {seeds["000"].pk, seeds["001"].pk}
+    by_id = {m.article.pk: m for m in result.matches}
+    share = len(pasted) / (len(pasted) + len("My own introduction, which no outlet printed."))
+    assert by_id[seeds["000"].pk].coverage == pytest.approx(share, abs=0.05)
+    passage = by_id[seeds["001"].pk].passages[0]
+    assert STATE_DEPARTMENT in passage.pasted and STATE_DEPARTMENT in passage.found
+    assert 'class="found"' in result.highlighted[1] and "found" not in result.highlighted[0]
+    dated = [m for m in result.matches if m.article.published]
+    assert result.earliest.article == (min(dated, key=lambda m: m.article.published).article if dated else min(result.matches, key=lambda m: m.article.pk).article)
+
+
+def test_a_reworded_quote_is_found_with_a_word_diff(seeds):
+    meps = "Chechen authorities must end the persecution of gay men and an investigation must be held as a matter of urgency"
+    reworded = "MEPs said: " + meps.replace("an investigation", "an inquiry") + "."
+    result = check_text(reworded)
+    found = {m.article.pk for m in result.matches}
+    assert found and found <= carriers("persecution of gay men and an investigation")
+    diffs = [p.diff for m in result.matches for p in m.passages if p.diff]
+    assert diffs and all("<del>inquiry</del>" in d and "<ins>investigation</ins>" in d for d in diffs)
+
+
+def test_nothing_found_and_nothing_stored(seeds):
+    before = PassageMember.objects.count()
+    result = check_text("A completely unrelated paragraph about gardening in the spring, with tulips and daffodils everywhere.")
+    assert result.matches == [] and result.coverage == 0
+    assert PassageMember.objects.count() == before
+
+
+def test_check_page_and_api(client, seeds):
+    pasted = paragraph_with(seeds["001"], STATE_DEPARTMENT)
+    page = client.post(reverse("search:check"), {"text": pasted})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "2 articles carry passages" in html and escape(seeds["000"].title) in html and escape(seeds["001"].title) in html
+    assert reverse("search:compare", args=[min(seeds["000"].pk, seeds["001"].pk), max(seeds["000"].pk, seeds["001"].pk)]) in html or "compare with the earliest" in html
+    api = client.post(reverse("search:api-check"), data={"text": pasted}, content_type="application/json").json()
+    assert api["ok"] and {m["id"] for m in api["matches"]} == {seeds["000"].pk, seeds["001"].pk}
+    assert all(m["coverage"] > 0.5 for m in api["matches"]) and api["earliest"] in {seeds["000"].pk, seeds["001"].pk}
+    upload = io.BytesIO(f"<html><body><article><h1>Press release</h1><p>{pasted}</p></article></body></html>".encode())
+    upload.name = "release.html"
+    api = client.post(reverse("search:api-check"), {"file": upload}).json()
+    assert {m["id"] for m in api["matches"]} == {seeds["000"].pk, seeds["001"].pk}
+    bad = io.BytesIO(b"\x00\x01\x02binary")
+    bad.name = "x.pdf"
+    answer = client.post(reverse("search:api-check"), {"file": bad})
+    assert answer.status_code == 400 and "txt or .html" in answer.json()["error"]
+    assert client.post(reverse("search:api-check"), data=b"{not json", content_type="application/json").status_code == 400
+    assert client.get(reverse("search:check")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n  ", "!!! ??? ...", "\x00\x01 nul and controls \ufffd", "word " * 30_000, "é" * 150_000, "<script>alert(1)</script>\n\n" * 50],
+)
+def test_odd_texts_get_an_answer_never_an_error(client, seeds, text):
+    answer = client.post(reverse("search:api-check"), data={"text": text}, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["ok"]
+    page = client.post(reverse("search:check"), {"text": text})
+    assert page.status_code == 200 and "<script>alert(1)</script>" not in page.content.decode().split("</textarea>", 1)[-1]
+    if len(text) > 100_000:
+        assert "Only the first 100,000 characters were checked." in answer.json()["messages"]
+
+
+def test_a_long_pasted_text_is_cut_at_100000_characters(seeds):
+    pasted = paragraph_with(seeds["000"], STATE_DEPARTMENT)
+    result = check_text(pasted + "\n\n" + "filler words here and there. " * 5000)
+    assert result.messages == ["Only the first 100,000 characters were checked."]
+    assert {seeds["000"].pk, seeds["001"].pk} <= {m.article.pk for m in result.matches}
