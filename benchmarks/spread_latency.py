@@ -75,7 +75,12 @@ def main() -> None:
     from search.store.models import Article, PassageGroup
     from search_latency import build_query_mix
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")  # an allowed host
+
+    def get(url: str, data: dict[str, str] | None = None) -> None:
+        response = client.get(url, data)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} {data or ''}: HTTP {response.status_code}")
     out: dict[str, object] = {
         "articles": Article.objects.filter(hidden=False).count(),
         "passages": PassageGroup.objects.filter(boilerplate=False).count(),
@@ -89,9 +94,9 @@ def main() -> None:
     ids = sorted(PassageGroup.objects.filter(boilerplate=False).values_list("id", flat=True))
     chosen = rng.sample(ids, min(args.passages, len(ids)))
     for pk in chosen[:20]:  # warm-up
-        client.get(f"/passages/{pk}/")
-    html = [timed(lambda pk=pk: client.get(f"/passages/{pk}/")) for pk in chosen]
-    api = [timed(lambda pk=pk: client.get(f"/api/passages/{pk}")) for pk in chosen]
+        get(f"/passages/{pk}/")
+    html = [timed(lambda pk=pk: get(f"/passages/{pk}/")) for pk in chosen]
+    api = [timed(lambda pk=pk: get(f"/api/passages/{pk}")) for pk in chosen]
     out["passage_page_ms"], out["passage_api_ms"] = percentiles(html), percentiles(api)
     print(f"passage page  {out['passage_page_ms']}")
     print(f"passage API   {out['passage_api_ms']}")
@@ -113,7 +118,7 @@ def main() -> None:
         plain.append(times["plain"])
         covered.append(times["covered"])
         added.append(times["covered"] - times["plain"])
-    page: list[float] = [timed(lambda bq=bq: client.get("/", {"q": bq.q, "split": "outlet"})) for bq in mix]
+    page: list[float] = [timed(lambda bq=bq: get("/", {"q": bq.q, "split": "outlet"})) for bq in mix]
     out["search_without_coverage_ms"] = percentiles(plain)
     out["search_with_coverage_and_split_ms"] = percentiles(covered)
     out["added_per_query_ms"] = percentiles(added)

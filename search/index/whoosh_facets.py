@@ -180,7 +180,7 @@ class FacetArrays:
             values, counts = np.unique(dated, return_counts=True)
             facets.days = {dt.date.fromordinal(int(v)): int(c) for v, c in zip(values, counts, strict=True)}
         if query.coverage:
-            facets.outlet_days = self._outlet_days(np.concatenate(split_parts) if split_parts else np.zeros(0, dtype=np.int64))
+            facets.outlet_days = self._outlet_days(np.concatenate(split_parts) if split_parts else np.zeros(0, dtype=np.int64), query.coverage_outlets)
             facets.first = self.first_by_outlet(results)
         return results, facets
 
@@ -203,16 +203,20 @@ class FacetArrays:
             lo, step = hi, step * 2
         return ranges
 
-    def _outlet_days(self, keys: np.ndarray) -> dict[str, dict[dt.date, int]]:
-        """{outlet: {day: count}} from (outlet code << 32 | day ordinal) keys; dated, with an outlet."""
+    def _outlet_days(self, keys: np.ndarray, top: int) -> dict[str, dict[dt.date, int]]:
+        """{outlet: {day: count}} from (outlet code << 32 | day ordinal) keys, for the `top` outlets
+        with the most dated keys (ties by name)."""
         out: dict[str, dict[dt.date, int]] = {}
-        if not keys.size:
+        keys = keys[((keys >> 32) >= 0) & ((keys & 0xFFFFFFFF) > 0)]
+        if not keys.size or top <= 0:
             return out
+        per_outlet = np.bincount((keys >> 32).astype(np.int64), minlength=len(self.outlet_names))
+        present = np.flatnonzero(per_outlet)
+        chosen = sorted(present.tolist(), key=lambda code: (-int(per_outlet[code]), self.outlet_names[code]))[:top]
+        keys = keys[np.isin(keys >> 32, chosen)]
         values, counts = np.unique(keys, return_counts=True)
         for key, count in zip(values.tolist(), counts.tolist(), strict=True):
-            code, day = key >> 32, key & 0xFFFFFFFF
-            if code >= 0 and day > 0:
-                out.setdefault(self.outlet_names[code], {})[dt.date.fromordinal(day)] = count
+            out.setdefault(self.outlet_names[key >> 32], {})[dt.date.fromordinal(key & 0xFFFFFFFF)] = count
         return out
 
     def first_by_outlet(self, results: np.ndarray) -> list[tuple[str, int, dt.date | None]]:

@@ -68,7 +68,8 @@ class SplitHistogram:
 
 def split_histogram(params: SearchParams, dates: DateFacet, outlet_days: dict[str, dict[dt.date, int]]) -> SplitHistogram:
     """The date facet's buckets, each stacked by outlet: the TOP_OUTLETS outlets with the most
-    dated matches in the histogram's scope, everything else (unknown outlets too) as "other"."""
+    dated matches in the histogram's scope, everything else (unknown outlets too) as "other".
+    (The engine counts days for SearchQuery.coverage_outlets outlets, TOP_OUTLETS by default.)"""
     granularity = dates.granularity
     totals = Counter({name: sum(days.values()) for name, days in outlet_days.items()})
     top = [name for name, _ in sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:TOP_OUTLETS]]
@@ -141,7 +142,9 @@ def lag_text(delta: dt.timedelta | None, *, days_only: bool = False) -> str:
 
 def first_coverage(first: list[tuple[str, int, dt.date | None]]) -> list[FirstCoverage]:
     """The engine's (outlet, article id, day) list as rows with their articles and lags."""
-    articles = Article.objects.select_related("outlet").in_bulk([pk for _, pk, _ in first])
+    wanted = [pk for _, pk, _ in first]
+    fields = ("id", "title", "published", "date_precision", "hidden", "outlet__name")
+    articles = Article.objects.select_related("outlet").only(*fields).in_bulk(wanted)
     start = next((day for _, _, day in first if day is not None), None)
     rows = []
     for outlet, pk, day in first:
@@ -177,5 +180,6 @@ def coverage_from_ids(params: SearchParams, facets: FacetCounts) -> None:
             name = outlet or ""
             if name not in firsts or key < firsts[name][0]:
                 firsts[name] = (key, pk, published)
-    facets.outlet_days = {name: dict(days) for name, days in outlet_days.items()}
+    totals = sorted(((sum(days.values()), name) for name, days in outlet_days.items()), key=lambda item: (-item[0], item[1]))
+    facets.outlet_days = {name: dict(outlet_days[name]) for _, name in totals[:TOP_OUTLETS]}
     facets.first = [(name, pk, day) for name, (_, pk, day) in sorted(firsts.items(), key=lambda item: item[1][0])]

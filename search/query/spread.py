@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.urls import reverse
 
 from search.ingest.times import publication_time
 from search.query.coverage import lag_text
@@ -43,6 +44,8 @@ class Copy:
     source: bool = False
 
     printed_time: dt.datetime | None = None  # the time as the input gives it (its own zone), when known
+    url: str = ""  # the article at the passage
+    compare_url: str = ""  # side by side with the presumed source ("" for the source itself)
 
     @property
     def outlet(self) -> str:
@@ -67,6 +70,14 @@ class Mark:
     x: float
     y: float
 
+    @property
+    def svg_x(self) -> str:  # SVG attributes as plain strings: templates would localise floats
+        return f"{self.x:.1f}"
+
+    @property
+    def svg_y(self) -> str:
+        return f"{self.y:.1f}"
+
 
 @dataclass
 class TimelineRow:
@@ -77,14 +88,22 @@ class TimelineRow:
     lag: str  # of the row's first mark
 
     @property
-    def text_y(self) -> float:
-        return self.y + 4
+    def text_y(self) -> str:
+        return f"{self.y + 4:.1f}"
+
+    @property
+    def svg_y(self) -> str:
+        return f"{self.y:.1f}"
 
 
 @dataclass
 class Tick:
     x: float
     label: str
+
+    @property
+    def svg_x(self) -> str:
+        return f"{self.x:.1f}"
 
 
 @dataclass
@@ -162,6 +181,7 @@ def passage_spread(group_id: int) -> PassageSpread:
             copy.lag_seconds, copy.lag = _lag(copy, first)
     elif undated:
         undated[0].source = True  # nothing to go by but the date as far as known, then import order
+    _link(group.pk, [*copies, *undated])
     spread = PassageSpread(group, copies, undated, _timeline(copies) if copies else None)
     spread.outlets = len({c.outlet or f"#{c.article.pk}" for c in [*copies, *undated]})
     if group.boilerplate:
@@ -171,6 +191,17 @@ def passage_spread(group_id: int) -> PassageSpread:
     if copies and not all(c.time_known for c in copies):
         spread.notes.append("Times of day are shown where the article says (its metadata or dateline); lags between copies without one are in whole days.")
     return spread
+
+
+def _link(group_id: int, copies: list[Copy]) -> None:
+    """Each copy's links, reversed once for the page rather than once per copy."""
+    article = reverse("search:article", args=[0]).replace("/0/", "/{}/") + f"#passage-{group_id}"
+    compare = reverse("search:compare", args=[1, 2]).replace("/1/2/", "/{}/{}/")
+    source = next((c for c in copies if c.source), None)
+    for copy in copies:
+        copy.url = article.format(copy.article.pk)
+        if source is not None and copy is not source:
+            copy.compare_url = compare.format(source.article.pk, copy.article.pk)
 
 
 def _lag(copy: Copy, first: Copy) -> tuple[int, str]:
