@@ -119,10 +119,13 @@ def passages_api(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def compare_api(request: HttpRequest, left_id: int, right_id: int) -> JsonResponse:
-    try:
-        left, right = visible_article(left_id), visible_article(right_id)
-    except Http404:
-        return not_found(f"No article with id {left_id if not Article.objects.filter(pk=left_id, hidden=False).exists() else right_id}")
+    articles: list[Article] = []
+    for pk in (left_id, right_id):
+        try:
+            articles.append(visible_article(pk))
+        except Http404:
+            return not_found(f"No article with id {pk}")
+    left, right = articles
     return JsonResponse(
         {
             "ok": True,

@@ -117,3 +117,17 @@ def test_lags_from_clock_times_and_days(tmp_path, backend, client):
     assert [c["lag"] for c in api["copies"]] == ["first", "+3 h", "+2 days", "+3 days"]
     assert api["copies"][1]["time"] == "2017-05-20T17:34:00+01:00" and api["copies"][1]["lag_seconds"] == 3 * 3600
     assert [c["outlet"] for c in api["undated"]] == ["Paper Four"]
+
+
+def test_compare_api_is_the_compare_page(seeds, client):
+    a000, a003 = seeds["000"], seeds["003"]
+    api = client.get(f"/api/compare/{a000.pk}/{a003.pk}").json()
+    html = client.get(f"/compare/{a000.pk}/{a003.pk}/").content.decode()
+    shared = set(PassageMember.objects.filter(article=a000).values_list("group_id", flat=True)) & set(
+        PassageMember.objects.filter(article=a003).values_list("group_id", flat=True)
+    )
+    assert {p["id"] for p in api["passages"]} == shared and len(shared) == html.count('<blockquote class="left">')
+    assert api["left"]["id"] == a000.pk and api["right"]["id"] == a003.pk
+    assert all(p["diff_html"] for p in api["passages"])  # 003 quotes it inside "MEPs said: ..."
+    assert client.get(f"/api/compare/{a000.pk}/999999").json()["error"] == "No article with id 999999"
+    assert client.get(f"/api/compare/999998/{a000.pk}").status_code == 404
