@@ -151,6 +151,16 @@ NEWSINDEX_SEARCH = {
     "PATH": str(DATA_DIR / "index"),
 }
 
+# Facet counting stops after this many milliseconds and shows the counts over the matches counted
+# so far, marked as partial (never an empty facet). Empty: no budget.
+_FACET_BUDGET = env_str("NEWSINDEX_FACET_BUDGET_MS", "1000").strip()
+try:
+    NEWSINDEX_FACET_BUDGET_MS: float | None = float(_FACET_BUDGET) if _FACET_BUDGET else None
+    if NEWSINDEX_FACET_BUDGET_MS is not None and not 0 <= NEWSINDEX_FACET_BUDGET_MS < 1e9:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(f"NEWSINDEX_FACET_BUDGET_MS={_FACET_BUDGET!r}: a number of milliseconds (or empty for none)") from None
+
 # Shingles of every paragraph, kept so new articles are compared with the corpus incrementally.
 NEWSINDEX_SHINGLES = str(DATA_DIR / "shingles")
 

@@ -40,6 +40,11 @@ class SearchQuery:
     collapse: bool = False  # hide articles that mostly copy another matching article
     facets: bool = False  # also count outlets, actors and days over all matches
     facet_size: int = 200  # values per facet returned (most frequent first, plus the selected ones)
+    exclude_outlets: tuple[str, ...] = ()  # never these outlets (a selection of the outlet facet: its counts ignore it)
+    exclude_actors: tuple[int, ...] = ()  # never articles naming any of these actors (likewise for the actor facet)
+    facet_budget: float | None = None  # seconds for counting facets; beyond it, counts over the part counted (partial)
+    coverage: bool = False  # with facets: also days per outlet and each outlet's first match (FacetCounts.outlet_days, .first)
+    coverage_outlets: int = 6  # with coverage: the days of this many outlets (those with the most dated matches)
 
     @property
     def has_date_filter(self) -> bool:
@@ -57,6 +62,16 @@ class FacetCounts:
     undated: int = 0
     outlet_values: int = 0  # how many distinct values had a count, before facet_size cut
     actor_values: int = 0
+    partial: bool = False  # the facet budget ran out: counts are over the first `counted` matches only
+    counted: int | None = None  # with partial: how many matching articles were counted
+    # With SearchQuery.coverage (None when the engine does not compute them; search.query.coverage
+    # then works them out from the matching ids): {outlet: {day: count}} over the date facet's scope
+    # (the results without the date selection), for the `coverage_outlets` outlets with the most
+    # dated matches there (ties by name) ...
+    outlet_days: dict[str, dict[dt.date, int]] | None = None
+    # ... and each outlet's first match in the results: (outlet or "", article id, day or None),
+    # earliest first (ties by article id), outlets with only undated matches last.
+    first: list[tuple[str, int, dt.date | None]] | None = None
 
 
 @dataclass

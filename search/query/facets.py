@@ -27,6 +27,8 @@ class FacetValue:
     selected: bool
     toggle_url: str
     kind: str = ""
+    excluded: bool = False
+    exclude_url: str = ""  # excludes the value, or takes an exclusion back
 
 
 @dataclass
@@ -78,23 +80,26 @@ class DateFacet:
 class Chip:
     label: str
     remove_url: str
+    excluded: bool = False  # shown struck through: "not this"
 
 
 def outlet_facet(params: SearchParams, counts: FacetCounts) -> Facet:
-    urls = params.toggles("outlet", [name for name, _ in counts.outlets])
+    names = [name for name, _ in counts.outlets]
+    urls, exclude_urls = params.toggles("outlet", names), params.toggles("-outlet", names)
     values = [
-        FacetValue(name, name, count, name in params.outlet, url)
-        for (name, count), url in zip(counts.outlets, urls, strict=True)
+        FacetValue(name, name, count, name in params.outlet, url, "", name in params.exclude_outlet, exclude_url)
+        for (name, count), url, exclude_url in zip(counts.outlets, urls, exclude_urls, strict=True)
     ]
     return Facet("outlet", "Outlet", values, counts.outlet_values)
 
 
 def actor_facet(params: SearchParams, counts: FacetCounts, actors: dict[int, Actor]) -> Facet:
     known = [(pk, count) for pk, count in counts.actors if pk in actors]
-    urls = params.toggles("actor", [pk for pk, _ in known])
+    ids = [pk for pk, _ in known]
+    urls, exclude_urls = params.toggles("actor", ids), params.toggles("-actor", ids)
     values = [
-        FacetValue(str(pk), actors[pk].name, count, pk in params.actor, url, actors[pk].kind)
-        for (pk, count), url in zip(known, urls, strict=True)
+        FacetValue(str(pk), actors[pk].name, count, pk in params.actor, url, actors[pk].kind, pk in params.exclude_actor, exclude_url)
+        for (pk, count), url, exclude_url in zip(known, urls, exclude_urls, strict=True)
     ]
     return Facet("actor", "Actor", values, counts.actor_values)
 
@@ -191,7 +196,9 @@ def date_facet(params: SearchParams, counts: FacetCounts) -> DateFacet:
 
 def chips(params: SearchParams, actors: dict[int, Actor]) -> list[Chip]:
     out = [Chip(f"outlet: {name}", params.toggle("outlet", name)) for name in params.outlet]
+    out += [Chip(f"outlet: {name}", params.toggle("-outlet", name), excluded=True) for name in params.exclude_outlet]
     out += [Chip(f"actor: {actors[pk].name if pk in actors else pk}", params.toggle("actor", pk)) for pk in params.actor]
+    out += [Chip(f"actor: {actors[pk].name if pk in actors else pk}", params.toggle("-actor", pk), excluded=True) for pk in params.exclude_actor]
     if params.date_from or params.date_to:
         span = f"{params.date_from or '…'} – {params.date_to or '…'}"
         out.append(Chip(f"date: {span}", params.querystring(date_from=None, date_to=None)))

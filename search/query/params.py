@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import QueryDict
 
 from search.index.base import SearchQuery, SortOrder
@@ -18,11 +19,19 @@ MAX_VALUES = 50  # per repeatable parameter
 SORTS: tuple[SortOrder, ...] = ("relevance", "date", "oldest")
 Granularity = Literal["", "year", "month", "day"]
 GRANULARITIES: tuple[Granularity, ...] = ("", "year", "month", "day")
+Split = Literal["", "outlet"]
+SPLITS: tuple[Split, ...] = ("", "outlet")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-# The order of parameters in canonical query strings (to_pairs).
-_PARAMETER_ORDER = ("q", "outlet", "actor", "from", "to", "undated", "granularity", "sort", "collapse", "page")
+# The order of parameters in canonical query strings (to_pairs). "-outlet" and "-actor" exclude
+# values (a plain name in a form or a URL: `?-outlet=Fox+News`).
+_PARAMETER_ORDER = (
+    "q", "outlet", "-outlet", "actor", "-actor", "from", "to", "undated", "granularity", "split", "sort", "collapse", "page",
+)
+# The attribute holding each repeatable parameter's values.
+_FIELDS = {"outlet": "outlet", "-outlet": "exclude_outlet", "actor": "actor", "-actor": "exclude_actor"}
+_OPPOSITE = {"outlet": "-outlet", "-outlet": "outlet", "actor": "-actor", "-actor": "actor"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,9 @@ class SearchParams:
     sort: SortOrder = "relevance"
     page: int = 1
     collapse: bool = False
+    exclude_outlet: tuple[str, ...] = ()  # -outlet=
+    exclude_actor: tuple[int, ...] = ()  # -actor=
+    split: Split = ""  # split=outlet: the date histogram stacked by outlet
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -80,20 +92,38 @@ class SearchParams:
         if page > MAX_PAGE:
             problems.append(f"Only the first {MAX_PAGE} pages can be shown: narrow the search.")
             page = MAX_PAGE
-        actors: list[int] = []
-        for raw in many("actor"):
-            if raw.isascii() and raw.isdigit() and len(raw) < 12:  # "²".isdigit() is true too
-                actors.append(int(raw))
-            else:
-                problems.append(f"'actor={raw[:40]}' is not an actor id: ignored.")
+        def actor_ids(name: str) -> tuple[int, ...]:
+            ids: list[int] = []
+            for raw in many(name):
+                if raw.isascii() and raw.isdigit() and len(raw) < 12:  # "²".isdigit() is true too
+                    ids.append(int(raw))
+                else:
+                    problems.append(f"'{name}={raw[:40]}' is not an actor id: ignored.")
+            return tuple(dict.fromkeys(ids))
+
+        actors, exclude_actors = actor_ids("actor"), actor_ids("-actor")
+        outlets, exclude_outlets = many("outlet"), many("-outlet")
+        if both := [o for o in outlets if o in exclude_outlets]:
+            problems.append(f"Outlet {', '.join(both)[:200]} was both selected and excluded: excluded.")
+            outlets = tuple(o for o in outlets if o not in exclude_outlets)
+        if both_actors := [a for a in actors if a in exclude_actors]:
+            problems.append(f"Actor {', '.join(map(str, both_actors))} was both selected and excluded: excluded.")
+            actors = tuple(a for a in actors if a not in exclude_actors)
+        split = data.get("split") or ""
+        if split not in SPLITS:
+            problems.append(f"Unknown split '{split[:40]}': the histogram is not split.")
+            split = ""
         date_from, date_to = day("from"), day("to")
         if date_from and date_to and date_from > date_to:
             problems.append("'from' was after 'to': the two dates were swapped.")
             date_from, date_to = date_to, date_from
         return cls(
             q=(data.get("q") or "")[:2000],
-            outlet=many("outlet"),
-            actor=tuple(dict.fromkeys(actors)),
+            outlet=outlets,
+            actor=actors,
+            exclude_outlet=exclude_outlets,
+            exclude_actor=exclude_actors,
+            split=split,  # type: ignore[arg-type]
             date_from=date_from,
             date_to=date_to,
             granularity=granularity,  # type: ignore[arg-type]
@@ -110,7 +140,9 @@ class SearchParams:
         if self.q:
             pairs.append(("q", self.q))
         pairs += [("outlet", v) for v in self.outlet]
+        pairs += [("-outlet", v) for v in self.exclude_outlet]
         pairs += [("actor", str(v)) for v in self.actor]
+        pairs += [("-actor", str(v)) for v in self.exclude_actor]
         if self.date_from:
             pairs.append(("from", self.date_from.isoformat()))
         if self.date_to:
@@ -119,6 +151,8 @@ class SearchParams:
             pairs.append(("undated", "1"))
         if self.granularity:
             pairs.append(("granularity", self.granularity))
+        if self.split:
+            pairs.append(("split", self.split))
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
         if self.collapse:
@@ -132,11 +166,17 @@ class SearchParams:
         changes.setdefault("page", 1)
         return "?" + urlencode(replace(self, **changes).to_pairs())  # type: ignore[arg-type]
 
-    def search_query(self, *, offset: int | None = None, limit: int = PAGE_SIZE, facets: bool = True) -> SearchQuery:
+    def search_query(
+        self, *, offset: int | None = None, limit: int = PAGE_SIZE, facets: bool = True, coverage: bool = False
+    ) -> SearchQuery:
+        """The engine's query; facets get the time budget of settings.NEWSINDEX_FACET_BUDGET_MS."""
+        budget = getattr(settings, "NEWSINDEX_FACET_BUDGET_MS", None)
         return SearchQuery(
             text=self.q,
             outlets=self.outlet,
             actors=self.actor,
+            exclude_outlets=self.exclude_outlet,
+            exclude_actors=self.exclude_actor,
             date_from=self.date_from,
             date_to=self.date_to,
             undated=self.undated,
@@ -145,16 +185,20 @@ class SearchParams:
             offset=(self.page - 1) * PAGE_SIZE if offset is None else offset,
             limit=limit,
             facets=facets,
+            facet_budget=budget / 1000 if budget is not None else None,
+            coverage=coverage and facets,
         )
 
     def toggle(self, name: str, value: object) -> str:
-        """Query string with `value` added to or removed from the repeatable parameter `name`."""
+        """Query string with `value` added to or removed from the repeatable parameter `name`
+        ("outlet", "-outlet", "actor", "-actor"); adding it to one side removes it from the other."""
         return self.toggles(name, [value])[0]
 
     def toggles(self, name: str, values: list[object]) -> list[str]:
         """toggle(name, value) for many values (a facet's): the query string is encoded once and
         each added value is put in its canonical place, after the values `name` already has."""
-        current = getattr(self, name)
+        attribute, opposite = _FIELDS[name], _FIELDS[_OPPOSITE[name]]
+        current, other = getattr(self, attribute), getattr(self, opposite)
         pairs = replace(self, page=1).to_pairs()
         rank = _PARAMETER_ORDER.index(name)
         place = sum(1 for key, _ in pairs if _PARAMETER_ORDER.index(key) <= rank)
@@ -162,7 +206,9 @@ class SearchParams:
         out = []
         for value in values:
             if value in current:
-                out.append(self.querystring(**{name: tuple(v for v in current if v != value)}))
+                out.append(self.querystring(**{attribute: tuple(v for v in current if v != value)}))
+            elif value in other:
+                out.append(self.querystring(**{attribute: (*current, value), opposite: tuple(v for v in other if v != value)}))
             else:
                 out.append("?" + "&".join(part for part in (head, urlencode([(name, str(value))]), tail) if part))
         return out

@@ -95,16 +95,22 @@ def render_paragraph(text: str, query_spans: list[tuple[int, int]], passages: li
 class SharingSummary:
     passages: int
     articles: int
+    groups: list[int] = field(default_factory=list)  # the passages' ids (for links to their pages)
 
 
 def sharing_summaries(article_ids: list[int]) -> dict[int, SharingSummary]:
     """For result rows: how many passages each article shares, with how many other (visible) articles."""
     rows = (
         PassageMember.objects.filter(article_id__in=article_ids, group__boilerplate=False)
-        .values("article_id")
-        .annotate(passages=Count("group", distinct=True))
+        .values_list("article_id", "group_id")
+        .distinct()
+        .order_by("article_id", "group_id")
     )
-    out = {row["article_id"]: SharingSummary(row["passages"], 0) for row in rows}
+    out: dict[int, SharingSummary] = {}
+    for article_id, group_id in rows:
+        summary = out.setdefault(article_id, SharingSummary(0, 0))
+        summary.passages += 1
+        summary.groups.append(group_id)
     if not out:
         return out
     pairs = (

@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 
 from search.index import get_backend
+from search.query.coverage import FIRST_SHOWN, FirstCoverage, SplitHistogram, coverage_from_ids, first_coverage, split_histogram
 from search.query.facets import Chip, DateFacet, Facet, actor_facet, chips, date_facet, outlet_facet
 from search.query.highlight import mark, snippet
 from search.query.passages import PassageView, SharingSummary, article_passages, render_paragraph, sharing_summaries
@@ -41,6 +42,21 @@ class SearchPage:
     dates: DateFacet | None = None
     chips: list[Chip] = field(default_factory=list)
     uncollapsed_total: int | None = None  # with collapse=1: matches before copies were hidden
+    facets_partial: bool = False  # the facet time budget ran out: counts over `facets_counted` matches
+    facets_counted: int | None = None
+    split: SplitHistogram | None = None  # with split=outlet: the date histogram stacked by outlet
+    first: list[FirstCoverage] | None = None  # with coverage: each outlet's first match, earliest first
+    first_outlets: int = 0  # how many outlets `first` would list without the limit
+
+    @property
+    def coverage_querystring(self) -> str:
+        """The page's parameters for /coverage/ (no page number)."""
+        pairs = self.params.to_pairs(page=False)
+        return "?" + urlencode(pairs) if pairs else ""
+
+    @property
+    def split_querystring(self) -> str:
+        return self.params.querystring(split="" if self.params.split else "outlet")
 
     @property
     def export_querystring(self) -> str:
@@ -98,17 +114,23 @@ def load_articles(ids: list[int]) -> dict[int, Article]:
 def checked(params: SearchParams) -> tuple[SearchParams, list[str], dict[int, Actor]]:
     """Drop selections that name nothing (unknown actor ids), with a message for each."""
     messages = list(params.problems)
-    selected = Actor.objects.in_bulk(params.actor)
-    if unknown := [pk for pk in params.actor if pk not in selected]:
+    selected = Actor.objects.in_bulk([*params.actor, *params.exclude_actor])
+    if unknown := [pk for pk in (*params.actor, *params.exclude_actor) if pk not in selected]:
         messages.append(f"No actor with id {', '.join(map(str, unknown))}: ignored.")
-        params = replace(params, actor=tuple(pk for pk in params.actor if pk in selected))
+        params = replace(
+            params,
+            actor=tuple(pk for pk in params.actor if pk in selected),
+            exclude_actor=tuple(pk for pk in params.exclude_actor if pk in selected),
+        )
     return params, messages, selected
 
 
-def run_search(params: SearchParams) -> SearchPage:
+def run_search(params: SearchParams, *, coverage: bool = False, limit: int = PAGE_SIZE, first_limit: int | None = FIRST_SHOWN) -> SearchPage:
+    """A page of results with facets; `coverage` adds who covered it first (its first
+    `first_limit` outlets) and, with split=outlet, the histogram stacked by outlet."""
     backend = get_backend()
     params, messages, selected = checked(params)
-    results = backend.search(params.search_query())
+    results = backend.search(params.search_query(limit=limit, coverage=coverage or bool(params.split)))
     articles = load_articles([hit.article_id for hit in results.hits])
     spans_of = backend.highlighter(params.q) if params.q else (lambda text: [])
     rows = []
@@ -148,6 +170,14 @@ def run_search(params: SearchParams) -> SearchPage:
         page.actors = actor_facet(params, results.facets, actors)
         page.dates = date_facet(params, results.facets)
         page.chips = chips(params, actors)
+        page.facets_partial, page.facets_counted = results.facets.partial, results.facets.counted
+        if (coverage or params.split) and results.facets.outlet_days is None:
+            coverage_from_ids(params, results.facets)
+        if params.split and results.facets.outlet_days is not None:
+            page.split = split_histogram(params, page.dates, results.facets.outlet_days)
+        if coverage and results.facets.first is not None:
+            page.first = first_coverage(results.facets.first[:first_limit])
+            page.first_outlets = len(results.facets.first)
     return page
 
 

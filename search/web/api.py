@@ -19,13 +19,19 @@ def search_api(request: HttpRequest) -> JsonResponse:
     facets = {}
     if page.outlets and page.actors and page.dates:
         facets = {
-            "outlet": [{"value": v.value, "count": v.count, "selected": v.selected} for v in page.outlets.values],
-            "actor": [{"value": int(v.value), "name": v.label, "kind": v.kind, "count": v.count, "selected": v.selected} for v in page.actors.values],
+            "outlet": [{"value": v.value, "count": v.count, "selected": v.selected, "excluded": v.excluded} for v in page.outlets.values],
+            "actor": [
+                {"value": int(v.value), "name": v.label, "kind": v.kind, "count": v.count, "selected": v.selected, "excluded": v.excluded}
+                for v in page.actors.values
+            ],
             "date": {
                 "granularity": page.dates.granularity,
                 "buckets": [{"start": b.start.isoformat(), "end": b.end.isoformat(), "count": b.count} for b in page.dates.buckets],
                 "undated": page.dates.undated,
             },
+            # The facet time budget ran out: the counts are over the first `counted` matches.
+            "partial": page.facets_partial,
+            "counted": page.facets_counted,
         }
     return JsonResponse(
         {

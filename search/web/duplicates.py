@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
 from django.db.models import Max, Min, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,11 +18,23 @@ from search.web.export import export_hits
 PER_PAGE = 30
 
 
-@require_GET
-def duplicates_page(request: HttpRequest) -> HttpResponse:
-    params, messages, _ = checked(SearchParams.from_query(request.GET))
+@dataclass
+class PassageListing:
+    params: SearchParams
+    messages: list[str]
+    page: Page
+    newest: bool
+    filtered: bool
+
+
+def passage_listing(params: SearchParams) -> PassageListing:
+    """The page of shared passages for these parameters: one data path for /duplicates/ and /api/passages."""
+    params, messages, _ = checked(params)
     groups = PassageGroup.objects.filter(boilerplate=False)
-    filtered = bool(params.q or params.outlet or params.actor or params.date_from or params.date_to or params.undated)
+    filtered = bool(
+        params.q or params.outlet or params.actor or params.exclude_outlet or params.exclude_actor
+        or params.date_from or params.date_to or params.undated
+    )
     if filtered:
         _, hits = export_hits(params)
         groups = groups.filter(members__article_id__in=[pk for pk, _ in hits])
@@ -32,8 +46,14 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
     members = PassageMember.objects.filter(article__hidden=False).select_related("article__outlet").order_by("article__published", "article_id")
     groups = groups.select_related("earliest__article__outlet").prefetch_related(Prefetch("members", queryset=members))
     page = Paginator(groups, PER_PAGE).get_page(params.page)
+    return PassageListing(params, messages, page, newest, filtered)
+
+
+@require_GET
+def duplicates_page(request: HttpRequest) -> HttpResponse:
+    listing = passage_listing(SearchParams.from_query(request.GET))
     return render(
         request,
         "search/duplicates.html",
-        {"params": params, "page": page, "messages": messages, "newest": newest, "filtered": filtered},
+        {"params": listing.params, "page": listing.page, "messages": listing.messages, "newest": listing.newest, "filtered": listing.filtered},
     )

@@ -25,7 +25,7 @@ class HtmxHttpRequest(HttpRequest):
 def search_page(request: HtmxHttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET)
     started = time.perf_counter()
-    page = run_search(params)
+    page = run_search(params, coverage=True)
     searched = time.perf_counter()
     partial = request.htmx and not request.htmx.history_restore_request and request.htmx.target == "results"
     template = "search/search.html#results" if partial else "search/search.html"

@@ -32,9 +32,9 @@ from hypothesis import strategies as st
 
 pytestmark = [pytest.mark.django_db, pytest.mark.hostile]
 
-ENDPOINTS = ("/", "/api/search", "/export.csv")
+ENDPOINTS = ("/", "/api/search", "/export.csv", "/api/coverage")
 TIME_LIMIT = 5.0  # seconds per response, the body included
-PARAMS = ("q", "outlet", "actor", "from", "to", "granularity", "sort", "page", "collapse", "undated")
+PARAMS = ("q", "outlet", "-outlet", "actor", "-actor", "from", "to", "granularity", "split", "sort", "page", "collapse", "undated")
 
 # `make test` runs a short pass; `make bench` sets NEWSINDEX_HOSTILE_EXAMPLES=500 for the long one.
 EXAMPLES = int(os.environ.get("NEWSINDEX_HOSTILE_EXAMPLES", "40"))
@@ -305,7 +305,7 @@ def failures(client: Client, cases: dict[str, dict[str, Any] | str], endpoints: 
 
 
 def all_endpoints(seeds) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    return (*ENDPOINTS, "/duplicates/", f"/articles/{seeds['001'].pk}/")
+    return (*ENDPOINTS, "/duplicates/", "/api/passages", "/coverage/", f"/articles/{seeds['001'].pk}/")
 
 
 def test_explicit_hostile_queries(web, seeds) -> None:  # type: ignore[no-untyped-def]
