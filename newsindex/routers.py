@@ -47,6 +47,12 @@ READ_ONLY_VIEWS = frozenset(
         "search:export-csv",
         "search:api-search",
         "search:api-article",
+        "search:passage",
+        "search:coverage",
+        "search:api-passages",
+        "search:api-passage",
+        "search:api-compare",
+        "search:api-coverage",
     }
 )
 
