@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from search.store.access import ApiToken
 from search.store.models import (
     Actor,
     ActorAlias,
@@ -22,6 +23,7 @@ from search.store.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "Actor",
     "ActorAlias",
     "ActorBlock",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from search.web import api, duplicates, export, views
+from search.web import duplicates, export, views
 
 app_name = "search"
 
@@ -12,6 +12,4 @@ urlpatterns = [
     path("compare/<int:left_id>/<int:right_id>/", views.compare_page, name="compare"),
     path("duplicates/", duplicates.duplicates_page, name="duplicates"),
     path("export.csv", export.export_csv, name="export-csv"),
-    path("api/search", api.search_api, name="api-search"),
-    path("api/articles/<int:article_id>", api.article_api, name="api-article"),
 ]
