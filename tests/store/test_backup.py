@@ -2,8 +2,8 @@
 then (and nothing half-written), every curation decision, and rebuilds a consistent index.
 
 Runs on the database of the test pass: SQLite (the copy is put in place as a data folder's
-database file) or PostgreSQL (pg_restore into a new database, newsindex_private_restore,
-dropped afterwards).
+database file) or PostgreSQL (pg_restore into a new database named after the configured one,
+e.g. newsindex_restore for newsindex, dropped afterwards).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from search.store.passages import mark_boilerplate
 from tests.conftest import CORPUS, ROOT, corpus_path, import_into_db
 
 pytestmark = [pytest.mark.corpora, pytest.mark.django_db(transaction=True)]
-RESTORE_DB = "newsindex_private_restore"
 Query = Callable[[str], list[tuple[Any, ...]]]
 
 
@@ -120,19 +119,20 @@ def restored(backup: Path, tmp_path: Path) -> Iterator[tuple[Query, dict[str, st
     import psycopg
 
     settings_dict = connection.settings_dict
+    restore_db = str(settings_dict["NAME"]).removeprefix("test_") + "_restore"  # beside the test database
     admin_env = pg_environment({**settings_dict, "NAME": "postgres"})
-    subprocess.run(["dropdb", "--if-exists", RESTORE_DB], env=admin_env, check=True, capture_output=True)
-    subprocess.run(["createdb", RESTORE_DB], env=admin_env, check=True, capture_output=True)
+    subprocess.run(["dropdb", "--if-exists", restore_db], env=admin_env, check=True, capture_output=True)
+    subprocess.run(["createdb", restore_db], env=admin_env, check=True, capture_output=True)
     try:
         result = subprocess.run(
-            ["pg_restore", "--no-owner", f"--dbname={RESTORE_DB}", str(backup)], env=admin_env, capture_output=True, text=True
+            ["pg_restore", "--no-owner", f"--dbname={restore_db}", str(backup)], env=admin_env, capture_output=True, text=True
         )
         assert result.returncode == 0, result.stderr
-        url = database_url(settings_dict, RESTORE_DB)
+        url = database_url(settings_dict, restore_db)
         with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as db:
             yield (lambda sql: db.execute(sql).fetchall()), environment(data, url)
     finally:
-        subprocess.run(["dropdb", "--if-exists", "--force", RESTORE_DB], env=admin_env, capture_output=True)
+        subprocess.run(["dropdb", "--if-exists", "--force", restore_db], env=admin_env, capture_output=True)
 
 
 def test_backup_during_an_import_restores_committed_articles_and_curation(tmp_path, index_path):
