@@ -5,44 +5,22 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-READ = ("apitoken", "read_archive")
-# What the curation admin needs: models and the permissions its pages and actions check.
-CURATE = [
-    ("article", "view"), ("article", "change"),
-    ("outlet", "view"), ("outlet", "change"),
-    ("outletalias", "view"), ("outletalias", "add"), ("outletalias", "change"), ("outletalias", "delete"),
-    ("actor", "view"), ("actor", "change"),
-    ("actoralias", "view"), ("actoralias", "add"), ("actoralias", "change"), ("actoralias", "delete"),
-    ("actorblock", "view"), ("actorblock", "add"), ("actorblock", "change"), ("actorblock", "delete"),
-    ("mergesuggestion", "view"), ("mergesuggestion", "change"),
-    ("passagegroup", "view"), ("passagegroup", "change"),
-    ("indextask", "view"),
-]
-
 
 def create_roles(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
+
+    from search.store.access import ensure_roles
 
     # Permissions are normally created after all migrations; the groups need them now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    def permission(model: str, codename: str):
-        return Permission.objects.get(content_type__app_label="search", content_type__model=model, codename=codename)
-
-    read = permission(*READ)
-    readers, _ = Group.objects.get_or_create(name="readers")
-    readers.permissions.add(read)
-    curators, _ = Group.objects.get_or_create(name="curators")
-    curators.permissions.add(read, *(permission(model, f"{action}_{model}") for model, action in CURATE))
+    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), schema_editor.connection.alias)
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=["readers", "curators"]).delete()
+    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(name__in=["readers", "curators"]).delete()
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, models
@@ -16,6 +17,18 @@ from django.utils import timezone
 
 READ_PERMISSION = "search.read_archive"  # granted to the readers and curators groups (migration 0007)
 READERS, CURATORS = "readers", "curators"
+# What the curation admin needs: (model, action) of the search app's models.
+CURATOR_PERMISSIONS = [
+    ("article", "view"), ("article", "change"),
+    ("outlet", "view"), ("outlet", "change"),
+    ("outletalias", "view"), ("outletalias", "add"), ("outletalias", "change"), ("outletalias", "delete"),
+    ("actor", "view"), ("actor", "change"),
+    ("actoralias", "view"), ("actoralias", "add"), ("actoralias", "change"), ("actoralias", "delete"),
+    ("actorblock", "view"), ("actorblock", "add"), ("actorblock", "change"), ("actorblock", "delete"),
+    ("mergesuggestion", "view"), ("mergesuggestion", "change"),
+    ("passagegroup", "view"), ("passagegroup", "change"),
+    ("indextask", "view"),
+]
 TOKEN_LENGTH = 40
 PREFIX_LENGTH = 8
 LAST_USED_EVERY = timedelta(minutes=1)  # last_used is written at most this often per token
@@ -75,3 +88,19 @@ def user_for_key(key: str) -> object | None:
         except DatabaseError:  # e.g. SQLite busy under a long import: reading matters more than this note
             pass
     return token.user
+
+
+def ensure_roles(group_model: Any, permission_model: Any, using: str = "default") -> None:
+    """Create the readers and curators groups with their permissions, or add what they lack.
+
+    Called by migration 0007 (with its historical models) and after every migrate or flush
+    (search/apps.py), so the roles exist whenever the tables do. Permissions an administrator
+    added by hand are kept."""
+    def permission(codename: str) -> Any:
+        return permission_model.objects.using(using).get(content_type__app_label="search", codename=codename)
+
+    read = permission("read_archive")
+    readers, _ = group_model.objects.using(using).get_or_create(name=READERS)
+    readers.permissions.add(read)
+    curators, _ = group_model.objects.using(using).get_or_create(name=CURATORS)
+    curators.permissions.add(read, *(permission(f"{action}_{model}") for model, action in CURATOR_PERMISSIONS))
