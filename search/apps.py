@@ -1,6 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_roles(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """After migrate and after flush (tests): the readers and curators groups exist."""
+    from django.contrib.auth.models import Group, Permission
+
+    from search.store.access import ensure_roles
+
+    try:
+        ensure_roles(Group, Permission, using)
+    except Permission.DoesNotExist:  # the auth app did not create the permissions (not installed)
+        pass
 
 
 class SearchConfig(AppConfig):
@@ -13,3 +28,4 @@ class SearchConfig(AppConfig):
         from search.store.signals import articles_imported
 
         articles_imported.connect(on_articles_imported, dispatch_uid="monitor-saved-searches")
+        post_migrate.connect(_ensure_roles, sender=self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from search.store.access import ApiToken
 from search.store.models import (
     Actor,
     ActorAlias,
@@ -25,6 +26,7 @@ from search.store.models import (
 from search.monitor.models import Delivery, FollowedPassage, SavedSearch, SavedSearchMatch, Source, SourceItem  # noqa: E402
 
 __all__ = [
+    "ApiToken",
     "Delivery",
     "FollowedPassage",
     "SavedSearch",

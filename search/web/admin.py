@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from search.store import curation
+from search.store.access import ApiToken
 from search.store.models import (
     Actor,
     ActorAlias,
@@ -66,22 +67,22 @@ class ArticleAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         curation.reindex(ids)
 
-    @admin.action(description="Hide from search, facets and exports")
+    @admin.action(description="Hide from search, facets and exports", permissions=["change"])
     def hide(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         changed = curation.set_hidden(queryset.values_list("id", flat=True), True)
         self.message_user(request, f"{changed} articles hidden; search catches up within seconds.", messages.SUCCESS)
 
-    @admin.action(description="Show again in search")
+    @admin.action(description="Show again in search", permissions=["change"])
     def unhide(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         changed = curation.set_hidden(queryset.values_list("id", flat=True), False)
         self.message_user(request, f"{changed} articles shown again.")
 
-    @admin.action(description="Extract actors again")
+    @admin.action(description="Extract actors again", permissions=["change"])
     def reextract_actors(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         done = curation.reextract_actors(queryset.values_list("id", flat=True))
         self.message_user(request, f"Actors extracted again for {done} articles.")
 
-    @admin.action(description="Index again")
+    @admin.action(description="Index again", permissions=["change"])
     def reindex(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         queued = curation.reindex(queryset.values_list("id", flat=True))
         self.message_user(request, f"{queued} articles queued for indexing.")
@@ -140,7 +141,7 @@ class OutletAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         curation.outlet_changed(obj)
 
-    @admin.action(description="Merge selected outlets (keeps the old names as aliases)")
+    @admin.action(description="Merge selected outlets (keeps the old names as aliases)", permissions=["change"])
     def merge(self, request: HttpRequest, queryset: QuerySet[Outlet]) -> HttpResponse | None:
         return _merge_action(self, request, queryset, curation.merge_outlets, "outlet")
 
@@ -171,11 +172,11 @@ class ActorAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         curation.actor_changed(obj)
 
-    @admin.action(description="Merge selected actors (later imports keep them merged)")
+    @admin.action(description="Merge selected actors (later imports keep them merged)", permissions=["change"])
     def merge(self, request: HttpRequest, queryset: QuerySet[Actor]) -> HttpResponse | None:
         return _merge_action(self, request, queryset, curation.merge_actors, "actor")
 
-    @admin.action(description="Not an actor: remove, and keep out of later imports")
+    @admin.action(description="Not an actor: remove, and keep out of later imports", permissions=["change"])
     def not_an_actor(self, request: HttpRequest, queryset: QuerySet[Actor]) -> None:
         touched = curation.block_actors(list(queryset))
         self.message_user(request, f"Removed; {touched} articles re-indexed.")
@@ -191,11 +192,11 @@ class MergeSuggestionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Accept: merge the first into the second")
+    @admin.action(description="Accept: merge the first into the second", permissions=["change"])
     def accept(self, request: HttpRequest, queryset: QuerySet[MergeSuggestion]) -> None:
         self.message_user(request, f"{curation.accept_suggestions(queryset)} merges done.")
 
-    @admin.action(description="Reject: they are different")
+    @admin.action(description="Reject: they are different", permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[MergeSuggestion]) -> None:
         self.message_user(request, f"{curation.reject_suggestions(queryset)} suggestions rejected.")
 
@@ -250,10 +251,42 @@ class PassageGroupAdmin(admin.ModelAdmin):
     def excerpt(self, obj: PassageGroup) -> str:
         return obj.text[:120]
 
-    @admin.action(description="Boilerplate: hide from highlights and counts (kept across re-imports)")
+    @admin.action(description="Boilerplate: hide from highlights and counts (kept across re-imports)", permissions=["change"])
     def mark_boilerplate(self, request: HttpRequest, queryset: QuerySet[PassageGroup]) -> None:
         self.message_user(request, f"{mark_boilerplate(queryset, True)} passages marked as boilerplate.")
 
-    @admin.action(description="Not boilerplate after all")
+    @admin.action(description="Not boilerplate after all", permissions=["change"])
     def unmark_boilerplate(self, request: HttpRequest, queryset: QuerySet[PassageGroup]) -> None:
         self.message_user(request, f"{mark_boilerplate(queryset, False)} passages shown again.")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens for scripts reading the JSON API and the CSV export: the key is shown once, on creation."""
+
+    list_display = ("name", "user", "prefix", "created", "last_used", "revoked")
+    list_filter = ("revoked",)
+    search_fields = ("name", "user__username", "prefix")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+    fields = ("user", "name", "prefix", "created", "last_used", "revoked")
+    readonly_fields = ("prefix", "created", "last_used")
+    actions = ("revoke",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+        return self.readonly_fields + (("user",) if obj is not None else ())
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        key = obj.set_new_key() if not change else None
+        super().save_model(request, obj, form, change)
+        if key:
+            self.message_user(
+                request,
+                f"The token for {obj.user}: {key}  (copy it now: it is shown only once; scripts send "
+                f"'Authorization: Bearer {key[:4]}…')",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Revoke: refuse these tokens from now on", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        self.message_user(request, f"{queryset.update(revoked=True)} tokens revoked.")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from search.web import api, check, coverage, duplicates, export, passages, saved, views
+from search.web import check, coverage, duplicates, export, passages, saved, views
 
 app_name = "search"
 
@@ -14,12 +14,10 @@ urlpatterns = [
     path("export.csv", export.export_csv, name="export-csv"),
     path("passages/<int:group_id>/", passages.passage_page, name="passage"),
     path("coverage/", coverage.coverage_page, name="coverage"),
-    path("api/search", api.search_api, name="api-search"),
     path("api/passages", passages.passages_api, name="api-passages"),
     path("api/passages/<int:group_id>", passages.passage_api, name="api-passage"),
     path("api/compare/<int:left_id>/<int:right_id>", passages.compare_api, name="api-compare"),
     path("api/coverage", coverage.coverage_api, name="api-coverage"),
-    path("api/articles/<int:article_id>", api.article_api, name="api-article"),
     # Monitoring (search.web.check, search.web.saved)
     path("check/", check.check_page, name="check"),
     path("api/check", check.check_api, name="api-check"),

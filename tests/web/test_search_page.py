@@ -17,7 +17,8 @@ def test_search_page_lists_newest_without_query(client, seeds):
     assert "Unknown outlet" in html and "The Independent" in html
     assert "20 May 2017" in html and "undated" in html
     assert 'hx-get="/"' in html and 'hx-push-url="true"' in html
-    assert response["Vary"] == "HX-Request"
+    # Cookie too: the header shows who is logged in
+    assert [v.strip() for v in response["Vary"].split(",")] == ["HX-Request", "Cookie"]
 
 
 def test_search_highlights_query_words(client, seeds):
