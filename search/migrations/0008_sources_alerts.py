@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0005_passages'),
+        ('search', '0007_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
