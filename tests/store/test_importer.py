@@ -106,7 +106,7 @@ def test_command_exit_status_and_summary(tmp_path, capsys):
 
 def test_report_times_every_stage():
     report = Importer().run([CORPUS])
-    assert set(report.stages) == {"read", "clean", "actors", "store", "boilerplate", "passages", "index"}
+    assert set(report.stages) == {"read", "clean", "actors", "store", "boilerplate", "passages", "index", "alerts"}
     assert all(seconds >= 0 for seconds in report.stages.values())
     assert sum(report.stages.values()) <= report.seconds
 
