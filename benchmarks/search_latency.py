@@ -274,8 +274,8 @@ class _Vocabulary:
         from whoosh import index as whoosh_index
 
         from search.index import get_backend
-        from search.index.whoosh_backend import INDEX_NAME
-        from search.index.whoosh_schema import NEWS_STOP_WORDS, build_schema
+        from search.index.whoosh.backend import INDEX_NAME
+        from search.index.whoosh.schema import NEWS_STOP_WORDS, build_schema
 
         counts: Counter[str] = Counter()
         for paragraphs in articles:
@@ -321,7 +321,7 @@ def build_query_mix(total: int) -> list[BenchQuery]:
     """A deterministic mix (random.Random(SEED)) drawn from the imported articles."""
     from django.db.models import Count
 
-    from search.index.whoosh_schema import NEWS_STOP_WORDS
+    from search.index.whoosh.schema import NEWS_STOP_WORDS
     from search.store.models import Actor, Article, Outlet, Paragraph
 
     rng = random.Random(SEED)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from search.index.base import IndexLocked, SearchQuery
-from search.index.whoosh_schema import news_analyzer
+from search.index.whoosh.schema import news_analyzer
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +145,7 @@ def test_searcher_sees_replaced_documents_once(seeds, backend):
 
 @pytest.mark.parametrize("text", ['"European Parliament"', "chech*", "Kadrov~", '"human rights" OR kadyrov', "gay", "putin kadyrov"])
 def test_ranking_and_totals_agree_with_whooshs_own_search(seeds, backend, text, monkeypatch):
-    """The NumPy scoring (search.index.whoosh_scoring) gives Whoosh's own order, scores and
+    """The NumPy scoring (search.index.whoosh.scoring) gives Whoosh's own order, scores and
     total on the seeds, at any page offset. (Whoosh scores a wildcard's matches 1.0 on segments
     under 5,000 documents and by BM25F on larger ones; it is told to do the latter here, as
     tests/index/test_whoosh_scoring.py explains.)"""

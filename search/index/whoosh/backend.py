@@ -37,12 +37,12 @@ from search.index.base import (
     SearchQuery,
     SearchResults,
 )
-from search.index.whoosh_facets import FacetArrays
-from search.index.whoosh_highlight import Highlighter
-from search.index.whoosh_vocabulary import Vocabulary
-from search.index.whoosh_schema import build_schema
-from search.index.whoosh_scoring import MAX_EXPANSION, OutOfTime, Scored, TooBroad, score_query
-from search.query.syntax import tidy_query
+from search.index.whoosh.facets import FacetArrays
+from search.index.whoosh.highlight import Highlighter
+from search.index.whoosh.vocabulary import Vocabulary
+from search.index.whoosh.schema import build_schema
+from search.index.whoosh.scoring import MAX_EXPANSION, OutOfTime, Scored, TooBroad, score_query
+from search.index.querytext import tidy_query
 
 INDEX_NAME = "articles"
 SEARCH_TIME_LIMIT = 5.0  # seconds; a query running longer returns what it found so far
