@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from search.index.postgres.models import PgDocument, PgWord
 from search.store.models import (
     Actor,
     ActorAlias,
@@ -38,4 +39,6 @@ __all__ = [
     "Paragraph",
     "PassageGroup",
     "PassageMember",
+    "PgDocument",
+    "PgWord",
 ]

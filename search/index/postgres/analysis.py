@@ -1,0 +1,54 @@
+"""News analysis for the postgres engine: what Python does before PostgreSQL's text search
+configuration (migration 0010) sees a text, the schema the query parser reads words with, and
+a Python twin of the configuration for highlighting.
+
+PostgreSQL folds accents (unaccent) and stems English words (snowball, no stop list). What it
+cannot do without files on the server is done here, the same way the Whoosh engine's analyzer
+does it: "U.S." becomes "US" and curly quotes straight ones. Whoosh ships the same snowball
+English stemmer, so the highlighter marks the words PostgreSQL matched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.fields import Schema, TEXT
+from whoosh.support.charset import accent_map
+
+from search.index.whoosh.schema import TOKEN_PATTERN, AcronymFilter, build_schema
+
+# An acronym at the start of a token ("U.S.", "U.S"), as the Whoosh tokenizer finds them.
+_ACRONYM = re.compile(r"(?<!\w)(?:[^\W\d_]\.)+[^\W\d_]\b\.?")
+_CURLY = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'"})
+
+
+def prepare(text: str) -> str:
+    """Text as the text search configuration should read it."""
+    if not text:
+        return ""
+    text = text.translate(_CURLY)
+    if "." in text:
+        text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
+    return text
+
+
+def fold_analyzer():  # type: ignore[no-untyped-def]
+    """Query words as the parser passes them on: tokens, acronyms joined, lower case, accents
+    folded; no stop list and no stemming (PostgreSQL stems them)."""
+    return RegexTokenizer(TOKEN_PATTERN) | AcronymFilter() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def stem_analyzer():  # type: ignore[no-untyped-def]
+    """The Python twin of the `newsindex` configuration: folded words, snowball English stems."""
+    return fold_analyzer() | StemFilter(lang="en")
+
+
+def query_schema() -> Schema:
+    """The Whoosh engine's fields (so the parser reads a query the same way), with analyzers
+    that leave stemming to PostgreSQL."""
+    schema = build_schema()
+    for name in ("title", "body", "outlet", "authors", "actor"):
+        schema.remove(name)
+        schema.add(name, TEXT(analyzer=fold_analyzer()))
+    return schema
