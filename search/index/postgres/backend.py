@@ -186,20 +186,36 @@ class PostgresBackend(SearchBackend):
         return PgHighlighter(translation.singles, translation.phrases, self._analyzer)
 
 
+def _excluded_outlets(query: SearchQuery) -> tuple[str, ...]:
+    return tuple(getattr(query, "exclude_outlets", ()) or ())
+
+
+def _excluded_actors(query: SearchQuery) -> tuple[int, ...]:
+    return tuple(getattr(query, "exclude_actors", ()) or ())
+
+
 def _selections(query: SearchQuery) -> tuple[list[str], list[object]]:
     """SQL for the outlet, actor and date selections (TRUE when not selected), and params."""
     parts: list[str] = []
     params: list[object] = []
+    # Exclusions (SearchQuery.exclude_outlets / exclude_actors, where the contract has them) are
+    # part of their facet's selection: the facet's own counts ignore them.
+    outlet: list[str] = []
     if query.outlets:
-        parts.append("d.outlet = ANY(%s)")
+        outlet.append("d.outlet = ANY(%s)")
         params.append(list(query.outlets))
-    else:
-        parts.append("TRUE")
+    if _excluded_outlets(query):
+        outlet.append("NOT (d.outlet = ANY(%s))")
+        params.append(list(_excluded_outlets(query)))
+    parts.append("(" + " AND ".join(outlet) + ")" if outlet else "TRUE")
+    actor: list[str] = []
     if query.actors:
-        parts.append("d.actor_ids && %s::bigint[]")
+        actor.append("d.actor_ids && %s::bigint[]")
         params.append(list(query.actors))
-    else:
-        parts.append("TRUE")
+    if _excluded_actors(query):
+        actor.append("NOT (d.actor_ids && %s::bigint[])")
+        params.append(list(_excluded_actors(query)))
+    parts.append("(" + " AND ".join(actor) + ")" if actor else "TRUE")
     if query.has_date_filter:
         ranges = []
         if query.date_from or query.date_to:
@@ -265,7 +281,7 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
             WHERE EXISTS (SELECT 1 FROM search_pgdocument x WHERE x.outlet = o)
         UNION ALL SELECT 'sa', a, NULL, NULL, NULL, NULL FROM unnest(%s::bigint[]) AS a
             WHERE EXISTS (SELECT 1 FROM search_pgdocument x WHERE x.actor_ids @> ARRAY[a])""")
-        params += [list(query.outlets), list(query.actors)]
+        params += [[*query.outlets, *_excluded_outlets(query)], [*query.actors, *_excluded_actors(query)]]
     return "".join(sql), params
 
 
