@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from search.index.whoosh.highlight import Highlighter, fold
+from search.index.highlight import Highlighter, fold
 from search.index.whoosh.schema import news_analyzer
 from tests.conftest import CORPUS, corpus_path
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
-from whoosh.fields import Schema, TEXT
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-from search.index.whoosh.schema import TOKEN_PATTERN, AcronymFilter, build_schema
+from search.index.analysis import TOKEN_PATTERN, AcronymFilter
 
 # An acronym at the start of a token ("U.S.", "U.S"), as the Whoosh tokenizer finds them.
 _ACRONYM = re.compile(r"(?<!\w)(?:[^\W\d_]\.)+[^\W\d_]\b\.?")
@@ -45,10 +45,21 @@ def stem_analyzer():  # type: ignore[no-untyped-def]
 
 
 def query_schema() -> Schema:
-    """The Whoosh engine's fields (so the parser reads a query the same way), with analyzers
-    that leave stemming to PostgreSQL."""
-    schema = build_schema()
-    for name in ("title", "body", "outlet", "authors", "actor"):
-        schema.remove(name)
-        schema.add(name, TEXT(analyzer=fold_analyzer()))
-    return schema
+    """The fields of the query language, named as on the Whoosh engine (so the shared parser reads
+    a query the same way), with analyzers that leave stemming to PostgreSQL."""
+    return Schema(
+        id=ID(),
+        article_id=NUMERIC(bits=64),
+        title=TEXT(analyzer=fold_analyzer()),
+        body=TEXT(analyzer=fold_analyzer()),
+        outlet=TEXT(analyzer=fold_analyzer()),
+        outlet_name=ID(),
+        authors=TEXT(analyzer=fold_analyzer()),
+        date=DATETIME(),
+        day=NUMERIC(bits=32),
+        undated=NUMERIC(bits=8),
+        actors=KEYWORD(),
+        actor=TEXT(analyzer=fold_analyzer()),
+        copy_of=KEYWORD(),
+        fingerprint=STORED(),
+    )

@@ -29,7 +29,7 @@ from search.index.postgres.analysis import prepare, query_schema, stem_analyzer
 from search.index.postgres.models import NAMES_CONFIG, TEXT_CONFIG, PgDocument
 from search.index.postgres.translate import Cond, Translation, Translator, TooBroad
 from search.index.querylang import parse_query, too_broad_message
-from search.index.whoosh.highlight import Highlighter
+from search.index.highlight import Highlighter
 
 log = logging.getLogger(__name__)
 SEARCH_TIME_LIMIT = 5.0  # seconds (statement_timeout); a longer query is stopped with a note

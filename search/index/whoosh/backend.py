@@ -31,7 +31,7 @@ from search.index.base import (
     SearchResults,
 )
 from search.index.whoosh.facets import FacetArrays
-from search.index.whoosh.highlight import Highlighter
+from search.index.highlight import Highlighter
 from search.index.whoosh.vocabulary import Vocabulary
 from search.index.whoosh.schema import build_schema
 from search.index.whoosh.scoring import MAX_EXPANSION, OutOfTime, Scored, TooBroad, score_query

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from whoosh.support.charset import accent_map
 
-from search.index.whoosh.schema import NEWS_STOP_WORDS, TOKEN_PATTERN
+from search.index.analysis import NEWS_STOP_WORDS, TOKEN_PATTERN
 
 Span = tuple[int, int]
 _TOKEN = re.compile(TOKEN_PATTERN)
