@@ -8,6 +8,7 @@ and range terms expand to the words of search_pgword, at most MAX_EXPANSION each
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from search.index.querylang import MAX_EXPANSION
 # field -> (column, weight label): title A and body B in the text vector; outlet A, authors B,
 # actor names C in the names vector.
 FIELDS = {
+    "text": ("text_vector", ""),  # title or body: no weight label, so the GIN index needs no recheck
     "title": ("text_vector", "A"),
     "body": ("text_vector", "B"),
     "outlet": ("names_vector", "A"),
@@ -31,6 +33,7 @@ FIELDS = {
     "actor": ("names_vector", "C"),
 }
 MAX_PHRASE_SLOP = 10
+_TEXT_FIELDS = ("text", "title", "body")
 _STEM = stemmer_for_language("en")  # snowball English, the stemmer of the `newsindex` configuration
 _VECTOR_ENTRY = re.compile(r"'((?:[^']|'')*)'(?::([\d,A-D]+))?")
 
@@ -176,6 +179,9 @@ class Translator:
         if kind is wq.And or kind is wq.Require:
             return both([self._node(sub, negated) for sub in node.children()])
         if kind is wq.Or or kind is wq.DisjunctionMax:
+            merged = _title_or_body(node)
+            if merged is not None:
+                return self._node(merged, negated)
             return either([self._node(sub, negated) for sub in node.children()])
         if kind is wq.Not:
             return negate(self._node(node.query, not negated))
@@ -216,7 +222,7 @@ class Translator:
             return None
         weight = FIELDS[node.field()][1]
         groups = self._word_groups(node, node.text)
-        if node.field() in ("title", "body"):
+        if node.field() in _TEXT_FIELDS:
             if len(groups) == 1:
                 self.out.singles.update(groups[0])
             elif groups:
@@ -232,7 +238,7 @@ class Translator:
         if not words:
             return ""
         groups = [g for w in words for g in w]
-        if node.field() in ("title", "body"):
+        if node.field() in _TEXT_FIELDS:
             self.out.phrases.add(tuple(g[0] for g in groups))
         slop = min(max(1, int(node.slop)), MAX_PHRASE_SLOP)
         if slop == 1 or len(groups) == 1:
@@ -249,9 +255,9 @@ class Translator:
         words = expand(node, "t" if column == "text_vector" else "n", self.lexemes)
         if not words:
             return None
-        if node.field() in ("title", "body"):
+        if node.field() in _TEXT_FIELDS:
             self.out.singles.update(words)
-        return " | ".join(f"{quote(w)}:{weight}" for w in words)
+        return " | ".join(f"{quote(w)}{_label(weight)}" for w in words)
 
     def _dates(self, node: wq.Query) -> Cond:
         if node.field() != "date":
@@ -272,8 +278,30 @@ class Translator:
         return Cond("sql", sql="(" + " AND ".join(parts) + ")", params=tuple(params))
 
 
+def _title_or_body(node: wq.Query) -> wq.Query | None:
+    """The parser's `Or([X(title), X(body)])` for a word of the default fields, as one X over
+    the whole text vector (field "text"): the same matches, and a tsquery without weight labels
+    lets the GIN index answer without reading each match's vector again."""
+    subs = list(node.children())
+    if len(subs) != 2 or type(subs[0]) is not type(subs[1]) or {s.field() for s in subs} != {"title", "body"}:
+        return None
+    first, second = subs
+    if type(first) not in (wq.Term, wq.Prefix, wq.Wildcard, wq.FuzzyTerm):  # phrases are rechecked anyway
+        return None
+    keys = ("text", "words", "slop", "maxdist", "prefixlength", "boost")
+    if any(getattr(first, k, None) != getattr(second, k, None) for k in keys):
+        return None
+    merged = copy.copy(first)
+    merged.fieldname = "text"
+    return merged
+
+
+def _label(weight: str) -> str:
+    return f":{weight}" if weight else ""
+
+
 def _group(lexemes: list[str], weight: str) -> str:
-    parts = [f"{quote(lexeme)}:{weight}" for lexeme in lexemes]
+    parts = [f"{quote(lexeme)}{_label(weight)}" for lexeme in lexemes]
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
 
 
