@@ -109,6 +109,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="search engine (SEARCH_BACKEND); postgres runs on DATABASE_URL, which must be set",
     )
     parser.add_argument(
+        "--queries-from",
+        type=Path,
+        metavar="JSON",
+        help="time the query mix of an earlier run (its --json file) instead of drawing one: the same queries on both engines",
+    )
+    parser.add_argument(
         "--rebuild", action="store_true", help="time `rebuild_index` (the index build throughput, articles/s) before the queries"
     )
     args = parser.parse_args(argv)
@@ -660,7 +666,11 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
         print(f"index build ({args.engine}, rebuild_index): {articles_before} articles in {seconds:.1f} s = {rebuild['articles_per_s']:.0f} articles/s")
         print()
 
-    mix = build_query_mix(args.queries)
+    if args.queries_from:
+        earlier = json.loads(args.queries_from.read_text())["queries"]
+        mix = [BenchQuery(q["kind"], q["q"]) for q in earlier if not q["kind"].endswith(", collapse=1")]
+    else:
+        mix = build_query_mix(args.queries)
     counts = describe_mix(mix)
 
     server = PageServer(data_dir, args.workers) if args.via == "http" else None
