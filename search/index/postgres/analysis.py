@@ -4,8 +4,8 @@ a Python twin of the configuration for highlighting.
 
 PostgreSQL folds accents (unaccent) and stems English words (snowball, no stop list). What it
 cannot do without files on the server is done here, the same way the Whoosh engine's analyzer
-does it: "U.S." becomes "US" and curly quotes straight ones. Whoosh ships the same snowball
-English stemmer, so the highlighter marks the words PostgreSQL matched.
+does it: the text is split into the same tokens ("U.S." becomes "US"). Whoosh ships the same
+snowball English stemmer, so the highlighter marks the words PostgreSQL matched.
 """
 
 from __future__ import annotations
@@ -18,19 +18,17 @@ from whoosh.support.charset import accent_map
 
 from search.index.analysis import TOKEN_PATTERN, AcronymFilter
 
-# An acronym at the start of a token ("U.S.", "U.S"), as the Whoosh tokenizer finds them.
-_ACRONYM = re.compile(r"(?<!\w)(?:[^\W\d_]\.)+[^\W\d_]\b\.?")
-_CURLY = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'"})
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def prepare(text: str) -> str:
-    """Text as the text search configuration should read it."""
+    """Text as the text search configuration should read it: the Whoosh engine's tokens (runs of
+    word characters; "U.S." as "US"), one space apart. PostgreSQL's own parser would keep
+    "whitehouse.gov", "e-mail" or "3.5" whole as well; with the same tokens as Whoosh, words,
+    phrases and highlighting (which splits texts the same way) agree between the engines."""
     if not text:
         return ""
-    text = text.translate(_CURLY)
-    if "." in text:
-        text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
-    return text
+    return " ".join(token.replace(".", "") if "." in token else token for token in _TOKEN.findall(text))
 
 
 def fold_analyzer():  # type: ignore[no-untyped-def]
