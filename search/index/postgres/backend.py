@@ -147,13 +147,13 @@ class PostgresBackend(SearchBackend):
     def parse(self, text: str) -> tuple[wq.Query, list[str]]:
         return parse_query(text, self.schema)
 
-    def translate(self, text: str) -> tuple[Translation | None, list[str], bool]:
+    def translate(self, text: str, alias: str = "default") -> tuple[Translation | None, list[str], bool]:
         """(translation or None when a term is too broad, messages, whether the query is "all")."""
         parsed, messages = self.parse(text)
         if isinstance(parsed, wq.Every):
             return Translation(Cond("true")), messages, True
         try:
-            return Translator(parsed).translate(), messages, False
+            return Translator(parsed, alias).translate(), messages, False
         except TooBroad as exc:
             return None, [*messages, too_broad_message(exc.term, exc.words)], False
 
@@ -162,7 +162,7 @@ class PostgresBackend(SearchBackend):
         messages: list[str] = []
         try:
             with transaction.atomic(using=alias):
-                translation, messages, everything = self.translate(query.text)
+                translation, messages, everything = self.translate(query.text, alias)
                 if translation is None:
                     return SearchResults(total=0, hits=[], messages=messages, facets=FacetCounts() if query.facets else None)
                 with connections[alias].cursor() as cursor:
@@ -179,8 +179,9 @@ class PostgresBackend(SearchBackend):
         return _results(rows, query, messages)
 
     def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:
-        with transaction.atomic(using=_read_alias()):
-            translation, _, everything = self.translate(query_text)
+        alias = _read_alias()
+        with transaction.atomic(using=alias):
+            translation, _, everything = self.translate(query_text, alias)
         if translation is None or everything or not (translation.singles or translation.phrases):
             return lambda text: []
         return PgHighlighter(translation.singles, translation.phrases, self._analyzer)

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
 from whoosh import query as wq
@@ -123,11 +123,11 @@ def _parse_vector(text: str) -> list[tuple[str, list[int]]]:
     return entries
 
 
-def analyse(words: set[str]) -> dict[str, tuple[list[tuple[str, list[int]]], list[tuple[str, list[int]]]]]:
+def analyse(words: set[str], alias: str = "default") -> dict[str, tuple[list[tuple[str, list[int]]], list[tuple[str, list[int]]]]]:
     """Each word's lexemes in the text and the names configuration, in one round trip."""
     if not words:
         return {}
-    with connection.cursor() as cursor:
+    with connections[alias].cursor() as cursor:
         cursor.execute(
             f"SELECT w, to_tsvector('{TEXT_CONFIG}', w)::text, to_tsvector('{NAMES_CONFIG}', w)::text FROM unnest(%s::text[]) AS w",
             [sorted(words)],
@@ -153,8 +153,9 @@ class Translation:
 
 
 class Translator:
-    def __init__(self, query: wq.Query) -> None:
+    def __init__(self, query: wq.Query, alias: str = "default") -> None:
         self.query = query
+        self.alias = alias  # the database read from (a replica's, when a router sends reads there)
         self.out = Translation(NONE)
         words: set[str] = set()
         for leaf in query.leaves():
@@ -162,7 +163,7 @@ class Translator:
                 words.update(w for w in leaf.words if isinstance(w, str))
             elif isinstance(leaf, wq.Term | wq.FuzzyTerm) and isinstance(leaf.text, str):
                 words.add(leaf.text)
-        self.lexemes = analyse(words)
+        self.lexemes = analyse(words, alias)
 
     def translate(self) -> Translation:
         self.out.cond = self._node(self.query, negated=False)
@@ -252,7 +253,7 @@ class Translator:
         if self._field(node) is None:
             return None
         column, weight = FIELDS[node.field()]
-        words = expand(node, "t" if column == "text_vector" else "n", self.lexemes)
+        words = expand(node, "t" if column == "text_vector" else "n", self.lexemes, self.alias)
         if not words:
             return None
         if node.field() in _TEXT_FIELDS:
@@ -313,14 +314,14 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def expand(node: wq.Query, kind: str, lexemes: dict) -> list[str]:
+def expand(node: wq.Query, kind: str, lexemes: dict, alias: str = "default") -> list[str]:
     """The index words a prefix, wildcard, fuzzy or range term stands for (TooBroad past
     MAX_EXPANSION)."""
     where, params = _expansion_filter(node, kind, lexemes)
     if where is None:
         return []
     fuzzy = isinstance(node, wq.FuzzyTerm)
-    with connection.cursor() as cursor:
+    with connections[alias].cursor() as cursor:
         limit = "" if fuzzy else f" LIMIT {MAX_EXPANSION + 1}"  # fuzzy: every candidate, then the edit distance
         cursor.execute(f"SELECT word FROM search_pgword WHERE kind = %s AND {where} ORDER BY word{limit}", [kind, *params])
         words = [row[0] for row in cursor.fetchall()]
