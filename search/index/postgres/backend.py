@@ -176,7 +176,7 @@ class PostgresBackend(SearchBackend):
                 return SearchResults(total=0, hits=[], messages=[*messages, note], timed_out=True)
             log.exception("search failed: %r", query.text)
             return SearchResults(total=0, hits=[], messages=["The search could not be run; please try another query."])
-        return _results(rows, query, messages)
+        return _results(rows, query, messages, ranked=query.sort == "relevance" and not everything)
 
     def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:
         alias = _read_alias()
@@ -286,7 +286,7 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
     return "".join(sql), params
 
 
-def _results(rows: list[tuple], query: SearchQuery, messages: list[str]) -> SearchResults:
+def _results(rows: list[tuple], query: SearchQuery, messages: list[str], ranked: bool) -> SearchResults:
     page: list[tuple[int, Hit]] = []
     total = 0
     uncollapsed: int | None = None
@@ -295,10 +295,9 @@ def _results(rows: list[tuple], query: SearchQuery, messages: list[str]) -> Sear
     facets = FacetCounts() if query.facets else None
     known_outlets: list[str] = []
     known_actors: list[int] = []
-    by_relevance_scores = query.sort == "relevance"
     for part, key, label, day, value, n in rows:
         if part == "h":
-            page.append((n, Hit(int(key), float(value) if by_relevance_scores and value is not None else None)))
+            page.append((n, Hit(int(key), float(value) if ranked and value is not None else None)))  # as Whoosh: no score by date
         elif part == "t":
             total = int(key)
         elif part == "u":
