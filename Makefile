@@ -24,6 +24,8 @@ $(STAMP): requirements.txt
 setup: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_articles corpus/
+	@# The postgres engine indexes in the articles' transaction; an archive switched to it needs one rebuild.
+	@if [ "$$SEARCH_BACKEND" = postgres ]; then $(BIN)/python manage.py verify_index >/dev/null || $(BIN)/python manage.py rebuild_index; fi
 
 run: setup
 	@echo "newsindex: serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the index worker and the source poller)"

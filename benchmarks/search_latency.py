@@ -6,6 +6,12 @@ Run from the repository root:
     .venv/bin/python benchmarks/search_latency.py --corpus ../shared/corpora/allsides/sample2000.jsonl
     .venv/bin/python benchmarks/search_latency.py --data-dir /tmp/bench --reuse --json bench.json
 
+Both engines on one PostgreSQL archive (imported once; each engine's index rebuilt and timed):
+
+    DATABASE_URL=postgres://... .venv/bin/python benchmarks/search_latency.py --engine postgres --data-dir D --reuse --rebuild
+    DATABASE_URL=postgres://... NEWSINDEX_BENCH_KEEP_DATABASE=1 .venv/bin/python benchmarks/search_latency.py \
+        --engine whoosh --data-dir D --reuse --rebuild
+
 What it measures:
 
 1. Import: `Importer().run([corpus])` into an empty data folder (SQLite database and Whoosh
@@ -96,20 +102,40 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--via", choices=("http", "process"), default="http", help="time the search page over HTTP (default) or run_search() in process"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers with --via http (default 3, as make serve)")
+    parser.add_argument(
+        "--engine",
+        choices=("whoosh", "postgres"),
+        default="whoosh",
+        help="search engine (SEARCH_BACKEND); postgres runs on DATABASE_URL, which must be set",
+    )
+    parser.add_argument(
+        "--queries-from",
+        type=Path,
+        metavar="JSON",
+        help="time the query mix of an earlier run (its --json file) instead of drawing one: the same queries on both engines",
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="time `rebuild_index` (the index build throughput, articles/s) before the queries"
+    )
     args = parser.parse_args(argv)
     if args.queries < 1:
         parser.error("--queries must be at least 1")
     if not args.corpus.exists():
         parser.error(f"--corpus {args.corpus}: no such file or folder")
+    if args.engine == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        parser.error("--engine postgres needs DATABASE_URL=postgres://... (the engine keeps its index in that database)")
     return args
 
 
-def start_django(data_dir: Path) -> None:
-    """Point newsindex at `data_dir`, then start Django (the order matters: settings read the env)."""
+def start_django(data_dir: Path, engine: str = "whoosh") -> None:
+    """Point newsindex at `data_dir`, then start Django (the order matters: settings read the env).
+    With the postgres engine DATABASE_URL is kept (the index is in that database); with Whoosh it
+    is kept only when NEWSINDEX_BENCH_KEEP_DATABASE=1 (Whoosh beside the same PostgreSQL data)."""
     os.environ["NEWSINDEX_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "newsindex.settings"
     os.environ["DEBUG"] = "0"
-    if os.environ.pop("DATABASE_URL", None):
+    os.environ["SEARCH_BACKEND"] = engine
+    if engine == "whoosh" and os.environ.get("NEWSINDEX_BENCH_KEEP_DATABASE") != "1" and os.environ.pop("DATABASE_URL", None):
         print("note: DATABASE_URL is set; ignored, the benchmark uses SQLite in the data folder", file=sys.stderr)
     sys.path.insert(0, str(REPO))
     import django
@@ -278,14 +304,17 @@ class _Vocabulary:
         from whoosh import index as whoosh_index
 
         from search.index import get_backend
-        from search.index.whoosh_backend import INDEX_NAME
-        from search.index.whoosh_schema import NEWS_STOP_WORDS, build_schema
+        from search.index.whoosh.backend import INDEX_NAME
+        from search.index.whoosh.schema import NEWS_STOP_WORDS, build_schema
 
         counts: Counter[str] = Counter()
         for paragraphs in articles:
             counts.update({w for p in paragraphs for w in _WORD.findall(p.lower())} - NEWS_STOP_WORDS)
         self.sample_size = len(articles)
         self.sample_df = dict(sorted(counts.items()))
+        if get_backend().transactional:
+            self._postgres_df()
+            return
         analyzer = build_schema()["body"].analyzer
         ix = whoosh_index.open_dir(get_backend().path, indexname=INDEX_NAME, readonly=True)
         self.index_df: dict[str, int] = {}
@@ -296,6 +325,24 @@ class _Vocabulary:
                 if len(tokens) == 1:
                     self.index_df[word] = reader.doc_frequency("body", tokens[0])
         ix.close()
+
+    def _postgres_df(self) -> None:
+        """The postgres engine's document frequencies (ts_stat over every indexed title and body)."""
+        from django.db import connection
+
+        from search.index.postgres.analysis import stem_analyzer
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_pgdocument")
+            self.doc_count = cursor.fetchone()[0]
+            cursor.execute("SELECT word, ndoc FROM ts_stat('SELECT text_vector FROM search_pgdocument')")
+            ndoc = dict(cursor.fetchall())
+        analyzer = stem_analyzer()
+        self.index_df = {}
+        for word in self.sample_df:
+            tokens = [t.text for t in analyzer(word)]
+            if len(tokens) == 1:
+                self.index_df[word] = ndoc.get(tokens[0], 0)
 
     def by_share(self, low: float, high: float) -> list[str]:
         """Words found in between `low` and `high` (fractions) of the sampled articles."""
@@ -325,7 +372,7 @@ def build_query_mix(total: int) -> list[BenchQuery]:
     """A deterministic mix (random.Random(SEED)) drawn from the imported articles."""
     from django.db.models import Count
 
-    from search.index.whoosh_schema import NEWS_STOP_WORDS
+    from search.index.whoosh.schema import NEWS_STOP_WORDS
     from search.store.models import Actor, Article, Outlet, Paragraph
 
     rng = random.Random(SEED)
@@ -458,8 +505,10 @@ class PageServer:
         self.log_dir = Path(tempfile.mkdtemp(prefix="newsindex-bench-http-"))
         self.children = load_test.Children(self.log_dir)
         env = {**os.environ, "NEWSINDEX_DATA_DIR": str(data_dir), "DEBUG": "false", "PYTHONUNBUFFERED": "1"}
-        for name in ("DATABASE_URL", "NEWSINDEX_HTTPS", "DJANGO_SETTINGS_MODULE"):
+        for name in ("NEWSINDEX_HTTPS", "DJANGO_SETTINGS_MODULE"):
             env.pop(name, None)
+        # DATABASE_URL and SEARCH_BACKEND stay as start_django() left them: the server reads the
+        # same database with the same engine.
         load_test.manage(env, "collectstatic", "--noinput", "-v0")
         self.port = load_test.free_port()
         server = self.children.start(
@@ -582,7 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary: bool) -> int:
-    start_django(data_dir)
+    start_django(data_dir, args.engine)
     from django.conf import settings
     from django.core.management import call_command
 
@@ -598,7 +647,7 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
 
     call_command("migrate", verbosity=0)
     imports: list[ImportFigures] = []
-    if args.reuse and already_imported():
+    if args.reuse and (already_imported() or (args.rebuild and Article.objects.exists())):
         print(f"import: skipped (--reuse, {Article.objects.count()} articles already in the data dir)")
     else:
         if Article.objects.exists():
@@ -611,7 +660,21 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
         print_import(imports[-1])
     print()
 
-    mix = build_query_mix(args.queries)
+    rebuild: dict[str, float] | None = None
+    if args.rebuild:
+        articles_before = Article.objects.filter(hidden=False).count()
+        started = time.perf_counter()
+        call_command("rebuild_index", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        seconds = time.perf_counter() - started
+        rebuild = {"articles": articles_before, "seconds": seconds, "articles_per_s": articles_before / seconds}
+        print(f"index build ({args.engine}, rebuild_index): {articles_before} articles in {seconds:.1f} s = {rebuild['articles_per_s']:.0f} articles/s")
+        print()
+
+    if args.queries_from:
+        earlier = json.loads(args.queries_from.read_text())["queries"]
+        mix = [BenchQuery(q["kind"], q["q"]) for q in earlier if not q["kind"].endswith(", collapse=1")]
+    else:
+        mix = build_query_mix(args.queries)
     counts = describe_mix(mix)
 
     server = PageServer(data_dir, args.workers) if args.via == "http" else None
@@ -651,14 +714,30 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
         print(f"queries that hit the search time limit: {len(timed_out)}")
     print()
 
-    index_used, index_apparent = disk_usage(Path(settings.NEWSINDEX_SEARCH["PATH"]))
-    db_path = Path(settings.DATABASES["default"]["NAME"])
-    db_used, db_apparent = disk_usage(db_path)
-    wal_used, _ = disk_usage(db_path.with_name(db_path.name + "-wal"))
     articles = Article.objects.count()
     print(f"articles in the database: {articles}")
-    print(f"index on disk:    {mb(index_used)} ({mb(index_apparent)} apparent)  {settings.NEWSINDEX_SEARCH['PATH']}")
-    print(f"database on disk: {mb(db_used)} ({mb(db_apparent)} apparent) + WAL {mb(wal_used)}  {db_path}")
+    if args.engine == "postgres":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_total_relation_size('search_pgdocument') + pg_total_relation_size('search_pgword'),"
+                " pg_database_size(current_database())"
+            )
+            index_used, db_used = cursor.fetchone()
+        index_apparent, db_apparent, wal_used = index_used, db_used, 0
+        print(f"index in the database: {mb(index_used)} (search_pgdocument and search_pgword, with their indexes)")
+        print(f"database size:    {mb(db_used)}  {connection.settings_dict['NAME']}")
+    else:
+        index_used, index_apparent = disk_usage(Path(settings.NEWSINDEX_SEARCH["PATH"]))
+        print(f"index on disk:    {mb(index_used)} ({mb(index_apparent)} apparent)  {settings.NEWSINDEX_SEARCH['PATH']}")
+        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+            db_path = Path(settings.DATABASES["default"]["NAME"])
+            db_used, db_apparent = disk_usage(db_path)
+            wal_used, _ = disk_usage(db_path.with_name(db_path.name + "-wal"))
+            print(f"database on disk: {mb(db_used)} ({mb(db_apparent)} apparent) + WAL {mb(wal_used)}  {db_path}")
+        else:
+            db_used = db_apparent = wal_used = 0
     facts["load_average_end"] = _load_average()
     print(f"load average at the end: {facts['load_average_end']} (on {facts['nproc']} CPUs)")
 
@@ -670,6 +749,8 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
             "articles": articles,
             "imports": [asdict(f) for f in imports],
             "query_mix": dict(counts),
+            "engine": args.engine,
+            "rebuild": rebuild,
             "via": args.via,
             "workers": args.workers if args.via == "http" else None,
             "server_search_ms": server_part,

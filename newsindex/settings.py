@@ -153,9 +153,22 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 # The search engine behind the search page, the export and the API (one contract, see
-# search/index/base.py). PATH is the Whoosh index folder.
+# search/index/base.py), chosen with SEARCH_BACKEND. PATH is the Whoosh index folder (the
+# postgres engine keeps its index in the database and ignores it).
+SEARCH_ENGINES = {
+    "whoosh": "search.index.whoosh.backend.WhooshBackend",
+    "postgres": "search.index.postgres.backend.PostgresBackend",
+}
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "whoosh").strip().lower() or "whoosh"
+if SEARCH_BACKEND not in SEARCH_ENGINES:
+    raise ImproperlyConfigured(f"SEARCH_BACKEND={SEARCH_BACKEND!r}: use one of {', '.join(SEARCH_ENGINES)}")
+if SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "SEARCH_BACKEND=postgres needs a PostgreSQL database: set DATABASE_URL=postgres://... "
+        "(or use SEARCH_BACKEND=whoosh with SQLite)"
+    )
 NEWSINDEX_SEARCH = {
-    "BACKEND": "search.index.whoosh_backend.WhooshBackend",
+    "BACKEND": SEARCH_ENGINES[SEARCH_BACKEND],
     "PATH": str(DATA_DIR / "index"),
 }
 

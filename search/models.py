@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from search.store.access import ApiToken
+from search.index.postgres.models import PgDocument, PgWord
 from search.store.models import (
     Actor,
     ActorAlias,
@@ -27,6 +28,8 @@ from search.monitor.models import Delivery, FollowedPassage, SavedSearch, SavedS
 
 __all__ = [
     "ApiToken",
+    "PgDocument",
+    "PgWord",
     "Delivery",
     "FollowedPassage",
     "SavedSearch",
@@ -50,4 +53,6 @@ __all__ = [
     "Paragraph",
     "PassageGroup",
     "PassageMember",
+    "PgDocument",
+    "PgWord",
 ]

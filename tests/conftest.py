@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh Whoosh index per test and the sample corpus imported into it."""
+"""Shared fixtures: a fresh index per test (Whoosh folder, or the postgres engine's tables rolled
+back with the test's transaction), the engine to run on, and the sample corpus imported into it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from search.index import _load, get_backend
 from search.index.base import SearchBackend
@@ -36,8 +38,26 @@ def index_path(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-u
     _load.cache_clear()
 
 
+# Modules of the shared engine suite run every test on both engines (as Wagtail's BackendTests):
+#     pytestmark = [pytest.mark.django_db, BOTH_ENGINES]
+ENGINE_NAMES = ("whoosh", "postgres")
+BOTH_ENGINES = pytest.mark.parametrize("engine_name", ENGINE_NAMES, indirect=True)
+
+
 @pytest.fixture
-def backend(index_path: Path) -> SearchBackend:
+def engine_name(request, settings, index_path: Path) -> str:  # type: ignore[no-untyped-def]
+    """The engine a test runs on: its parameter, else SEARCH_BACKEND (whoosh by default).
+    The postgres engine is skipped, with the reason, when the database is SQLite."""
+    name = getattr(request, "param", None) or settings.SEARCH_BACKEND
+    if name == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("the postgres engine needs PostgreSQL: set DATABASE_URL=postgres://...")
+    settings.NEWSINDEX_SEARCH = {**settings.NEWSINDEX_SEARCH, "BACKEND": settings.SEARCH_ENGINES[name]}
+    _load.cache_clear()
+    return name
+
+
+@pytest.fixture
+def backend(engine_name: str) -> SearchBackend:
     return get_backend()
 
 
@@ -46,7 +66,7 @@ def import_into_db(*paths: str | Path, **options: bool) -> ImportReport:
 
 
 @pytest.fixture
-def seeds(db) -> dict[str, Article]:  # type: ignore[no-untyped-def]
+def seeds(db, backend) -> dict[str, Article]:  # type: ignore[no-untyped-def]
     """The five sample articles from corpus/, imported and indexed, by their number."""
     report = import_into_db(CORPUS)
     assert report.imported == 5, report

@@ -1,4 +1,5 @@
-"""Index: the search-engine contract (base), its Whoosh engine, and the outbox of index work."""
+"""Index: the search-engine contract (base), query-text preparation (querytext), the outbox of
+index work, and one package per engine (whoosh, postgres)."""
 
 from __future__ import annotations
 

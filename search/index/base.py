@@ -115,6 +115,10 @@ class BackendWriter(ABC):
 
 
 class SearchBackend(ABC):
+    # True: the engine writes in the caller's database transaction, so the outbox indexes
+    # changed articles at once instead of queueing them (the index never lags the articles).
+    transactional: bool = False
+
     def __init__(self, path: str) -> None:
         self.path = path
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from search.index import get_backend
 from search.index.base import BackendWriter, SearchBackend
 from search.index.documents import document_for, indexable
 from search.store.models import Article, IndexTask
@@ -22,9 +23,38 @@ DRAIN_BATCH = 500
 
 
 def enqueue(article_ids: Iterable[int], action: str = IndexTask.Action.INDEX) -> int:
+    """Queue index work for these articles, in the caller's transaction. A transactional engine
+    (postgres) is written at once instead, in that same transaction: nothing is queued."""
+    backend = get_backend()
+    if backend.transactional:
+        return apply_now(backend, article_ids, delete=action == IndexTask.Action.DELETE)
     tasks = [IndexTask(article_id=article_id, action=action) for article_id in article_ids]
     IndexTask.objects.bulk_create(tasks, batch_size=1000)
     return len(tasks)
+
+
+def apply_now(backend: SearchBackend, article_ids: Iterable[int], delete: bool = False) -> int:
+    """Bring these articles' documents up to date in the current transaction (hidden and
+    deleted articles leave the index)."""
+    writer = backend.open_writer()
+    count = 0
+    batch: list[int] = []
+    for article_id in article_ids:
+        batch.append(article_id)
+        if len(batch) >= DRAIN_BATCH:
+            count += _write(writer, batch, delete)
+            batch = []
+    if batch:
+        count += _write(writer, batch, delete)
+    writer.commit()
+    return count
+
+
+def _write(writer: BackendWriter, article_ids: list[int], delete: bool) -> int:
+    docs = [] if delete else [document_for(a) for a in indexable(Article.objects.filter(id__in=article_ids, hidden=False))]
+    writer.update(docs)
+    writer.delete(set(article_ids) - {doc["id"] for doc in docs})
+    return len(article_ids)
 
 
 def pending_count() -> int:

@@ -1,1 +1,1 @@
-"""Query: search parameters, query-syntax checks, highlighting and (later) facets."""
+"""Query: search parameters, facets, highlighting and results for the pages (query-text checks are in search.index.querytext)."""

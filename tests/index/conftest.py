@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.index.whoosh_backend import WhooshBackend
+from search.index.whoosh.backend import WhooshBackend
 from tests.conftest import corpus_path
 
 ARTICLES = 900

@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from search.index.base import SearchQuery
-from search.index.whoosh_backend import WhooshBackend
+from search.index.whoosh.backend import WhooshBackend
 from tests.conftest import CORPUS, ROOT, SEEDS
 
 pytestmark = [

@@ -8,7 +8,10 @@ from search.index.base import SearchQuery
 from search.index.outbox import IndexSession, enqueue
 from search.store.models import Article, IndexTask
 
-pytestmark = pytest.mark.django_db
+# The outbox's queue, its single writer and its lock: what an engine writing outside the database
+# transaction (Whoosh) relies on. The postgres engine writes in the transaction instead (see
+# test_postgres_backend.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("engine_name", ["whoosh"], indirect=True)]
 
 
 def verify() -> tuple[int, str]:

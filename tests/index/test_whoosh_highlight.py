@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from search.index.whoosh_highlight import Highlighter, fold
-from search.index.whoosh_schema import news_analyzer
+from search.index.highlight import Highlighter, fold
+from search.index.whoosh.schema import news_analyzer
 from tests.conftest import CORPUS, corpus_path
 
 ANALYZER = news_analyzer()

@@ -3,7 +3,7 @@
 The index (the `engine` fixture of tests/index/conftest.py) holds 900 AllSides articles in
 several segments, with deleted and replaced documents. For each query, score_query() must find
 exactly the documents Whoosh's searcher finds, with the same BM25F scores, whether prefix,
-wildcard and fuzzy terms are expanded by Whoosh or by search.index.whoosh_vocabulary.
+wildcard and fuzzy terms are expanded by Whoosh or by search.index.whoosh.vocabulary.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from whoosh import query as wq
 
 from search.index.base import SearchQuery
-from search.index.whoosh_scoring import OutOfTime, score_query
+from search.index.whoosh.scoring import OutOfTime, score_query
 
 pytestmark = pytest.mark.corpora
 
@@ -120,7 +120,7 @@ def test_deadline_stops_an_expanding_query(engine):
 def test_a_term_standing_for_too_many_words_is_refused_with_a_message(engine, monkeypatch):
     """As Lucene's clause limit: a term standing for thousands of words would take seconds to
     search, so the search says so instead (and a longer prefix works)."""
-    from search.index import whoosh_backend, whoosh_scoring
+    from search.index.whoosh import backend as whoosh_backend, scoring as whoosh_scoring
 
     results = engine.search(SearchQuery(text="[a TO z]"))  # every word of title and body
     assert results.total == 0 and any("different words" in m and "more letters" in m for m in results.messages)

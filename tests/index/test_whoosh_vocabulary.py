@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from whoosh import query as wq
 
-from search.index.whoosh_vocabulary import Vocabulary
+from search.index.whoosh.vocabulary import Vocabulary
 
 pytestmark = pytest.mark.corpora
 

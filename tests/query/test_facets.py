@@ -9,9 +9,9 @@ from search.index.outbox import enqueue
 from search.query.params import SearchParams
 from search.query.results import run_search
 from search.store.models import Actor, Article
-from tests.conftest import import_into_db
+from tests.conftest import BOTH_ENGINES, import_into_db
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, BOTH_ENGINES]
 
 ROWS = [  # file, outlet, date, text
     ("a.txt", "Daily Planet", "2017-05-18", "Chechen leader Ramzan Kadyrov denied the report about Chechnya on Monday."),
@@ -98,7 +98,7 @@ def test_date_range_and_undated_selection(corpus):
     assert [b.label for b in page.dates.buckets if b.selected] == ["2017-05-20"]
 
 
-def test_url_round_trip():
+def test_url_round_trip(engine_name):
     raw = "q=chechnya&outlet=Daily+Planet&outlet=Gotham+Gazette&actor=3&actor=7&from=2017-05-01&to=2017-05-31&undated=1&granularity=month&sort=date&collapse=1&page=2"
     params = SearchParams.from_query(QueryDict(raw))
     again = SearchParams.from_query(QueryDict(params.querystring(page=params.page)[1:]))

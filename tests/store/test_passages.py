@@ -13,7 +13,7 @@ from search.query.passages import compare, passage_counts, word_diff
 from search.query.results import run_search
 from search.store.models import ArticleCopy, BoilerplatePassage, PassageGroup, PassageMember
 from search.store.passages import mark_boilerplate
-from tests.conftest import CORPUS, SEEDS, import_into_db
+from tests.conftest import BOTH_ENGINES, CORPUS, SEEDS, import_into_db
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,7 @@ def test_search_rows_say_what_they_share(seeds, client):
     assert "2 passages shared with 2 other articles" in html
 
 
+@BOTH_ENGINES
 def test_collapse_hides_mostly_copied_articles(tmp_path, backend, client):
     wire = [
         "The central bank raised interest rates by a quarter point on Wednesday, citing persistent inflation in services.",

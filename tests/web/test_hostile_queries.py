@@ -30,7 +30,9 @@ from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-pytestmark = [pytest.mark.django_db, pytest.mark.hostile]
+from tests.conftest import BOTH_ENGINES
+
+pytestmark = [pytest.mark.django_db, pytest.mark.hostile, BOTH_ENGINES]
 
 ENDPOINTS = ("/", "/api/search", "/export.csv", "/api/coverage")
 TIME_LIMIT = 5.0  # seconds per response, the body included

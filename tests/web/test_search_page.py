@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import import_into_db
+from tests.conftest import BOTH_ENGINES, import_into_db
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, BOTH_ENGINES]
 
 
 def test_search_page_lists_newest_without_query(client, seeds):

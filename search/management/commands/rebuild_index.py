@@ -30,6 +30,14 @@ class Command(BaseCommand):
         backend = get_backend()
         started = time.monotonic()
         try:
+            if backend.transactional:
+                # One transaction: searches see the old index until the new one is complete.
+                with transaction.atomic():
+                    backend.reset()
+                    IndexTask.objects.all().delete()
+                    count = enqueue(Article.objects.filter(hidden=False).values_list("id", flat=True).iterator())
+                self.stdout.write(f"indexed {count} articles in {time.monotonic() - started:.1f}s")
+                return
             backend.reset()
             with transaction.atomic():
                 IndexTask.objects.all().delete()

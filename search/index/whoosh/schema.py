@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from whoosh.analysis import (
-    STOP_WORDS,
-    CharsetFilter,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-# "U.S." / "U.S" are one token; otherwise runs of word characters.
-TOKEN_PATTERN = r"(?:[^\W\d_]\.)+[^\W\d_]\b\.?|\w+"
-# Whoosh's English stop list minus words that are names or news in their own right:
-# "us" (the US), "may" (Theresa May, the month), "will" (Will Smith).
-NEWS_STOP_WORDS = frozenset(STOP_WORDS - {"us", "may", "will"})
+from search.index.analysis import NEWS_STOP_WORDS, TOKEN_PATTERN, AcronymFilter
 
-
-class AcronymFilter(Filter):
-    """'U.S.' -> 'US', so the query US finds articles that write U.S. (and the other way round)."""
-
-    def __call__(self, tokens):  # type: ignore[no-untyped-def]
-        for token in tokens:
-            if "." in token.text:
-                token.text = token.text.replace(".", "")
-            yield token
+__all__ = ["NEWS_STOP_WORDS", "TOKEN_PATTERN", "AcronymFilter", "build_schema", "name_analyzer", "news_analyzer"]
 
 
 def news_analyzer(stem: bool = True):  # type: ignore[no-untyped-def]

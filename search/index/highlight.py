@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from whoosh.support.charset import accent_map
 
-from search.index.whoosh_schema import NEWS_STOP_WORDS, TOKEN_PATTERN
+from search.index.analysis import NEWS_STOP_WORDS, TOKEN_PATTERN
 
 Span = tuple[int, int]
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -62,6 +62,9 @@ def _in_word(char: str) -> bool:
 
 class Highlighter:
     """Spans of `singles` (analysed words) and of `phrases` (analysed words in a row)."""
+
+    stop_words: frozenset[str] = NEWS_STOP_WORDS  # tokens the index leaves out (an engine may keep all)
+    min_size = _MIN_SIZE
 
     def __init__(self, singles: set[str], phrases: set[tuple[str, ...]], analyzer: Callable[..., Iterable]) -> None:
         self.singles = singles
@@ -115,7 +118,7 @@ class Highlighter:
                     break  # the needle is not inside a token
                 raw = token.group()
                 folded_token = fold(raw)
-                if len(folded_token) < _MIN_SIZE or folded_token in NEWS_STOP_WORDS:
+                if len(folded_token) < self.min_size or folded_token in self.stop_words:
                     if not matched:
                         break
                     continue
@@ -154,7 +157,7 @@ class Highlighter:
                 done = token.end()
                 raw = token.group()
                 folded_token = fold(raw)
-                if len(folded_token) < _MIN_SIZE or folded_token in NEWS_STOP_WORDS:
+                if len(folded_token) < self.min_size or folded_token in self.stop_words:
                     continue
                 if self._stem(raw, folded_token) in self.singles:
                     spans.append((base + token.start(), base + token.end()))
@@ -172,7 +175,7 @@ class Highlighter:
         for found in _TOKEN.finditer(paragraph):
             raw = found.group()
             folded = fold(raw)
-            if len(folded) < _MIN_SIZE or folded in NEWS_STOP_WORDS:
+            if len(folded) < self.min_size or folded in self.stop_words:
                 continue
             word = self._stem(raw, folded) if candidate(folded) else None
             tokens.append((word, base + found.start(), base + found.end()))

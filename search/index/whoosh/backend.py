@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,13 +16,7 @@ from whoosh import query as wq
 from whoosh.collectors import ScoredCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.qparser import (
-    FieldAliasPlugin,
-    FuzzyTermPlugin,
-    GtLtPlugin,
-    MultifieldParser,
-)
+from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
@@ -37,47 +30,16 @@ from search.index.base import (
     SearchQuery,
     SearchResults,
 )
-from search.index.whoosh_facets import FacetArrays
-from search.index.whoosh_highlight import Highlighter
-from search.index.whoosh_vocabulary import Vocabulary
-from search.index.whoosh_schema import build_schema
-from search.index.whoosh_scoring import MAX_EXPANSION, OutOfTime, Scored, TooBroad, score_query
-from search.query.syntax import tidy_query
+from search.index.whoosh.facets import FacetArrays
+from search.index.highlight import Highlighter
+from search.index.whoosh.vocabulary import Vocabulary
+from search.index.whoosh.schema import build_schema
+from search.index.whoosh.scoring import MAX_EXPANSION, OutOfTime, Scored, TooBroad, score_query
+from search.index.querylang import make_parser, parse_query
 
 INDEX_NAME = "articles"
 SEARCH_TIME_LIMIT = 5.0  # seconds; a query running longer returns what it found so far
 LOCK_NAME = f"{INDEX_NAME}_WRITELOCK"
-_WORDS = re.compile(r"\w+")
-
-
-MAX_FUZZY_EDITS = 2
-
-
-def _tame_fuzzy(query: wq.Query) -> list[str]:
-    """Bound every `word~N/P` so one query cannot walk the whole vocabulary.
-
-    Whoosh checks each candidate word with a pure-Python automaton: `word~` with no shared
-    prefix visits every word of the field (seconds on a large index) and `x~9` matches nearly
-    everything. As in Elasticsearch's AUTO fuzziness, short words get fewer edits (0 up to 2
-    letters, 1 up to 5, at most 2 beyond), and candidates share at least the first letter:
-    misspelled names almost always keep it ("Kadrov~" still finds "Kadyrov").
-    """
-    messages: list[str] = []
-    for leaf in query.leaves():
-        if not isinstance(leaf, wq.FuzzyTerm):
-            continue
-        text = leaf.text if isinstance(leaf.text, str) else str(leaf.text)
-        allowed = 0 if len(text) <= 2 else 1 if len(text) <= 5 else MAX_FUZZY_EDITS
-        if not _WORDS.search(text):
-            allowed = 0
-        if leaf.maxdist > allowed:
-            messages.append(
-                "Fuzzy matching (word~N) allows no edits for words of 1-2 letters, 1 edit up to 5 letters"
-                " and 2 beyond: the distance asked for was reduced."
-            )
-            leaf.maxdist = allowed
-        leaf.prefixlength = min(max(int(leaf.prefixlength), 1), len(text))
-    return messages[:1]
 
 
 class _AllScores(ScoredCollector):
@@ -336,30 +298,10 @@ class WhooshBackend(SearchBackend):
         yield searcher
 
     def parser(self) -> MultifieldParser:
-        parser = MultifieldParser(["title", "body"], self.schema)  # words are ANDed, as in web search
-        parser.add_plugin(FuzzyTermPlugin())
-        parser.add_plugin(GtLtPlugin())
-        parser.add_plugin(DateParserPlugin(free=False))
-        parser.add_plugin(FieldAliasPlugin({"authors": ["author", "by"], "date": ["published"], "actor": ["actors"]}))
-        return parser
+        return make_parser(self.schema)
 
     def parse(self, text: str) -> tuple[wq.Query, list[str]]:
-        text, messages = tidy_query(text)
-        if not text:
-            return wq.Every(), messages
-        try:
-            query = self.parser().parse(text)
-        except Exception:  # noqa: BLE001 - Whoosh's parser raises assorted errors on odd syntax
-            words = " ".join(_WORDS.findall(text))
-            messages.append("The query could not be read as query syntax, so its words were searched instead.")
-            if not words:
-                return wq.Every(), messages
-            query = self.parser().parse(words)
-        messages.extend(_tame_fuzzy(query))
-        if query is wq.NullQuery or query == wq.NullQuery:
-            messages.append("Nothing searchable was left in the query (only very common words?): showing all articles.")
-            return wq.Every(), messages
-        return query, messages
+        return parse_query(text, self.schema)
 
     def facet_arrays(self, searcher: Searcher) -> FacetArrays:
         """Per-document facet values for this searcher's reader, built once per index version."""

@@ -1,0 +1,334 @@
+"""The PostgreSQL engine: the index is two tables in the archive's own database.
+
+Rows are written with the Django connection inside the caller's transaction (see
+`transactional`: the outbox indexes at once instead of queueing), so a search sees an article
+exactly when the article rows are committed, on every app server and replica. Queries are read
+by the same parser as on Whoosh and translated to SQL (translate.py); matching, ranking, facets
+and collapsing run in one statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+
+from django.db import DatabaseError, connections, router, transaction
+from whoosh import query as wq
+
+from search.index.base import (
+    BackendWriter,
+    FacetCounts,
+    Hit,
+    IndexDocument,
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+)
+from search.index.postgres.analysis import prepare, query_schema, stem_analyzer
+from search.index.postgres.models import NAMES_CONFIG, TEXT_CONFIG, PgDocument
+from search.index.postgres.translate import Cond, Translation, Translator, TooBroad
+from search.index.querylang import parse_query, too_broad_message
+from search.index.highlight import Highlighter
+
+log = logging.getLogger(__name__)
+SEARCH_TIME_LIMIT = 5.0  # seconds (statement_timeout); a longer query is stopped with a note
+# ts_rank_cd weights for {D, C, B, A}: title (A) counts twice as much as body (B), as on Whoosh.
+RANK_WEIGHTS = "{0.1, 0.2, 0.5, 1.0}"
+RANK_NORMALIZATION = 1  # divide by 1 + log(document length): long articles do not win by size
+
+_UPSERT = f"""
+INSERT INTO search_pgdocument (article_id, outlet, published, actor_ids, copy_of, fingerprint, text_vector, names_vector)
+VALUES (%s, %s, %s, %s, %s, %s,
+    setweight(to_tsvector('{TEXT_CONFIG}', %s), 'A') || setweight(to_tsvector('{TEXT_CONFIG}', %s), 'B'),
+    setweight(to_tsvector('{NAMES_CONFIG}', %s), 'A') || setweight(to_tsvector('{NAMES_CONFIG}', %s), 'B')
+        || setweight(to_tsvector('{NAMES_CONFIG}', %s), 'C'))
+ON CONFLICT (article_id) DO UPDATE SET outlet = EXCLUDED.outlet, published = EXCLUDED.published,
+    actor_ids = EXCLUDED.actor_ids, copy_of = EXCLUDED.copy_of, fingerprint = EXCLUDED.fingerprint,
+    text_vector = EXCLUDED.text_vector, names_vector = EXCLUDED.names_vector
+"""
+_WORDS = """
+INSERT INTO search_pgword (kind, word)
+SELECT kind, word FROM (
+    SELECT 't' AS kind, w AS word FROM search_pgdocument d, unnest(tsvector_to_array(d.text_vector)) AS w
+    WHERE d.article_id = ANY(%s)
+    UNION
+    SELECT 'n', w FROM search_pgdocument d, unnest(tsvector_to_array(d.names_vector)) AS w
+    WHERE d.article_id = ANY(%s)
+) AS words ORDER BY kind, word
+ON CONFLICT (kind, word) DO NOTHING
+"""
+
+
+def _write_alias() -> str:
+    return router.db_for_write(PgDocument) or "default"
+
+
+def _read_alias() -> str:
+    return router.db_for_read(PgDocument) or "default"
+
+
+class PostgresWriter(BackendWriter):
+    """Writes at once, in the caller's transaction when there is one (else in its own per
+    call). commit() and cancel() have nothing left to do: a change is as durable as the
+    transaction around it, and writing a document twice is harmless."""
+
+    def update(self, docs: Iterable[IndexDocument]) -> None:
+        rows = [
+            (
+                doc["id"], doc["outlet"], doc["date"], list(doc["actors"]), list(doc["copy_of"]), doc["fingerprint"],
+                prepare(doc["title"]), prepare(doc["body"]),
+                prepare(doc["outlet"]), prepare("; ".join(doc["authors"])), prepare("; ".join(doc["actor_names"])),
+            )
+            for doc in docs
+        ]
+        if not rows:
+            return
+        rows.sort(key=lambda row: row[0])  # one order for every writer: no deadlocks between them
+        ids = [row[0] for row in rows]
+        alias = _write_alias()
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            cursor.executemany(_UPSERT, rows)
+            cursor.execute(_WORDS, [ids, ids])
+
+    def delete(self, article_ids: Iterable[int]) -> None:
+        ids = sorted(set(article_ids))
+        if not ids:
+            return
+        alias = _write_alias()
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            cursor.execute("DELETE FROM search_pgdocument WHERE article_id = ANY(%s)", [ids])
+
+    def commit(self) -> None:
+        pass
+
+    def cancel(self) -> None:
+        pass
+
+
+class PgHighlighter(Highlighter):
+    stop_words: frozenset[str] = frozenset()  # the configuration keeps every word
+    min_size = 1
+
+
+class PostgresBackend(SearchBackend):
+    transactional = True
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)  # the index lives in the database: the path is not used
+        self.schema = query_schema()
+        self._analyzer = stem_analyzer()
+
+    # --- writing -------------------------------------------------------------------------
+
+    def open_writer(self, timeout: float = 0.0, processes: int = 1) -> PostgresWriter:
+        return PostgresWriter()  # no writer lock: rows are locked one by one by PostgreSQL
+
+    def reset(self) -> None:
+        alias = _write_alias()
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            cursor.execute("TRUNCATE search_pgdocument, search_pgword")
+
+    def unlock(self) -> bool:
+        return False  # nothing to unlock: PostgreSQL releases a dead writer's locks itself
+
+    def fingerprints(self) -> dict[int, str]:
+        with connections[_read_alias()].cursor() as cursor:
+            cursor.execute("SELECT article_id, fingerprint FROM search_pgdocument")
+            return dict(cursor.fetchall())
+
+    def doc_count(self) -> int:
+        with connections[_read_alias()].cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_pgdocument")
+            return int(cursor.fetchone()[0])
+
+    # --- reading -------------------------------------------------------------------------
+
+    def parse(self, text: str) -> tuple[wq.Query, list[str]]:
+        return parse_query(text, self.schema)
+
+    def translate(self, text: str, alias: str = "default") -> tuple[Translation | None, list[str], bool]:
+        """(translation or None when a term is too broad, messages, whether the query is "all")."""
+        parsed, messages = self.parse(text)
+        if isinstance(parsed, wq.Every):
+            return Translation(Cond("true")), messages, True
+        try:
+            return Translator(parsed, alias).translate(), messages, False
+        except TooBroad as exc:
+            return None, [*messages, too_broad_message(exc.term, exc.words)], False
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        alias = _read_alias()
+        messages: list[str] = []
+        try:
+            with transaction.atomic(using=alias):
+                translation, messages, everything = self.translate(query.text, alias)
+                if translation is None:
+                    return SearchResults(total=0, hits=[], messages=messages, facets=FacetCounts() if query.facets else None)
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(SEARCH_TIME_LIMIT * 1000)}ms"])
+                    sql, params = _statement(query, translation, everything)
+                    cursor.execute(sql, params)
+                    rows = cursor.fetchall()
+        except DatabaseError as exc:
+            if "statement timeout" in str(exc):
+                note = f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s and was stopped."
+                return SearchResults(total=0, hits=[], messages=[*messages, note], timed_out=True)
+            log.exception("search failed: %r", query.text)
+            return SearchResults(total=0, hits=[], messages=["The search could not be run; please try another query."])
+        return _results(rows, query, messages, ranked=query.sort == "relevance" and not everything)
+
+    def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:
+        alias = _read_alias()
+        with transaction.atomic(using=alias):
+            translation, _, everything = self.translate(query_text, alias)
+        if translation is None or everything or not (translation.singles or translation.phrases):
+            return lambda text: []
+        return PgHighlighter(translation.singles, translation.phrases, self._analyzer)
+
+
+def _excluded_outlets(query: SearchQuery) -> tuple[str, ...]:
+    return tuple(getattr(query, "exclude_outlets", ()) or ())
+
+
+def _excluded_actors(query: SearchQuery) -> tuple[int, ...]:
+    return tuple(getattr(query, "exclude_actors", ()) or ())
+
+
+def _selections(query: SearchQuery) -> tuple[list[str], list[object]]:
+    """SQL for the outlet, actor and date selections (TRUE when not selected), and params."""
+    parts: list[str] = []
+    params: list[object] = []
+    # Exclusions (SearchQuery.exclude_outlets / exclude_actors, where the contract has them) are
+    # part of their facet's selection: the facet's own counts ignore them.
+    outlet: list[str] = []
+    if query.outlets:
+        outlet.append("d.outlet = ANY(%s)")
+        params.append(list(query.outlets))
+    if _excluded_outlets(query):
+        outlet.append("NOT (d.outlet = ANY(%s))")
+        params.append(list(_excluded_outlets(query)))
+    parts.append("(" + " AND ".join(outlet) + ")" if outlet else "TRUE")
+    actor: list[str] = []
+    if query.actors:
+        actor.append("d.actor_ids && %s::bigint[]")
+        params.append(list(query.actors))
+    if _excluded_actors(query):
+        actor.append("NOT (d.actor_ids && %s::bigint[])")
+        params.append(list(_excluded_actors(query)))
+    parts.append("(" + " AND ".join(actor) + ")" if actor else "TRUE")
+    if query.has_date_filter:
+        ranges = []
+        if query.date_from or query.date_to:
+            ranges.append("(d.published BETWEEN %s AND %s)")
+            params += [query.date_from or dt.date.min, query.date_to or dt.date.max]
+        if query.undated:
+            ranges.append("d.published IS NULL")
+        parts.append("(" + " OR ".join(ranges) + ")")
+    else:
+        parts.append("TRUE")
+    return parts, params
+
+
+def _rank(translation: Translation) -> tuple[str, list[object]]:
+    terms: list[str] = []
+    params: list[object] = []
+    for column, queries in sorted(translation.rank.items()):
+        terms.append(f"ts_rank_cd('{RANK_WEIGHTS}', d.{column}, %s::tsquery, {RANK_NORMALIZATION})")
+        params.append(" | ".join(f"({q})" for q in queries))
+    return (" + ".join(terms) if terms else "0"), params
+
+
+def _statement(query: SearchQuery, translation: Translation, everything: bool) -> tuple[str, list[object]]:
+    cond_sql, cond_params = translation.cond.as_sql()
+    (outlet, actor, date), selection_params = _selections(query)
+    by_relevance = query.sort == "relevance" and not everything
+    rank_sql, rank_params = _rank(translation) if by_relevance and query.limit else ("0", [])
+    params: list[object] = [*rank_params, *selection_params, *cond_params]
+    sql = [
+        f"""WITH m AS MATERIALIZED (
+            SELECT d.article_id, d.outlet, d.published, d.actor_ids, d.copy_of, ({rank_sql})::float8 AS score,
+                   {outlet} AS s_o, {actor} AS s_a, {date} AS s_d
+            FROM search_pgdocument d WHERE {cond_sql}
+        ), r AS (SELECT * FROM m WHERE s_o AND s_a AND s_d)"""
+    ]
+    if query.collapse:
+        sql.append(""", hidden AS (
+            SELECT DISTINCT c.article_id FROM r c CROSS JOIN LATERAL unnest(c.copy_of) AS s(id) JOIN r src ON src.article_id = s.id
+        ), k AS (SELECT r.* FROM r LEFT JOIN hidden h USING (article_id) WHERE h.article_id IS NULL)""")
+    else:
+        sql.append(", k AS (SELECT * FROM r)")
+    if by_relevance:
+        order = "score DESC, article_id"
+    elif query.sort == "oldest":
+        order = "published IS NULL, published, article_id"
+    else:
+        order = "published IS NULL, published DESC, article_id"
+    sql.append(f"""
+        SELECT 'h', article_id, NULL::text, NULL::date, score, n FROM (
+            SELECT article_id, score, row_number() OVER (ORDER BY {order}) AS n FROM k ORDER BY {order} LIMIT %s OFFSET %s
+        ) AS page
+        UNION ALL SELECT 't', count(*), NULL, NULL, NULL, NULL FROM k""")
+    params += [query.limit, query.offset]
+    if query.collapse:
+        sql.append(" UNION ALL SELECT 'u', count(*), NULL, NULL, NULL, NULL FROM r")
+    if query.facets:
+        sql.append("""
+        UNION ALL SELECT 'o', count(*), outlet, NULL, NULL, NULL FROM m WHERE s_a AND s_d AND outlet <> '' GROUP BY outlet
+        UNION ALL SELECT 'a', a, NULL, NULL, count(*), NULL FROM m CROSS JOIN LATERAL unnest(m.actor_ids) AS a
+            WHERE s_o AND s_d GROUP BY a
+        UNION ALL SELECT 'd', count(*), NULL, published, NULL, NULL FROM m WHERE s_o AND s_a GROUP BY published
+        UNION ALL SELECT 'so', 0, o, NULL, NULL, NULL FROM unnest(%s::text[]) AS o
+            WHERE EXISTS (SELECT 1 FROM search_pgdocument x WHERE x.outlet = o)
+        UNION ALL SELECT 'sa', a, NULL, NULL, NULL, NULL FROM unnest(%s::bigint[]) AS a
+            WHERE EXISTS (SELECT 1 FROM search_pgdocument x WHERE x.actor_ids @> ARRAY[a])""")
+        params += [[*query.outlets, *_excluded_outlets(query)], [*query.actors, *_excluded_actors(query)]]
+    return "".join(sql), params
+
+
+def _results(rows: list[tuple], query: SearchQuery, messages: list[str], ranked: bool) -> SearchResults:
+    page: list[tuple[int, Hit]] = []
+    total = 0
+    uncollapsed: int | None = None
+    outlets: dict[str, int] = {}
+    actors: dict[int, int] = {}
+    facets = FacetCounts() if query.facets else None
+    known_outlets: list[str] = []
+    known_actors: list[int] = []
+    for part, key, label, day, value, n in rows:
+        if part == "h":
+            page.append((n, Hit(int(key), float(value) if ranked and value is not None else None)))  # as Whoosh: no score by date
+        elif part == "t":
+            total = int(key)
+        elif part == "u":
+            uncollapsed = int(key)
+        elif part == "o":
+            outlets[label] = int(key)
+        elif part == "a":
+            actors[int(key)] = int(value)
+        elif part == "d" and facets is not None:
+            if day is None:
+                facets.undated = int(key)
+            else:
+                facets.days[day] = int(key)
+        elif part == "so":
+            known_outlets.append(label)
+        elif part == "sa":
+            known_actors.append(int(key))
+    hits = [hit for _, hit in sorted(page, key=lambda item: item[0])]
+    if facets is not None:
+        facets.days = dict(sorted(facets.days.items()))
+        facets.outlets = _top(outlets, query.facet_size, known_outlets)
+        facets.outlet_values = len(outlets)
+        facets.actors = _top(actors, query.facet_size, known_actors)
+        facets.actor_values = len(actors)
+    if uncollapsed is None and query.collapse:
+        uncollapsed = total
+    return SearchResults(total=total, hits=hits, messages=messages, facets=facets, uncollapsed_total=uncollapsed)
+
+
+def _top(counts: dict, size: int, always: list) -> list:
+    """The `size` most frequent values (ties by value), plus the selected ones, largest first."""
+    chosen = sorted(counts, key=lambda value: (-counts[value], value))[:size]
+    picked = set(chosen) | set(always)
+    return [(value, counts.get(value, 0)) for value in sorted(picked, key=lambda value: (-counts.get(value, 0), value))]
