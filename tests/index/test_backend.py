@@ -134,3 +134,14 @@ def test_searcher_sees_replaced_documents_once(seeds, backend):
         writer.commit()
     ids = [h.article_id for h in backend.search(SearchQuery(text="chechnya", limit=50)).hits]
     assert sorted(ids) == sorted(a.pk for a in seeds.values())
+
+
+def test_within_limits_matches_to_the_given_articles(seeds, backend):
+    """Saved searches run over an import's new articles only (SearchQuery.within)."""
+    everywhere = numbers(seeds, ids(backend, "Kadyrov"))
+    assert everywhere == {"000", "001", "002", "003"}
+    some = (seeds["001"].pk, seeds["003"].pk, seeds["004"].pk)
+    assert numbers(seeds, ids(backend, "Kadyrov", within=some)) == {"001", "003"}
+    assert ids(backend, "Kadyrov", within=()) == set()
+    results = backend.search(SearchQuery(text="Kadyrov", within=some, limit=1))
+    assert results.total == 2 and len(results.hits) == 1

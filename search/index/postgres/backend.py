@@ -188,19 +188,19 @@ class PostgresBackend(SearchBackend):
 
 
 def _excluded_outlets(query: SearchQuery) -> tuple[str, ...]:
-    return tuple(getattr(query, "exclude_outlets", ()) or ())
+    return query.exclude_outlets
 
 
 def _excluded_actors(query: SearchQuery) -> tuple[int, ...]:
-    return tuple(getattr(query, "exclude_actors", ()) or ())
+    return query.exclude_actors
 
 
 def _selections(query: SearchQuery) -> tuple[list[str], list[object]]:
     """SQL for the outlet, actor and date selections (TRUE when not selected), and params."""
     parts: list[str] = []
     params: list[object] = []
-    # Exclusions (SearchQuery.exclude_outlets / exclude_actors, where the contract has them) are
-    # part of their facet's selection: the facet's own counts ignore them.
+    # Exclusions (SearchQuery.exclude_outlets / exclude_actors) are part of their facet's
+    # selection: the facet's own counts ignore them.
     outlet: list[str] = []
     if query.outlets:
         outlet.append("d.outlet = ANY(%s)")
@@ -245,6 +245,9 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
     by_relevance = query.sort == "relevance" and not everything
     rank_sql, rank_params = _rank(translation) if by_relevance and query.limit else ("0", [])
     params: list[object] = [*rank_params, *selection_params, *cond_params]
+    if query.within is not None:
+        cond_sql = f"({cond_sql}) AND d.article_id = ANY(%s)"
+        params.append(list(query.within))
     sql = [
         f"""WITH m AS MATERIALIZED (
             SELECT d.article_id, d.outlet, d.published, d.actor_ids, d.copy_of, ({rank_sql})::float8 AS score,

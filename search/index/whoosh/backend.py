@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -282,6 +283,14 @@ class WhooshBackend(SearchBackend):
     # --- reading -------------------------------------------------------------------------
 
     @contextmanager
+    def _search_within(self, query: SearchQuery) -> SearchResults:
+        """Matches among `query.within` only: every match, then those ids (correct at any size, but
+        the cost follows the archive: saved searches over new articles use a scratch index here)."""
+        wanted = set(query.within or ())
+        every = self.search(replace(query, within=None, offset=0, limit=max(self.doc_count(), 1), facets=False))
+        hits = [hit for hit in every.hits if hit.article_id in wanted]
+        return SearchResults(len(hits), hits[query.offset : query.offset + query.limit], every.messages, every.timed_out)
+
     def searcher(self) -> Iterator[Searcher]:
         """This thread's searcher, reopened when the index has changed since it was opened.
 
@@ -321,6 +330,8 @@ class WhooshBackend(SearchBackend):
         return cached[1]
 
     def search(self, query: SearchQuery) -> SearchResults:
+        if query.within is not None:
+            return self._search_within(query)
         parsed, messages = self.parse(query.text)
         try:
             with self.searcher() as searcher:
