@@ -282,7 +282,6 @@ class WhooshBackend(SearchBackend):
 
     # --- reading -------------------------------------------------------------------------
 
-    @contextmanager
     def _search_within(self, query: SearchQuery) -> SearchResults:
         """Matches among `query.within` only: every match, then those ids (correct at any size, but
         the cost follows the archive: saved searches over new articles use a scratch index here)."""
@@ -291,6 +290,7 @@ class WhooshBackend(SearchBackend):
         hits = [hit for hit in every.hits if hit.article_id in wanted]
         return SearchResults(len(hits), hits[query.offset : query.offset + query.limit], every.messages, every.timed_out)
 
+    @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """This thread's searcher, reopened when the index has changed since it was opened.
 
