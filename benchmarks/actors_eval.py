@@ -9,6 +9,14 @@ Imports into a temporary data folder (never the developer's data/):
 2. the BASIL clusters of ../shared/corpora/clusters (Fox / NYT / HuffPost triplets) and scores
    recall against their `gold_actors` column;
 3. NER throughput: articles per second of `MentionExtractor` (both cores) on AllSides articles.
+
+Hand-labelled precision (issue #12), on an existing import (e.g. the first 3,000 AllSides records):
+    NEWSINDEX_DATA_DIR=/tmp/x .venv/bin/python benchmarks/actors_eval.py --sheet OUT.csv [--contexts CTX.txt]
+  writes the top 100 actors (by articles) and a seeded random sample of 100 as a CSV with empty
+  `label` (yes: a real named entity of the right kind), `duplicate_of` and `note` columns, and the
+  sentences naming each actor to CTX.txt (outside the repository: corpus text is never committed);
+    .venv/bin/python benchmarks/actors_eval.py --score benchmarks/labels/actors_after.csv
+  prints the labelled figures.
 """
 
 from __future__ import annotations
@@ -124,11 +132,87 @@ def throughput(count: int) -> dict[str, float]:
     return {"articles": count, "seconds": seconds, "articles_per_s": count / seconds, "processes": extractor.processes}
 
 
+SHEET_FIELDS = ["sample", "rank", "actor_id", "name", "kind", "articles", "label", "duplicate_of", "note"]
+
+
+def label_sheet(out: Path, contexts: Path | None, top: int, size: int, seed: int) -> None:
+    """Top actors and a seeded random sample of the import in NEWSINDEX_DATA_DIR, to label."""
+    import random
+    import re
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from search.store.models import Actor, ArticleActor, Paragraph
+
+    actors = list(Actor.objects.annotate(n=Count("article_links")).filter(n__gt=0).order_by("-n", "id").values_list("id", "name", "kind", "n"))
+    ranked = actors[:top]
+    rest = sorted(actors, key=lambda a: a[0])
+    sample = random.Random(seed).sample(rest, min(size, len(rest)))
+    rows = [("top", rank, *a) for rank, a in enumerate(ranked, 1)] + [("random", rank, *a) for rank, a in enumerate(sample, 1)]
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(SHEET_FIELDS)
+        for kind_of_sample, rank, pk, name, kind, n in rows:
+            writer.writerow([kind_of_sample, rank, pk, name, kind, n, "", "", ""])
+    if contexts is None:
+        return
+    with open(contexts, "w", encoding="utf-8") as fh:
+        for kind_of_sample, rank, pk, name, kind, n in rows:
+            fh.write(f"=== {kind_of_sample} #{rank} [{pk}] {name} ({kind}) in {n} articles\n")
+            article_ids = list(ArticleActor.objects.filter(actor_id=pk).order_by("article_id").values_list("article_id", flat=True)[:3])
+            words = [w for w in re.split(r"\W+", name) if len(w) > 1]
+            pattern = re.compile(r"\b" + re.escape(words[-1] if words else name), re.IGNORECASE)
+            for article_id in article_ids:
+                for text in Paragraph.objects.filter(article_id=article_id).order_by("position").values_list("text", flat=True):
+                    hit = pattern.search(text)
+                    if hit:
+                        lo = max(0, hit.start() - 120)
+                        fh.write(f"   a{article_id}: …{text[lo : hit.end() + 120]}…\n")
+                        break
+                else:
+                    from search.store.models import Article
+
+                    fh.write(f"   a{article_id}: (title) {Article.objects.get(pk=article_id).title}\n")
+
+
+def score(path: Path) -> dict[str, object]:
+    """Figures of a labelled sheet: share of real named entities of the right kind, duplicates in the top."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    out: dict[str, object] = {}
+    for sample in ("top", "random"):
+        part = [r for r in rows if r["sample"] == sample and r["label"].strip()]
+        if not part:
+            continue
+        yes = sum(r["label"].strip().lower() == "yes" for r in part)
+        out[sample] = {"labelled": len(part), "yes": yes, "precision": round(yes / len(part), 3)}
+    top = [r for r in rows if r["sample"] == "top"]
+    out["top_duplicates"] = [f"{r['name']} ({r['kind']}) = {r['duplicate_of']}" for r in top if r["duplicate_of"].strip()]
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--throughput-articles", type=int, default=400)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--sheet", type=Path, help="write a labelling sheet of the import in NEWSINDEX_DATA_DIR")
+    parser.add_argument("--contexts", type=Path, help="with --sheet: the sentences naming each actor (keep outside the repo)")
+    parser.add_argument("--top", type=int, default=100)
+    parser.add_argument("--random", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--score", type=Path, help="print the figures of a labelled sheet")
     args = parser.parse_args()
+    if args.sheet:
+        label_sheet(args.sheet, args.contexts, args.top, args.random, args.seed)
+        return 0
+    if args.score:
+        print(json.dumps(score(args.score), indent=2, ensure_ascii=False))
+        return 0
     with tempfile.TemporaryDirectory(prefix="newsindex-actors-") as data_dir:
         setup(data_dir)
         figures = {"seeds": seeds(), "basil": basil(), "throughput": throughput(args.throughput_articles)}

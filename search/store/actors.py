@@ -1,28 +1,48 @@
 """Actors across the corpus: resolve each article's mentions to stored actors, merge variants.
 
-Per mention, in order: the curated not-an-actor list drops it; a curated alias names its actor;
-an actor with the same folded name and kind is reused (accent variants meet here); a surname
-alone joins the one person in the corpus with that surname; "US X" joins the organisation X;
-otherwise a new actor is made. After an import, `merge_variants()` folds one-letter misspellings
-of much more frequent names into them and records less certain pairs as suggestions.
+Per mention, in order: a curated name alias (an abbreviation: "AP", "GOP", "D.C.") gives its
+name and kind; the curated not-an-actor list drops it; a curator's merge (actor alias) names its
+actor; an actor with the same folded name is reused whatever kind spaCy gave this mention (accent
+variants meet here); "US X" joins the organisation X; otherwise a new actor is made. Each link
+keeps the kind of its mentions, so after an import `settle_kinds()` gives every actor the
+majority kind over all its mentions, `merge_variants()` joins a surname used alone to the full
+name that dominates it (SURNAME_SHARE), folds one-letter misspellings of much more frequent
+names into them and records less certain pairs as suggestions, and `prune_weak()` applies the
+minimum-evidence rule.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from search.index.outbox import enqueue
-from search.ingest.actors import Mention, accents, extract_all, extract_mentions, fold, load_nlp
-from search.store.models import Actor, ActorAlias, ActorBlock, Article, ArticleActor, MergeSuggestion
+from search.ingest.actors import (
+    Mention,
+    accents,
+    extract_all,
+    extract_mentions,
+    fold,
+    load_nlp,
+    majority_kind,
+    surname_of,
+)
+from search.store.models import Actor, ActorAlias, ActorBlock, Article, ArticleActor, MergeSuggestion, NameAlias
 
 PARALLEL_MIN_TEXTS = 64
 MISSPELLING_RATIO = 3  # a one-letter variant merges into a name used in 3x as many articles
+# A surname used alone joins the full name holding at least this share of the articles of all
+# the people with that surname ("Sanders" -> "Bernie Sanders" beside a few "Sarah Sanders");
+# otherwise each of them becomes a merge suggestion.
+SURNAME_SHARE = 0.9
+# A one-word name that is mostly something else (a place, a company: "Washington", "Ford")
+# joins a person only when at least this share of its mentions were tagged as a person.
+SURNAME_PERSON_VOTES = 0.25
 
 
 # --- extraction on both cores ------------------------------------------------------------------
@@ -71,30 +91,39 @@ class ActorResolver:
     """Maps mentions to Actor rows. Loads the known actors once; creates new ones in bulk."""
 
     def __init__(self) -> None:
-        self.blocked = set(ActorBlock.objects.values_list("kind", "key"))
+        self.blocked_keys = set(ActorBlock.objects.values_list("key", flat=True))
         self.aliases = {(kind, key): actor_id for kind, key, actor_id in ActorAlias.objects.values_list("kind", "key", "actor_id")}
+        self.name_aliases = {key: (name, kind) for key, name, kind in NameAlias.objects.values_list("key", "name", "kind")}
         self.known: dict[tuple[str, str], int] = {}
+        self.by_key: dict[str, int] = {}
         self.names: dict[int, str] = {}
-        self.surnames: dict[str, set[int]] = defaultdict(set)
-        for pk, kind, key, name in Actor.objects.values_list("id", "kind", "key", "name").iterator():
+        for pk, kind, key, name in Actor.objects.values_list("id", "kind", "key", "name").order_by("id").iterator():
             self._remember(pk, kind, key, name)
 
     def _remember(self, pk: int, kind: str, key: str, name: str) -> None:
         self.known[(kind, key)] = pk
+        self.by_key.setdefault(key, pk)
         self.names[pk] = name
-        if kind == "person" and " " in key:
-            self.surnames[key.rsplit(" ", 1)[1]].add(pk)
+
+    def canonical(self, mention: Mention) -> Mention:
+        """The mention under its curated name alias, if it has one ("GOP" -> Republican Party)."""
+        alias = self.name_aliases.get(mention.key)
+        if alias is None:
+            return mention
+        name, kind = alias
+        return Mention(name, fold(name), kind, mention.count, ((kind, mention.count),))  # type: ignore[arg-type]
 
     def _lookup(self, mention: Mention) -> int | None:
         ident = (mention.kind, mention.key)
         if ident in self.aliases:
             return self.aliases[ident]
+        for kind in ("person", "org", "place"):  # a curator's merge of this name under another kind
+            if (kind, mention.key) in self.aliases:
+                return self.aliases[(kind, mention.key)]
         if ident in self.known:
             return self.known[ident]
-        if mention.kind == "person" and " " not in mention.key:
-            owners = self.surnames.get(mention.key, set())
-            if len(owners) == 1:
-                return next(iter(owners))
+        if mention.key in self.by_key:
+            return self.by_key[mention.key]
         if mention.kind == "org" and (short := _strip_us(mention.key)) != mention.key:
             return self.known.get(("org", short))
         return None
@@ -108,39 +137,47 @@ class ActorResolver:
             Actor.objects.filter(pk=actor_id).update(name=better)
 
     def _create_missing(self, mentions: Iterable[Mention]) -> None:
-        new: dict[tuple[str, str], str] = {}
+        """One new actor per new name, of the kind most of this batch's mentions of it have."""
+        names: dict[str, str] = {}
+        kinds: dict[str, Counter[str]] = defaultdict(Counter)
         for mention in mentions:
-            ident = (mention.kind, mention.key)
-            if ident in new:
-                if accents(mention.name) > accents(new[ident]):
-                    new[ident] = mention.name[:300]
+            if mention.key in names:
+                if accents(mention.name) > accents(names[mention.key]):
+                    names[mention.key] = mention.name[:300]
+                kinds[mention.key].update(dict(mention.votes) or {mention.kind: mention.count})
                 continue
             actor_id = self._lookup(mention)
             if actor_id is None:
-                new[ident] = mention.name[:300]
+                names[mention.key] = mention.name[:300]
+                kinds[mention.key].update(dict(mention.votes) or {mention.kind: mention.count})
             else:
                 self._maybe_respell(actor_id, mention.name)
-        created = Actor.objects.bulk_create([Actor(kind=kind, key=key[:300], name=name) for (kind, key), name in new.items()])
+        created = Actor.objects.bulk_create(
+            [Actor(kind=majority_kind(kinds[key]), key=key[:300], name=name) for key, name in names.items()]
+        )
         for actor in created:
             self._remember(actor.pk, actor.kind, actor.key, actor.name)
 
-    def resolve(self, mentions_by_article: Sequence[tuple[int, list[Mention]]]) -> dict[int, dict[int, int]]:
-        """{article id: {actor id: mentions}}, creating actors not seen before."""
-        wanted = [m for _, found in mentions_by_article for m in found if (m.kind, m.key) not in self.blocked]
-        surname_only = [m for m in wanted if m.kind == "person" and " " not in m.key]
-        # Full names first, so a surname alone finds a person first named in this same batch.
-        self._create_missing(m for m in wanted if not (m.kind == "person" and " " not in m.key))
-        self._create_missing(surname_only)
-        links: dict[int, dict[int, int]] = {}
-        for article_id, found in mentions_by_article:
+    def _is_blocked(self, mention: Mention) -> bool:
+        """A curator's not-an-actor entry blocks the name whatever kind spaCy gave it."""
+        return mention.key in self.blocked_keys
+
+    def resolve(self, mentions_by_article: Sequence[tuple[int, list[Mention]]]) -> dict[int, dict[int, tuple[int, Counter[str]]]]:
+        """{article id: {actor id: (mentions, mentions per kind)}}, creating actors not seen before."""
+        articles = [(article_id, [self.canonical(m) for m in found]) for article_id, found in mentions_by_article]
+        self._create_missing(m for _, found in articles for m in found if not self._is_blocked(m))
+        links: dict[int, dict[int, tuple[int, Counter[str]]]] = {}
+        for article_id, found in articles:
             counts: dict[int, int] = defaultdict(int)
+            kinds: dict[int, Counter[str]] = defaultdict(Counter)
             for mention in found:
-                if (mention.kind, mention.key) in self.blocked:
+                if self._is_blocked(mention):
                     continue
                 actor_id = self._lookup(mention)
                 if actor_id is not None:
                     counts[actor_id] += mention.count
-            links[article_id] = dict(counts)
+                    kinds[actor_id].update(dict(mention.votes) or {mention.kind: mention.count})
+            links[article_id] = {actor_id: (count, kinds[actor_id]) for actor_id, count in counts.items()}
         return links
 
     def assign(self, mentions_by_article: Sequence[tuple[int, list[Mention]]]) -> None:
@@ -149,9 +186,9 @@ class ActorResolver:
         ArticleActor.objects.filter(article_id__in=list(links)).delete()
         ArticleActor.objects.bulk_create(
             [
-                ArticleActor(article_id=article_id, actor_id=actor_id, mentions=count)
-                for article_id, counts in links.items()
-                for actor_id, count in counts.items()
+                ArticleActor(article_id=article_id, actor_id=actor_id, mentions=count, kind=majority_kind(kinds))
+                for article_id, found in links.items()
+                for actor_id, (count, kinds) in found.items()
             ],
             batch_size=1000,
         )
@@ -222,28 +259,93 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :] if len(a) < len(b) else a[i + 1 :] == b[i + 1 :]
 
 
+def kind_votes() -> dict[int, Counter[str]]:
+    """Mentions per kind of every actor, over all its articles."""
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    rows = ArticleActor.objects.exclude(kind="").values_list("actor_id", "kind").annotate(n=Sum("mentions")).order_by()
+    for actor_id, kind, n in rows:
+        votes[actor_id][kind] += n
+    return votes
+
+
+def settle_kinds() -> tuple[int, int]:
+    """Give every actor the kind most of its mentions have (curated name aliases fix theirs).
+
+    An actor left with the kind and name of another one (old archives had "Trump" as a person
+    and as an organisation) is merged into it. Returns (kinds changed, actors merged).
+    """
+    fixed = {fold(name): kind for name, kind in NameAlias.objects.values_list("name", "kind")}
+    votes = kind_votes()
+    actors = {a.pk: a for a in Actor.objects.all()}
+    by_ident = {(a.kind, a.key): a for a in actors.values()}
+    changed = merged = 0
+    for pk, actor in list(actors.items()):
+        if pk not in actors:
+            continue
+        kind = fixed.get(actor.key) or (majority_kind(votes[pk]) if votes.get(pk) else actor.kind)
+        other = by_ident.get((kind, actor.key))
+        if other is not None and other.pk != pk:
+            # Keep the one more articles name; the other's links move onto it.
+            source, target = (actor, other) if sum(votes[pk].values()) <= sum(votes[other.pk].values()) else (other, actor)
+            del actors[source.pk]
+            merge_actor(source, target)
+            merged += 1
+            if target is other:
+                continue
+            actor = target
+        if kind != actor.kind:
+            by_ident.pop((actor.kind, actor.key), None)
+            actor.kind = kind
+            Actor.objects.filter(pk=actor.pk).update(kind=kind)
+            by_ident[(kind, actor.key)] = actor
+            changed += 1
+    return changed, merged
+
+
 def merge_variants() -> tuple[int, int]:
     """Merge safe variants across the corpus; suggest the rest. Returns (merged, suggested)."""
+    _, merged = settle_kinds()
     frequency = dict(
         Actor.objects.annotate(n=Count("article_links")).values_list("id", "n")
     )
+    votes = kind_votes()
     actors = {a.pk: a for a in Actor.objects.all()}
-    merged = suggested = 0
-    # A surname alone whose person became known after it was first seen.
+    suggested = 0
+    # A surname alone (whatever kind spaCy gave it) joins the full name that dominates it.
     by_surname: dict[str, list[Actor]] = defaultdict(list)
+    by_key = {a.key: a for a in actors.values()}
     for actor in actors.values():
         if actor.kind == "person" and " " in actor.key:
-            by_surname[actor.key.rsplit(" ", 1)[1]].append(actor)
+            by_surname[surname_of(actor.key)].append(actor)
     for actor in list(actors.values()):
-        if actor.kind == "person" and " " not in actor.key:
-            owners = by_surname.get(actor.key, [])
-            if len(owners) == 1:
-                del actors[actor.pk]
-                merge_actor(actor, owners[0])
-                merged += 1
-            elif len(owners) > 1:
-                for owner in owners:
-                    suggested += _suggest(actor, owner, "surname of several people")
+        if " " in actor.key:
+            continue
+        owners = sorted(by_surname.get(actor.key, []), key=lambda a: (-frequency.get(a.pk, 0), a.pk))
+        if not owners:
+            continue
+        mentions = sum(votes.get(actor.pk, Counter()).values()) or 1
+        person_share = votes.get(actor.pk, Counter()).get("person", 0) / mentions
+        if actor.kind != "person" and person_share < SURNAME_PERSON_VOTES:
+            continue  # "Washington" the place, "Ford" the company
+        share = frequency.get(owners[0].pk, 0) / max(1, sum(frequency.get(o.pk, 0) for o in owners))
+        if share >= SURNAME_SHARE:
+            del actors[actor.pk]
+            merge_actor(actor, owners[0])
+            merged += 1
+        else:
+            for owner in owners[:5]:
+                suggested += _suggest(actor, owner, "surname of several people")
+    # A middle name: "Hillary Rodham Clinton" is "Hillary Clinton" when that form is known.
+    for actor in list(actors.values()):
+        words = actor.key.split()
+        if actor.kind != "person" or len(words) != 3 or len(words[1]) < 2:
+            continue
+        short = by_key.get(f"{words[0]} {words[2]}")
+        if short is not None and short.pk in actors and short.kind == "person" and short.pk != actor.pk:
+            del actors[actor.pk]
+            merge_actor(actor, short)
+            frequency[short.pk] = frequency.get(short.pk, 0) + frequency.get(actor.pk, 0)
+            merged += 1
     # One token off: "Ramzan Kadrov" / "Ramzan Kadyrov", "Russian LGBT Network" / "Russia LGBT Network".
     buckets: dict[tuple[str, int, str], list[Actor]] = defaultdict(list)
     for actor in actors.values():
@@ -288,10 +390,35 @@ def _suggest(actor: Actor, into: Actor, reason: str) -> int:
     return int(created)
 
 
+def prune_weak() -> int:
+    """The minimum-evidence rule: a one-word name mentioned once, in one article only, is dropped.
+
+    spaCy's small model is most often wrong on single words seen once (a headline word, a
+    caption, a button); a name seen again, or written as two or more words, stays. Curated
+    names (a curator's merge alias, a name alias) are kept. Returns the actors removed.
+    """
+    curated = set(ActorAlias.objects.values_list("actor_id", flat=True))
+    curated_keys = {fold(name) for name in NameAlias.objects.values_list("name", flat=True)}
+    weak = [
+        pk
+        for pk, key, n, mentions in Actor.objects.annotate(n=Count("article_links"), m=Sum("article_links__mentions"))
+        .filter(n=1, m=1)
+        .values_list("id", "key", "n", "m")
+        if " " not in key and pk not in curated and key not in curated_keys
+    ]
+    touched = set(ArticleActor.objects.filter(actor_id__in=weak).values_list("article_id", flat=True))
+    for start in range(0, len(weak), 500):
+        Actor.objects.filter(pk__in=weak[start : start + 500]).delete()
+    enqueue(touched)
+    return len(weak)
+
+
 def delete_orphans() -> int:
-    """Actors no article names any more (after re-extraction) are removed."""
+    """Actors no article names any more (after re-extraction), and those without the minimum
+    evidence (prune_weak), are removed."""
+    weak = prune_weak()
     deleted, _ = Actor.objects.filter(article_links__isnull=True).delete()
-    return deleted
+    return weak + deleted
 
 
 def extract_for_articles(article_ids: Iterable[int], extractor: MentionExtractor | None = None, batch: int = 500) -> int:
