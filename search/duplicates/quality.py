@@ -1,0 +1,159 @@
+"""Which shared passages are real reuse, and where their edges are (plain functions on text).
+
+The detector (align/group) finds every stretch of 8+ words two articles share. Many are not
+reuse a reader cares about: stock phrases any reporter writes, attribution formulas ("said Rep.
+X, vice chairman of ..."), photo captions and credits, author bios, "click here" lines. What
+text-reuse tools (passim, TextPAIR) do, and what this module does for the database layer:
+
+- `snap_span`: a member's edges move to word and clause boundaries: a stray word or two of the
+  previous or next sentence is cut off, a span starting inside a name or a word is widened to it,
+  a span ending just before the end of its sentence is carried to it;
+- `junk_reason`: captions, credits, bios, furniture and attribution-only passages (once names,
+  titles and attribution words are taken out, too few informative words are left) are named;
+- `is_quotation`: a short passage (8+ words but under 50 characters) counts when it is a quote.
+"""
+
+from __future__ import annotations
+
+import re
+
+MIN_INFORMATIVE_WORDS = 6  # words left once names, titles, attribution and stop words are out
+MIN_CHARS = 50  # a passage counts from this many characters, or from 8 words inside a quotation
+_EDGE_WORDS = 3  # at most this many stray words are cut off (or added) at either end
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+|[;:]\s+|\s+[—–]\s+|\s--\s")
+_WORD = re.compile(r"[\w'’.-]+")
+
+_CAPTION = re.compile(
+    r"\b(?:getty images|ap photo|afp via getty|photo by|photo:|photos:|image:|image caption|file photo|"
+    r"photograph(?:ed)? by|courtesy of|pictured|shutterstock|reuters/|/reuters|/ap\b|/afp|/getty|"
+    r"\(ap\)|\(photo|credit:|caption|slideshow|gallery|click to enlarge|hide caption|toggle caption)",
+    re.IGNORECASE,
+)
+_BIO = re.compile(
+    r"(?:\bis (?:a|an|the) (?:[\w-]+ ){0,4}(?:columnist|contributor|writer|correspondent|reporter|editor|"
+    r"fellow|professor|author|host|analyst|commentator|president|director|founder|member)\b|"
+    r"\bis the author of\b|\bfollow (?:him|her|them|us|me) on\b|\bviews expressed\b|\bopinions expressed\b|"
+    r"\bdo(?:es)? not necessarily reflect\b|\bemail (?:him|her|them) at\b|@\w+\b)",
+    re.IGNORECASE,
+)
+_FURNITURE = re.compile(
+    r"\b(?:click here|sign up|subscribe|newsletter|all rights reserved|copyright|this (?:article|story|piece) "
+    r"(?:was |originally |first )*(?:appeared|published)|originally (?:appeared|published)|read more|"
+    r"contributed to this report|contributed reporting|reporting by|editing by|writing by|"
+    r"updated (?:at|on)|listen to|download the|watch the|terms of (?:use|service)|privacy policy|"
+    r"share this|tweet this|related:|recommended:|advertisement|sponsored)\b",
+    re.IGNORECASE,
+)
+# Words of attribution formulas and titles: what is left without them is the passage's content.
+_ATTRIBUTION = set(
+    """said says say saying told tell tells according statement statements added adding noted noting
+    asked asking wrote writes writing spoke speaking declared announced reported reporting interview
+    interviews address weekly radio internet told remarks comment comments commented spokesman
+    spokeswoman spokesperson press release conference briefing dissented dissent dissenting joined
+    opinion majority wrote concurring rep sen gov rep. sen. gov. mr mrs ms dr president vice chairman
+    chairwoman chair ranking member committee secretary minister senator representative congressman
+    congresswoman governor mayor leader speaker director chief executive officer spokesman justice
+    justices judge attorney general former top aide adviser official officials""".split()
+)
+_STOP = set(
+    """a an the and or but of to in on at by for from with as is was were be been being are it its this
+    that these those he she they them his her their we our you your i me my not no so than then there
+    here who whom which what when where why how all any both each few more most other some such only own
+    same too very can will just should now also into over after before about against between through
+    during under again further once would could may might must do does did has have had having said""".split()
+)
+
+
+def snap_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move a passage's edges to word and clause boundaries (see the module docstring)."""
+    start, end = max(0, start), min(len(text), end)
+    # Inside a word: widen to it.
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] in "'’"):
+        end += 1
+    # A clause boundary within the first few words: the words before it belong to another sentence.
+    head = text[start:end]
+    words_seen = 0
+    for match in _SENTENCE_END.finditer(head):
+        words_seen = len(_WORD.findall(head[: match.start()]))
+        if words_seen > _EDGE_WORDS:
+            break
+        if words_seen and _abbreviation_before(head, match.start()):
+            continue
+        rest = head[match.end() :]
+        if len(_WORD.findall(rest)) >= 8:
+            start += match.end()
+        break
+    # A span starting inside a name ("... Smith said" from "John Smith said"): take the name.
+    while start > 1 and text[start].isupper() and text[start - 1] == " ":
+        before = re.search(r"([A-Z][\w'’.-]*)\s$", text[max(0, start - 40) : start])
+        if not before or _SENTENCE_END.search(text[max(0, start - 3) : start]) or before.group(1).lower() in _STOP:
+            break
+        start -= len(before.group(1)) + 1
+    # The end: cut stray words after the last clause boundary, or carry on to a close one.
+    body = text[start:end]
+    ends = [m for m in _SENTENCE_END.finditer(body) if not _abbreviation_before(body, m.start())]
+    if ends:
+        last = ends[-1]
+        tail_words = len(_WORD.findall(body[last.end() :]))
+        if 0 < tail_words <= _EDGE_WORDS and len(_WORD.findall(body[: last.start()])) >= 8:
+            end = start + len(body[: last.end()].rstrip())
+            return start, end
+    after = _SENTENCE_END.search(text, end)
+    if after and len(_WORD.findall(text[end : after.start()])) <= 2 and not text[end : after.start()].count("\n"):
+        end = len(text[: after.end()].rstrip())
+    return start, end
+
+
+def _abbreviation_before(text: str, at: int) -> bool:
+    """The full stop at `at` ends an abbreviation ("Rep.", "U.S.", "I.R.S."), not a sentence."""
+    if at >= len(text) or text[at] != ".":
+        return False
+    word = re.search(r"([\w.]+)$", text[:at])
+    if not word:
+        return False
+    w = word.group(1)
+    return bool(re.fullmatch(r"(?:[A-Za-z]\.)*[A-Za-z]", w)) or w.lower() in {
+        "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "st", "jr", "sr", "inc",
+        "co", "corp", "ltd", "vs", "no", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "u.s", "u.n",
+    }
+
+
+def informative_words(text: str) -> int:
+    """Words left once names (capitalised words), numbers, titles, attribution and stop words are out."""
+    count = 0
+    for i, word in enumerate(_WORD.findall(text)):
+        bare = word.strip(".'’-").lower()
+        if not bare or bare in _STOP or bare in _ATTRIBUTION or bare.isdigit():
+            continue
+        if word[0].isupper() and i > 0:
+            continue  # a name (the first word of the text is capitalised anyway)
+        count += 1
+    return count
+
+
+def junk_reason(text: str) -> str | None:
+    """Why this shared text is not reuse worth showing, or None."""
+    if _CAPTION.search(text):
+        return "caption or credit"
+    if _FURNITURE.search(text):
+        return "page furniture"
+    if _BIO.search(text):
+        return "author bio"
+    if informative_words(text) < MIN_INFORMATIVE_WORDS:
+        return "attribution or stock phrase"
+    return None
+
+
+def is_quotation(text: str, start: int, end: int) -> bool:
+    """The span lies inside quotation marks (curly, or straight ones counted by parity)."""
+    before = text[:start]
+    after = text[end:]
+    span = text[start:end]
+    opened = before.rfind("“") > before.rfind("”") or before.count('"') % 2 == 1 or span.lstrip()[:1] in "“\""
+    closed = "”" in span[-2:] or '"' in span[-2:] or after.lstrip()[:1] in "”\"" or (
+        after.find("”") != -1 and (after.find("“") == -1 or after.find("”") < after.find("“"))
+    )
+    return opened and closed
