@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 MIN_INFORMATIVE_WORDS = 6  # words left once names, titles, attribution and stop words are out
+MIN_QUOTED_INFORMATIVE = 3
 MIN_CHARS = 50  # a passage counts from this many characters, or from 8 words inside a quotation
 _EDGE_WORDS = 3  # at most this many stray words are cut off (or added) at either end
 
@@ -134,15 +135,16 @@ def informative_words(text: str) -> int:
     return count
 
 
-def junk_reason(text: str) -> str | None:
-    """Why this shared text is not reuse worth showing, or None."""
+def junk_reason(text: str, quoted: bool = False) -> str | None:
+    """Why this shared text is not reuse worth showing, or None. A quotation is someone's own
+    words, never an attribution formula: it needs only MIN_QUOTED_INFORMATIVE words."""
     if _CAPTION.search(text):
         return "caption or credit"
     if _FURNITURE.search(text):
         return "page furniture"
     if _BIO.search(text):
         return "author bio"
-    if informative_words(text) < MIN_INFORMATIVE_WORDS:
+    if informative_words(text) < (MIN_QUOTED_INFORMATIVE if quoted else MIN_INFORMATIVE_WORDS):
         return "attribution or stock phrase"
     return None
 

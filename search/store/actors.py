@@ -23,6 +23,7 @@ from django.db.models import Count, Sum
 
 from search.index.outbox import enqueue
 from search.ingest.actors import (
+    KNOWN_KINDS,
     Mention,
     accents,
     extract_all,
@@ -40,8 +41,10 @@ MISSPELLING_RATIO = 3  # a one-letter variant merges into a name used in 3x as m
 # the people with that surname ("Sanders" -> "Bernie Sanders" beside a few "Sarah Sanders");
 # otherwise each of them becomes a merge suggestion.
 SURNAME_SHARE = 0.9
-# A one-word name that is mostly something else (a place, a company: "Washington", "Ford")
-# joins a person only when at least this share of its mentions were tagged as a person.
+# A one-word name that is mostly a place ("Washington") joins a person only when at least this
+# share of its mentions were tagged as a person; one tagged as an organisation ("Trump" in "the
+# Trump administration", "Sanders" in a headline) joins like a person's, unless it is a
+# known organisation (search.ingest.actors.KNOWN_KINDS).
 SURNAME_PERSON_VOTES = 0.25
 
 
@@ -325,8 +328,8 @@ def merge_variants() -> tuple[int, int]:
             continue
         mentions = sum(votes.get(actor.pk, Counter()).values()) or 1
         person_share = votes.get(actor.pk, Counter()).get("person", 0) / mentions
-        if actor.kind != "person" and person_share < SURNAME_PERSON_VOTES:
-            continue  # "Washington" the place, "Ford" the company
+        if (actor.kind == "place" and person_share < SURNAME_PERSON_VOTES) or actor.key in KNOWN_KINDS:
+            continue  # "Washington" the place, "Amazon" the company
         share = frequency.get(owners[0].pk, 0) / max(1, sum(frequency.get(o.pk, 0) for o in owners))
         if share >= SURNAME_SHARE:
             del actors[actor.pk]

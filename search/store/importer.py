@@ -28,6 +28,7 @@ from search.ingest.actors import Mention
 from search.store.actors import ActorResolver, MentionExtractor, article_text, delete_orphans, extract_for_articles, merge_variants
 from search.store import passages
 from search.store.boilerplate import learn_outlet_boilerplate
+from search.store.outlets import map_domain_outlets
 from search.store.models import Article, Outlet, OutletAlias, Paragraph
 
 BATCH_SIZE = 500
@@ -162,6 +163,7 @@ class Importer:
                 if progress:
                     progress(len(batch))
             with timing("boilerplate"), transaction.atomic():
+                self.touched_outlets = map_domain_outlets(self.touched_outlets)  # "cnn.com" -> its publisher
                 changed = learn_outlet_boilerplate(self.touched_outlets)
                 enqueue(changed)
             self.report.boilerplate_articles = len(changed)

@@ -210,10 +210,11 @@ def refine(found: list[FoundGroup], texts: dict[int, str]) -> tuple[list[FoundGr
         first = members[0][0]
         paragraph = texts[first.paragraph]
         text = paragraph[first.start : first.end]
-        if len(text) < MIN_CHARS and not is_quotation(paragraph, first.start, first.end):
+        quoted = is_quotation(paragraph, first.start, first.end)
+        if len(text) < MIN_CHARS and not quoted:
             dropped["short and not a quotation"] += 1
             continue
-        reason = junk_reason(text)
+        reason = junk_reason(text, quoted)
         if reason:
             dropped[reason] += 1
             continue
