@@ -95,6 +95,11 @@ def render_paragraph(text: str, query_spans: list[tuple[int, int]], passages: li
 class SharingSummary:
     passages: int
     articles: int
+    cross_outlet: int = 0  # of the passages, those other outlets carry too (the rest: one outlet's own reuse)
+
+    @property
+    def same_outlet(self) -> int:
+        return self.passages - self.cross_outlet
 
 
 def sharing_summaries(article_ids: list[int]) -> dict[int, SharingSummary]:
@@ -102,9 +107,12 @@ def sharing_summaries(article_ids: list[int]) -> dict[int, SharingSummary]:
     rows = (
         PassageMember.objects.filter(article_id__in=article_ids, group__boilerplate=False)
         .values("article_id")
-        .annotate(passages=Count("group", distinct=True))
+        .annotate(
+            passages=Count("group", distinct=True),
+            cross=Count("group", distinct=True, filter=Q(group__outlet_count__gte=2)),
+        )
     )
-    out = {row["article_id"]: SharingSummary(row["passages"], 0) for row in rows}
+    out = {row["article_id"]: SharingSummary(row["passages"], 0, row["cross"]) for row in rows}
     if not out:
         return out
     pairs = (
@@ -129,8 +137,9 @@ class Source(NamedTuple):
     published: dt.date | None
 
 
-def passage_counts(article_ids: list[int]) -> dict[int, tuple[int, Source | None]]:
-    """For the CSV: (shared passages, earliest source of its most shared passage) per article.
+def passage_counts(article_ids: list[int]) -> dict[int, tuple[int, Source | None, int]]:
+    """For the CSV: (shared passages, earliest source of its most shared passage, passages shared
+    across outlets) per article.
 
     Three flat queries per batch of articles, whatever its size: the CSV of a whole corpus
     must not build an ORM object per passage member.
@@ -138,19 +147,22 @@ def passage_counts(article_ids: list[int]) -> dict[int, tuple[int, Source | None
     members = (
         PassageMember.objects.filter(article_id__in=article_ids, group__boilerplate=False)
         .order_by("-group__article_count", "group_id")
-        .values_list("article_id", "group_id", "group__earliest__article_id")
+        .values_list("article_id", "group_id", "group__earliest__article_id", "group__outlet_count")
     )
     groups: dict[int, set[int]] = defaultdict(set)
+    cross: dict[int, set[int]] = defaultdict(set)
     first: dict[int, int | None] = {}
-    for article_id, group_id, earliest_id in members.iterator(chunk_size=5000):
+    for article_id, group_id, earliest_id, outlet_count in members.iterator(chunk_size=5000):
         groups[article_id].add(group_id)
+        if outlet_count >= 2:
+            cross[article_id].add(group_id)
         first.setdefault(article_id, earliest_id)
     wanted = {pk for pk in first.values() if pk is not None}
     sources = {
         pk: Source(pk, outlet or "", published)
         for pk, outlet, published in Article.objects.filter(id__in=wanted).values_list("id", "outlet__name", "published")
     }
-    return {a: (len(groups[a]), sources.get(earliest) if earliest else None) for a, earliest in first.items()}
+    return {a: (len(groups[a]), sources.get(earliest) if earliest else None, len(cross[a])) for a, earliest in first.items()}
 
 
 # --- comparing two articles --------------------------------------------------------------------------
