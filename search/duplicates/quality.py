@@ -16,13 +16,20 @@ text-reuse tools (passim, TextPAIR) do, and what this module does for the databa
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from difflib import SequenceMatcher
 
-MIN_INFORMATIVE_WORDS = 6  # words left once names, titles, attribution and stop words are out
-MIN_QUOTED_INFORMATIVE = 3
+from search.duplicates.model import PassageGroup, Span
+
+MIN_INFORMATIVE_WORDS = 3  # words left once names, numbers, titles, attribution and stop words are out
+MIN_QUOTED_INFORMATIVE = 2
 MIN_CHARS = 50  # a passage counts from this many characters, or from 8 words inside a quotation
+# A member must contain most of the passage: below this similarity to the representative it is
+# another text that merely overlaps it, and is left out of the group.
+MIN_MEMBER_SIMILARITY = 0.7
 _EDGE_WORDS = 3  # at most this many stray words are cut off (or added) at either end
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+|[;:]\s+|\s+[—–]\s+|\s--\s")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
 _WORD = re.compile(r"[\w'’.-]+")
 
 _CAPTION = re.compile(
@@ -35,15 +42,15 @@ _BIO = re.compile(
     r"(?:\bis (?:a|an|the) (?:[\w-]+ ){0,4}(?:columnist|contributor|writer|correspondent|reporter|editor|"
     r"fellow|professor|author|host|analyst|commentator|president|director|founder|member)\b|"
     r"\bis the author of\b|\bfollow (?:him|her|them|us|me) on\b|\bviews expressed\b|\bopinions expressed\b|"
-    r"\bdo(?:es)? not necessarily reflect\b|\bemail (?:him|her|them) at\b|@\w+\b)",
+    r"\bdo(?:es)? not necessarily reflect\b|\bemail (?:him|her|them) at\b)",
     re.IGNORECASE,
 )
 _FURNITURE = re.compile(
-    r"\b(?:click here|sign up|subscribe|newsletter|all rights reserved|copyright|this (?:article|story|piece) "
-    r"(?:was |originally |first )*(?:appeared|published)|originally (?:appeared|published)|read more|"
-    r"contributed to this report|contributed reporting|reporting by|editing by|writing by|"
-    r"updated (?:at|on)|listen to|download the|watch the|terms of (?:use|service)|privacy policy|"
-    r"share this|tweet this|related:|recommended:|advertisement|sponsored)\b",
+    r"\b(?:click here|sign up (?:for|to|here|now)|subscribe (?:to|now|for|here)|(?:our|the|daily|free) newsletter|"
+    r"all rights reserved|copyright (?:©|\d{4})|© ?\d{4}|this (?:article|story|piece) (?:was |originally |first )*"
+    r"(?:appeared|published)|originally (?:appeared|published)|read more\b|contributed to this report|"
+    r"contributed reporting|reporting by|editing by|writing by|terms of (?:use|service)|privacy policy|"
+    r"share this|tweet this|related:|recommended:|sponsored (?:content|by))",
     re.IGNORECASE,
 )
 # Words of attribution formulas and titles: what is left without them is the passage's content.
@@ -84,7 +91,8 @@ def snap_span(text: str, start: int, end: int) -> tuple[int, int]:
         if words_seen and _abbreviation_before(head, match.start()):
             continue
         rest = head[match.end() :]
-        if len(_WORD.findall(rest)) >= 8:
+        # Only a fragment that starts mid-sentence is stray ("... the vote. The court ruled")
+        if len(_WORD.findall(rest)) >= 8 and not head.lstrip("\"'“‘([ ")[:1].isupper():
             start += match.end()
         break
     # A span starting inside a name ("... Smith said" from "John Smith said"): take the name.
@@ -98,8 +106,11 @@ def snap_span(text: str, start: int, end: int) -> tuple[int, int]:
     ends = [m for m in _SENTENCE_END.finditer(body) if not _abbreviation_before(body, m.start())]
     if ends:
         last = ends[-1]
-        tail_words = len(_WORD.findall(body[last.end() :]))
-        if 0 < tail_words <= _EDGE_WORDS and len(_WORD.findall(body[: last.start()])) >= 8:
+        tail = body[last.end() :].rstrip()
+        tail_words = len(_WORD.findall(tail))
+        # A stray start of the next sentence: short and unfinished ("The court" but not "he said.").
+        unfinished = not re.search(r"[.!?…][\"'”’»)\]]*$", tail)
+        if 0 < tail_words <= _EDGE_WORDS and unfinished and len(_WORD.findall(body[: last.start()])) >= 8:
             end = start + len(body[: last.end()].rstrip())
             return start, end
     after = _SENTENCE_END.search(text, end)
@@ -116,6 +127,8 @@ def _abbreviation_before(text: str, at: int) -> bool:
     if not word:
         return False
     w = word.group(1)
+    if w[:1].isupper() and len(w) <= 4 and w.isalpha():
+        return True  # "Capt.", "Gen.", "Sen.", "Mr."
     return bool(re.fullmatch(r"(?:[A-Za-z]\.)*[A-Za-z]", w)) or w.lower() in {
         "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "st", "jr", "sr", "inc",
         "co", "corp", "ltd", "vs", "no", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "u.s", "u.n",
@@ -159,3 +172,89 @@ def is_quotation(text: str, start: int, end: int) -> bool:
         after.find("”") != -1 and (after.find("“") == -1 or after.find("”") < after.find("“"))
     )
     return opened and closed
+
+
+def refine(found: list[PassageGroup], texts: dict[int, str]) -> tuple[list[PassageGroup], dict[str, int]]:
+    """The groups worth showing, their members' edges snapped to word and clause boundaries.
+
+    Members that do not contain most of the passage are grouped apart (_split); groups left in one article, too short
+    (under MIN_CHARS unless a quotation of 8+ words) or that are captions, credits, bios,
+    furniture or attribution formulas (search.duplicates.quality) go. Returns the groups kept
+    and how many were dropped for each reason.
+    """
+    kept: list[PassageGroup] = []
+    dropped: dict[str, int] = defaultdict(int)
+    for part in (p for group in found for p in _split(group, texts)):
+        members = []
+        for span, similarity in part.members:
+            start, end = snap_span(texts[span.paragraph], span.start, span.end)
+            members.append((Span(span.article, span.paragraph, start, end), similarity))
+        group = part
+        if len({span.article for span, _ in members}) < 2:
+            dropped["in one article"] += 1
+            continue
+        first = members[0][0]
+        paragraph = texts[first.paragraph]
+        text = paragraph[first.start : first.end]
+        quoted = is_quotation(paragraph, first.start, first.end)
+        if len(text) < MIN_CHARS and not quoted:
+            dropped["short and not a quotation"] += 1
+            continue
+        reason = junk_reason(text, quoted)
+        if reason:
+            dropped[reason] += 1
+            continue
+        kept.append(PassageGroup(members, group.exact))
+    return kept, dict(dropped)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.strip(".'’").replace("’", "'") for w in _WORD.findall(text.casefold()))
+
+
+def _split(group: PassageGroup, texts: dict[int, str]) -> list[PassageGroup]:
+    """The group as one or more groups whose members all contain most of their passage.
+
+    The detector chains overlapping occurrences, and measures similarity to the member in the
+    lowest article id, which may be a longer or reworded variant that the others merely overlap
+    (identical copies then score 0.45 against it). Here the most common wording is the
+    representative; members under MIN_MEMBER_SIMILARITY to it are grouped again among themselves.
+    """
+    members = [(span, sim) for span, sim in group.members if span.paragraph in texts]
+    if group.exact or (members and members[0] == group.members[0] and all(sim >= MIN_MEMBER_SIMILARITY for _, sim in members)):
+        return [PassageGroup(members, group.exact)] if members else []
+    out = []
+    while len(members) >= 2:
+        scored = _rerepresent(members, texts)
+        near = [(span, sim) for span, sim in scored if sim >= MIN_MEMBER_SIMILARITY]
+        out.append(PassageGroup(near, all(sim == 1.0 for _, sim in near)))
+        members = [(span, sim) for span, sim in scored if sim < MIN_MEMBER_SIMILARITY]
+    return out
+
+
+def _rerepresent(members: list[tuple[Span, float]], texts: dict[int, str]) -> list[tuple[Span, float]]:
+    """Members with their similarity to their most common wording (put first; ties: the earliest)."""
+    words = [_words(texts[span.paragraph][span.start : span.end]) for span, _ in members]
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
+    for w in words:
+        counts[w] += 1
+    best = max(range(len(members)), key=lambda i: (counts[words[i]], -i))
+    ref = words[best]
+    matcher = SequenceMatcher(None, [], list(ref), autojunk=False)
+    scored = []
+    for i, (span, _) in enumerate(members):
+        if words[i] == ref:
+            scored.append((span, 1.0))
+            continue
+        matcher.set_seq1(list(words[i]))
+        scored.append((span, round(matcher.ratio(), 4)))
+    return [scored[best]] + scored[:best] + scored[best + 1 :]
+
+
+def quote_checker(texts: dict[int, str]):  # type: ignore[no-untyped-def]
+    """Settings.is_quote over paragraph texts held in memory."""
+
+    def is_quote(spans: list[tuple[int, int, int]]) -> list[bool]:
+        return [pid in texts and is_quotation(texts[pid], a, b) for pid, a, b in spans]
+
+    return is_quote

@@ -25,7 +25,7 @@ from django.db.models.functions import Length
 
 from search.duplicates.detect import Para, Settings, ShingleIndex, Span, find_groups
 from search.duplicates.model import PassageGroup as FoundGroup
-from search.duplicates.quality import MIN_CHARS, is_quotation, junk_reason, snap_span
+from search.duplicates.quality import is_quotation, refine
 from search.index.outbox import enqueue
 from search.ingest.clean import match_key
 from search.store.models import (
@@ -39,9 +39,6 @@ from search.store.models import (
 
 log = logging.getLogger(__name__)
 COPY_COVERAGE = 0.8  # an article this much covered by an earlier one is a copy of it (collapse=1)
-# A member must contain most of the passage: below this similarity to the representative it is
-# another text that merely overlaps it, and is left out of the group.
-MIN_MEMBER_SIMILARITY = 0.6
 # A passage only one outlet uses, in this many articles or more spread over this many days or
 # more, is that outlet's boilerplate (a sign-off, a bio, a caption template): marked automatically.
 LEARN_MIN_ARTICLES = 3
@@ -185,41 +182,6 @@ def _texts(paragraph_ids: set[int]) -> dict[int, str]:
     for start in range(0, len(ids), 900):
         texts.update(Paragraph.objects.filter(id__in=ids[start : start + 900]).values_list("id", "text"))
     return texts
-
-
-def refine(found: list[FoundGroup], texts: dict[int, str]) -> tuple[list[FoundGroup], dict[str, int]]:
-    """The groups worth showing, their members' edges snapped to word and clause boundaries.
-
-    Members that do not contain most of the passage go; groups left in one article, too short
-    (under MIN_CHARS unless a quotation of 8+ words) or that are captions, credits, bios,
-    furniture or attribution formulas (search.duplicates.quality) go. Returns the groups kept
-    and how many were dropped for each reason.
-    """
-    kept: list[FoundGroup] = []
-    dropped: dict[str, int] = defaultdict(int)
-    for group in found:
-        members = []
-        for span, similarity in group.members:
-            if span.paragraph not in texts or similarity < MIN_MEMBER_SIMILARITY:
-                continue
-            start, end = snap_span(texts[span.paragraph], span.start, span.end)
-            members.append((Span(span.article, span.paragraph, start, end), similarity))
-        if len({span.article for span, _ in members}) < 2:
-            dropped["in one article"] += 1
-            continue
-        first = members[0][0]
-        paragraph = texts[first.paragraph]
-        text = paragraph[first.start : first.end]
-        quoted = is_quotation(paragraph, first.start, first.end)
-        if len(text) < MIN_CHARS and not quoted:
-            dropped["short and not a quotation"] += 1
-            continue
-        reason = junk_reason(text, quoted)
-        if reason:
-            dropped[reason] += 1
-            continue
-        kept.append(FoundGroup(members, group.exact))
-    return kept, dict(dropped)
 
 
 def _learned(articles: set[int], meta: dict[int, tuple[dt.date | None, int | None]]) -> bool:
