@@ -50,9 +50,16 @@ _FURNITURE = re.compile(
     r"all rights reserved|copyright (?:©|\d{4})|© ?\d{4}|this (?:article|story|piece) (?:was |originally |first )*"
     r"(?:appeared|published)|originally (?:appeared|published)|read more\b|contributed to this report|"
     r"contributed reporting|reporting by|editing by|writing by|terms of (?:use|service)|privacy policy|"
-    r"share this|tweet this|related:|recommended:|sponsored (?:content|by))",
+    r"share this|tweet this|related:|recommended:|sponsored (?:content|by)|send (?:us )?tips|see pdf|"
+    r"share your (?:experiences|story|stories)|(?:report|story|article) has been updated|write to \w+|"
+    r"media playback|media caption|photos of the week|best news pictures|get the brief|"
+    r"choose your country)|\b[\w.+-]+@[\w-]+\.[\w.]+|\bShares$|, [A-Z][\w'’-]+ [A-Z][\w'’-]+ writes\.$",
     re.IGNORECASE,
 )
+# A short stretch (fewer than FRAGMENT_WORDS words) that is neither a quotation nor a whole
+# sentence is a stock phrase any reporter writes ("investigation into Russian meddling in the
+# 2016 election", "one of the first two Muslim women elected to Congress").
+FRAGMENT_WORDS = 12
 # Words of attribution formulas and titles: what is left without them is the passage's content.
 _ATTRIBUTION = set(
     """said says say saying told tell tells according statement statements added adding noted noting
@@ -159,7 +166,17 @@ def junk_reason(text: str, quoted: bool = False) -> str | None:
         return "author bio"
     if informative_words(text) < (MIN_QUOTED_INFORMATIVE if quoted else MIN_INFORMATIVE_WORDS):
         return "attribution or stock phrase"
+    quotes = any(mark in text for mark in "“”\"")
+    if not quoted and not quotes and len(_WORD.findall(text)) < FRAGMENT_WORDS and not _is_sentence(text):
+        return "short fragment (stock phrase)"
     return None
+
+
+def _is_sentence(text: str) -> bool:
+    """Starts with a capital (or a quote) and ends with sentence punctuation."""
+    bare = text.strip()
+    first = bare.lstrip("\"'“‘([")[:1]
+    return bool(first) and first.isupper() and bool(re.search(r"[.!?…][\"'”’»)\]]*$", bare))
 
 
 def is_quotation(text: str, start: int, end: int) -> bool:
