@@ -195,8 +195,8 @@ def test_short_quotation_counts(tmp_path):
     assert len(quote) < 50 and is_quotation(f"He said: “{quote},” and left.", 11, 11 + len(quote))
     _write(tmp_path, "a.txt", "Farewell", f"The outgoing mayor spoke on Friday evening. “{quote},” he told the crowd outside city hall.")
     _write(tmp_path, "b.txt", "Goodbye", f"Residents gathered downtown. The mayor said: “{quote}.” Then he walked away quietly.")
-    _write(tmp_path, "c.txt", "Not quoted", f"Some people think that {quote} is a nice thing to say to anyone.")
-    _write(tmp_path, "d.txt", "Not quoted either", f"Nobody doubts that {quote} is what one says at such moments.")
+    _write(tmp_path, "c.txt", "Not quoted", f"Some people think so: {quote} ever, which is a nice thing to say to anyone.")
+    _write(tmp_path, "d.txt", "Not quoted either", f"Nobody doubts it, and {quote} anyway, as one says at such moments.")
     import_into_db(tmp_path, actors=False)
     groups = list(PassageGroup.objects.all())
     assert len(groups) == 1 and quote in groups[0].text
