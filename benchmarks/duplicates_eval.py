@@ -419,7 +419,7 @@ def peak_memory() -> dict[str, int]:
     }
 
 
-GROUP_FIELDS = ["rank", "group_id", "articles", "outlets", "cross_outlet", "exact", "chars", "label", "note"]
+GROUP_FIELDS = ["rank", "group_id", "text_key", "articles", "outlets", "cross_outlet", "exact", "chars", "label", "note"]
 
 
 def groups_sheet(out: Path, contexts: Path | None, size: int, seed: int) -> None:
@@ -432,13 +432,19 @@ def groups_sheet(out: Path, contexts: Path | None, size: int, seed: int) -> None
     django.setup()
     from search.store.models import PassageGroup, PassageMember
 
-    groups = list(PassageGroup.objects.filter(boilerplate=False).order_by("id").values_list("id", "article_count", "outlet_count", "exact", "text"))
-    sample = random.Random(seed).sample(groups, min(size, len(groups)))
+    import hashlib
+
+    groups = list(PassageGroup.objects.filter(boilerplate=False).values_list("id", "article_count", "outlet_count", "exact", "text", "text_key"))
+    # Seeded and stable: the groups whose seeded hash of their text key is smallest, so a group
+    # that survives a change of the rules stays in the sample (and keeps its label).
+    groups.sort(key=lambda g: hashlib.blake2b(f"{seed}:{g[5]}".encode(), digest_size=8).digest())
+    sample = [g[:5] for g in groups[:size]]
     with open(out, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(GROUP_FIELDS)
         for rank, (pk, articles, outlets, exact, text) in enumerate(sample, 1):
-            writer.writerow([rank, pk, articles, outlets, "yes" if outlets >= 2 else "no", "yes" if exact else "no", len(text), "", ""])
+            key = PassageGroup.objects.get(pk=pk).text_key
+            writer.writerow([rank, pk, key, articles, outlets, "yes" if outlets >= 2 else "no", "yes" if exact else "no", len(text), "", ""])
     if contexts is None:
         return
     with open(contexts, "w", encoding="utf-8") as fh:

@@ -53,7 +53,8 @@ _FURNITURE = re.compile(
     r"share this|tweet this|related:|recommended:|sponsored (?:content|by)|send (?:us )?tips|see pdf|"
     r"share your (?:experiences|story|stories)|(?:report|story|article) has been updated|write to \w+|"
     r"media playback|media caption|photos of the week|best news pictures|get the brief|"
-    r"choose your country)|\b[\w.+-]+@[\w-]+\.[\w.]+|\bShares$|, [A-Z][\w'’-]+ [A-Z][\w'’-]+ writes\.$",
+    r"choose your country|please refresh|all times eastern|download the (?:ms|full|pdf|app)|"
+    r"text \w+ to \d{4,}|call 1-800)|\bwww\.|^Interactive\b|\b[\w.+-]+@[\w-]+\.[\w.]+|\bShares$|, [A-Z][\w'’-]+ [A-Z][\w'’-]+ writes\.$",
     re.IGNORECASE,
 )
 # A short stretch (fewer than FRAGMENT_WORDS words) that is neither a quotation nor a whole
@@ -179,15 +180,25 @@ def _is_sentence(text: str) -> bool:
     return bool(first) and first.isupper() and bool(re.search(r"[.!?…][\"'”’»)\]]*$", bare))
 
 
+_OPENING = re.compile(r"(?:^|[\s(\[—–-])[“\"‘]([^“”\"]*)$")
+_CLOSING = re.compile(r"^([^“”\"]*?)[”\"’](?=\s|$|[.,;:!?)\]—–-])")
+
+
 def is_quotation(text: str, start: int, end: int) -> bool:
-    """The span lies inside quotation marks (curly, or straight ones counted by parity)."""
-    before = text[:start]
-    after = text[end:]
-    span = text[start:end]
-    opened = before.rfind("“") > before.rfind("”") or before.count('"') % 2 == 1 or span.lstrip()[:1] in "“\""
-    closed = "”" in span[-2:] or '"' in span[-2:] or after.lstrip()[:1] in "”\"" or (
-        after.find("”") != -1 and (after.find("“") == -1 or after.find("”") < after.find("“"))
-    )
+    """The span is a quotation: it opens at (or within two words of) an opening quote mark and
+    closes at (or within two words of) the closing one. A few words inside a long quoted
+    paragraph are not a quotation of their own."""
+    span = text[start:end].strip()
+    if not span:
+        return False
+    opened = span[:1] in "“\"‘"
+    if not opened:
+        before = _OPENING.search(text[max(0, start - 200) : start])
+        opened = before is not None and len(_WORD.findall(before.group(1))) <= 2
+    closed = span[-1:] in "”\"’" or span[-2:-1] in "”\"’"
+    if not closed:
+        after = _CLOSING.match(text[end : end + 200])
+        closed = after is not None and len(_WORD.findall(after.group(1))) <= 2
     return opened and closed
 
 
