@@ -41,7 +41,7 @@ _CAPTION = re.compile(
 _BIO = re.compile(
     r"(?:\bis (?:a|an|the) (?:[\w-]+ ){0,4}(?:columnist|contributor|writer|correspondent|reporter|editor|"
     r"fellow|professor|author|host|analyst|commentator|president|director|founder|member)\b|"
-    r"\bis the author of\b|\bfollow (?:him|her|them|us|me) on\b|\bviews expressed\b|\bopinions expressed\b|"
+    r"\bis the author of\b|\bis (?:writing|working on) (?:a|an|his|her) (?:new )?(?:book|novel|memoir)\b|\bfollow (?:him|her|them|us|me) on\b|\bviews expressed\b|\bopinions expressed\b|"
     r"\bdo(?:es)? not necessarily reflect\b|\bemail (?:him|her|them) at\b)",
     re.IGNORECASE,
 )
@@ -54,7 +54,7 @@ _FURNITURE = re.compile(
     r"share your (?:experiences|story|stories)|(?:report|story|article) has been updated|write to \w+|"
     r"media playback|media caption|photos of the week|best news pictures|get the brief|"
     r"choose your country|please refresh|all times eastern|download the (?:ms|full|pdf|app)|"
-    r"text \w+ to \d{4,}|call 1-800)|\bwww\.|^Interactive\b|\b[\w.+-]+@[\w-]+\.[\w.]+|\bShares$|, [A-Z][\w'’-]+ [A-Z][\w'’-]+ writes\.$",
+    r"text \w+ to \d{4,}|call 1-800|for your convenience|printable|podcast)|^Welcome to (?:the|our)\b|\bwww\.|^Interactive\b|\b[\w.+-]+@[\w-]+\.[\w.]+|\bShares$|, [A-Z][\w'’-]+ [A-Z][\w'’-]+ writes\.$",
     re.IGNORECASE,
 )
 # A short stretch (fewer than FRAGMENT_WORDS words) that is neither a quotation nor a whole
@@ -156,9 +156,11 @@ def informative_words(text: str) -> int:
     return count
 
 
-def junk_reason(text: str, quoted: bool = False) -> str | None:
+def junk_reason(text: str, quoted: bool = False, whole_sentence: bool | None = None) -> str | None:
     """Why this shared text is not reuse worth showing, or None. A quotation is someone's own
-    words, never an attribution formula: it needs only MIN_QUOTED_INFORMATIVE words."""
+    words, never an attribution formula: it needs only MIN_QUOTED_INFORMATIVE words.
+    `whole_sentence`: whether the text is a whole sentence of its paragraph (None: judged from
+    the text alone)."""
     if _CAPTION.search(text):
         return "caption or credit"
     if _FURNITURE.search(text):
@@ -168,9 +170,19 @@ def junk_reason(text: str, quoted: bool = False) -> str | None:
     if informative_words(text) < (MIN_QUOTED_INFORMATIVE if quoted else MIN_INFORMATIVE_WORDS):
         return "attribution or stock phrase"
     quotes = any(mark in text for mark in "“”\"")
-    if not quoted and not quotes and len(_WORD.findall(text)) < FRAGMENT_WORDS and not _is_sentence(text):
+    sentence = _is_sentence(text) if whole_sentence is None else whole_sentence
+    if not quoted and not quotes and len(_WORD.findall(text)) < FRAGMENT_WORDS and not sentence:
         return "short fragment (stock phrase)"
     return None
+
+
+def whole_sentence(paragraph: str, start: int, end: int) -> bool:
+    """The span starts where a sentence starts and ends where one ends."""
+    before = paragraph[:start].rstrip(" \"'“‘([")
+    starts = not before or before[-1] in ".!?…:;\"”’"
+    tail = paragraph[end:].strip()
+    ends = bool(re.search(r"[.!?…][\"'”’»)\]]*$", paragraph[start:end].rstrip())) or not tail or tail[:1] in ".!?…"
+    return starts and ends and _is_sentence(paragraph[start:end] + ("" if ends and tail[:1] not in ".!?…" else "."))
 
 
 def _is_sentence(text: str) -> bool:
@@ -212,12 +224,13 @@ def refine(found: list[PassageGroup], texts: dict[int, str]) -> tuple[list[Passa
     """
     kept: list[PassageGroup] = []
     dropped: dict[str, int] = defaultdict(int)
-    for part in (p for group in found for p in _split(group, texts)):
+    work = [p for group in found for p in _split(group, texts)]
+    while work:
+        part = work.pop()
         members = []
         for span, similarity in part.members:
             start, end = snap_span(texts[span.paragraph], span.start, span.end)
             members.append((Span(span.article, span.paragraph, start, end), similarity))
-        group = part
         if len({span.article for span, _ in members}) < 2:
             dropped["in one article"] += 1
             continue
@@ -225,14 +238,18 @@ def refine(found: list[PassageGroup], texts: dict[int, str]) -> tuple[list[Passa
         paragraph = texts[first.paragraph]
         text = paragraph[first.start : first.end]
         quoted = is_quotation(paragraph, first.start, first.end)
-        if len(text) < MIN_CHARS and not quoted:
-            dropped["short and not a quotation"] += 1
-            continue
-        reason = junk_reason(text, quoted)
+        reason = "short and not a quotation" if len(text) < MIN_CHARS and not quoted else None
+        reason = reason or junk_reason(text, quoted, whole_sentence(paragraph, first.start, first.end))
         if reason:
             dropped[reason] += 1
+            # Members that are a longer or reworded variant of the junk passage (a sentence
+            # around a stock phrase) may still be a passage among themselves.
+            rest = [(span, sim) for span, sim in part.members if sim < 0.95]
+            if len({span.article for span, _ in rest}) >= 2:
+                work.extend(_split(PassageGroup(rest, False), texts, force=True))
             continue
-        kept.append(PassageGroup(members, group.exact))
+        kept.append(PassageGroup(members, part.exact))
+    kept.sort(key=lambda g: g.members[0][0])
     return kept, dict(dropped)
 
 
@@ -240,7 +257,7 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w.strip(".'’").replace("’", "'") for w in _WORD.findall(text.casefold()))
 
 
-def _split(group: PassageGroup, texts: dict[int, str]) -> list[PassageGroup]:
+def _split(group: PassageGroup, texts: dict[int, str], force: bool = False) -> list[PassageGroup]:
     """The group as one or more groups whose members all contain most of their passage.
 
     The detector chains overlapping occurrences, and measures similarity to the member in the
@@ -249,7 +266,7 @@ def _split(group: PassageGroup, texts: dict[int, str]) -> list[PassageGroup]:
     representative; members under MIN_MEMBER_SIMILARITY to it are grouped again among themselves.
     """
     members = [(span, sim) for span, sim in group.members if span.paragraph in texts]
-    if group.exact or (members and members[0] == group.members[0] and all(sim >= MIN_MEMBER_SIMILARITY for _, sim in members)):
+    if not force and (group.exact or (members and members[0] == group.members[0] and all(sim >= MIN_MEMBER_SIMILARITY for _, sim in members))):
         return [PassageGroup(members, group.exact)] if members else []
     out = []
     while len(members) >= 2:
