@@ -54,7 +54,8 @@ _FURNITURE = re.compile(
     r"share your (?:experiences|story|stories)|(?:report|story|article) has been updated|write to \w+|"
     r"media playback|media caption|photos of the week|best news pictures|get the brief|"
     r"choose your country|please refresh|all times eastern|download the (?:ms|full|pdf|app)|"
-    r"text \w+ to \d{4,}|call 1-800|for your convenience|printable|podcast)|^Welcome to (?:the|our)\b|\bwww\.|^Interactive\b|\b[\w.+-]+@[\w-]+\.[\w.]+|\bShares$|, [A-Z][\w'’-]+ [A-Z][\w'’-]+ writes\.$",
+    r"text \w+ to \d{4,}|call 1-800|for your convenience|printable|podcast|"
+    r"(?:produced|published) in partnership with|reporting network)|^By [A-Z][\w'’-]+(?: [A-Z][\w'’.-]+){1,3},(?: [\w'’-]+){0,5} (?:correspondent|reporter|editor|writer|staff|contributor|columnist)\b|^Welcome to (?:the|our)\b|\bwww\.|^Interactive\b|\b[\w.+-]+@[\w-]+\.[\w.]+|\bShares$|, [A-Z][\w'’-]+ [A-Z][\w'’-]+ writes\.$",
     re.IGNORECASE,
 )
 # A short stretch (fewer than FRAGMENT_WORDS words) that is neither a quotation nor a whole
