@@ -95,6 +95,7 @@ KNOWN_KINDS: dict[str, ActorKind] = {
                 "npr pbs politico axios breitbart reuters bloomberg nato hamas hezbollah taliban isis "
                 "al qaeda planned parenthood congress pentagon"),
         ("place", "washington jerusalem gaza crimea"),
+        ("place", "oval_office capitol_hill"),
     )
     for key in ([k.replace("_", " ") for k in keys.split()] + (["al qaeda", "planned parenthood"] if kind == "org" else []))
 }
@@ -180,6 +181,8 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     words = name.split()
     if len(words) > MAX_NAME_WORDS or not name[0].isupper():
         return None
+    if re.search(r"\w['’]s\s", name):
+        return None  # a possessive inside: a phrase ("Trump’s Senate"), not a name
     if any(w[0].islower() and w not in _PARTICLES and w.lower() == w and not w.startswith(("al-", "el-", "d'")) for w in words[1:]):
         return None  # a phrase, not a name ("Trump supporters say", "Will consider")
     if kind == "person" and len(words) == 1 and len(name) < 3:

@@ -38,9 +38,11 @@ from search.store.models import Actor, ActorAlias, ActorBlock, Article, ArticleA
 PARALLEL_MIN_TEXTS = 64
 MISSPELLING_RATIO = 3  # a one-letter variant merges into a name used in 3x as many articles
 # A surname used alone joins the full name holding at least this share of the articles of all
-# the people with that surname ("Sanders" -> "Bernie Sanders" beside a few "Sarah Sanders");
-# otherwise each of them becomes a merge suggestion.
-SURNAME_SHARE = 0.9
+# the people with that surname ("Sanders" -> "Bernie Sanders" beside a few "Sarah Sanders";
+# "Trump" -> "Donald Trump" beside Ivanka, Melania, Eric and Donald Jr: 88 % on the AllSides
+# subset); otherwise each of them becomes a merge suggestion ("Clinton": Hillary 72 %, Bill).
+# The same rule joins a first name used alone ("Hillary") to the full name that dominates it.
+SURNAME_SHARE = 0.8
 # A one-word name that is mostly a place ("Washington") joins a person only when at least this
 # share of its mentions were tagged as a person; one tagged as an organisation ("Trump" in "the
 # Trump administration", "Sanders" in a headline) joins like a person's, unless it is a
@@ -279,9 +281,21 @@ def settle_kinds() -> tuple[int, int]:
     """
     fixed = {fold(name): kind for name, kind in NameAlias.objects.values_list("name", "kind")}
     votes = kind_votes()
+    changed = merged = 0
+    # One name, one actor: actors sharing a key (stored under different kinds) become one.
+    by_key: dict[str, list[Actor]] = defaultdict(list)
+    for actor in Actor.objects.all():
+        by_key[actor.key].append(actor)
+    for same in by_key.values():
+        if len(same) < 2:
+            continue
+        same.sort(key=lambda a: (-sum(votes.get(a.pk, Counter()).values()), a.pk))
+        for source in same[1:]:
+            votes[same[0].pk] = votes.get(same[0].pk, Counter()) + votes.pop(source.pk, Counter())
+            merge_actor(source, same[0])
+            merged += 1
     actors = {a.pk: a for a in Actor.objects.all()}
     by_ident = {(a.kind, a.key): a for a in actors.values()}
-    changed = merged = 0
     for pk, actor in list(actors.items()):
         if pk not in actors:
             continue
@@ -330,6 +344,8 @@ def merge_variants() -> tuple[int, int]:
         person_share = votes.get(actor.pk, Counter()).get("person", 0) / mentions
         if (actor.kind == "place" and person_share < SURNAME_PERSON_VOTES) or actor.key in KNOWN_KINDS:
             continue  # "Washington" the place, "Amazon" the company
+        if actor.kind != "person" and frequency.get(owners[0].pk, 0) * 2 < frequency.get(actor.pk, 0):
+            continue  # "Senate" is not the surname of a rarely named "X Senate"
         share = frequency.get(owners[0].pk, 0) / max(1, sum(frequency.get(o.pk, 0) for o in owners))
         if share >= SURNAME_SHARE:
             del actors[actor.pk]
@@ -338,6 +354,26 @@ def merge_variants() -> tuple[int, int]:
         else:
             for owner in owners[:5]:
                 suggested += _suggest(actor, owner, "surname of several people")
+    # A first name alone ("Hillary", "Bernie") joins the full name that dominates it, when no
+    # one has it as a surname.
+    by_first: dict[str, list[Actor]] = defaultdict(list)
+    for actor in actors.values():
+        if actor.kind == "person" and " " in actor.key:
+            by_first[actor.key.split()[0]].append(actor)
+    for actor in list(actors.values()):
+        if " " in actor.key or actor.kind != "person" or actor.pk not in actors or by_surname.get(actor.key):
+            continue
+        owners = sorted((o for o in by_first.get(actor.key, []) if o.pk in actors), key=lambda a: (-frequency.get(a.pk, 0), a.pk))
+        if not owners:
+            continue
+        share = frequency.get(owners[0].pk, 0) / max(1, sum(frequency.get(o.pk, 0) for o in owners))
+        if share >= SURNAME_SHARE and frequency.get(owners[0].pk, 0) >= frequency.get(actor.pk, 0):
+            del actors[actor.pk]
+            merge_actor(actor, owners[0])
+            merged += 1
+        else:
+            for owner in owners[:5]:
+                suggested += _suggest(actor, owner, "first name of several people")
     # A middle name: "Hillary Rodham Clinton" is "Hillary Clinton" when that form is known.
     for actor in list(actors.values()):
         words = actor.key.split()
