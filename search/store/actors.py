@@ -334,12 +334,20 @@ def merge_variants() -> tuple[int, int]:
     for actor in actors.values():
         if actor.kind == "person" and " " in actor.key:
             by_surname[surname_of(actor.key)].append(actor)
+    by_first: dict[str, list[Actor]] = defaultdict(list)
+    for actor in actors.values():
+        if actor.kind == "person" and " " in actor.key:
+            by_first[actor.key.split()[0]].append(actor)
     for actor in list(actors.values()):
         if " " in actor.key:
             continue
-        owners = sorted(by_surname.get(actor.key, []), key=lambda a: (-frequency.get(a.pk, 0), a.pk))
-        if not owners:
+        surname_owners = by_surname.get(actor.key, [])
+        if not surname_owners:
             continue
+        # A word that is also the first name of people ("Hillary": Hillary Clinton beside Edmund
+        # Hillary) is weighed against everyone it may stand for.
+        first_owners = by_first.get(actor.key, []) if actor.kind == "person" else []
+        owners = sorted({o.pk: o for o in surname_owners + first_owners}.values(), key=lambda a: (-frequency.get(a.pk, 0), a.pk))
         mentions = sum(votes.get(actor.pk, Counter()).values()) or 1
         person_share = votes.get(actor.pk, Counter()).get("person", 0) / mentions
         if (actor.kind == "place" and person_share < SURNAME_PERSON_VOTES) or actor.key in KNOWN_KINDS:
@@ -354,12 +362,8 @@ def merge_variants() -> tuple[int, int]:
         else:
             for owner in owners[:5]:
                 suggested += _suggest(actor, owner, "surname of several people")
-    # A first name alone ("Hillary", "Bernie") joins the full name that dominates it, when no
-    # one has it as a surname.
-    by_first: dict[str, list[Actor]] = defaultdict(list)
-    for actor in actors.values():
-        if actor.kind == "person" and " " in actor.key:
-            by_first[actor.key.split()[0]].append(actor)
+    # A first name alone ("Bernie") joins the full name that dominates it, when no one has it
+    # as a surname (those were weighed above).
     for actor in list(actors.values()):
         if " " in actor.key or actor.kind != "person" or actor.pk not in actors or by_surname.get(actor.key):
             continue
