@@ -37,6 +37,7 @@ from search.store.models import Actor, ActorAlias, ActorBlock, Article, ArticleA
 
 PARALLEL_MIN_TEXTS = 64
 MISSPELLING_RATIO = 3  # a one-letter variant merges into a name used in 3x as many articles
+MISSPELLING_MIN_CHARS = 5  # ... when the word that differs has at least this many letters
 # A surname used alone joins the full name holding at least this share of the articles of all
 # the people with that surname ("Sanders" -> "Bernie Sanders" beside a few "Sarah Sanders";
 # "Trump" -> "Donald Trump" beside Ivanka, Melania, Eric and Donald Jr: 88 % on the AllSides
@@ -409,8 +410,9 @@ def merge_variants() -> tuple[int, int]:
                 if a.pk not in actors or b.pk not in actors or (a.pk, b.pk) in seen:
                     continue
                 seen.add((a.pk, b.pk))
-                if not _one_edit_apart(a.key.split()[position], b.key.split()[position]):
-                    continue
+                token = a.key.split()[position]
+                if len(token) < MISSPELLING_MIN_CHARS or not _one_edit_apart(token, b.key.split()[position]):
+                    continue  # "ABC News" / "NBC News": short words one letter apart are other names
                 small, large = sorted((a, b), key=lambda x: (frequency.get(x.pk, 0), -x.pk))
                 if frequency.get(large.pk, 0) >= MISSPELLING_RATIO * max(1, frequency.get(small.pk, 0)):
                     del actors[small.pk]
