@@ -347,8 +347,10 @@ def merge_variants() -> tuple[int, int]:
             continue
         # A word that is also the first name of people ("Hillary": Hillary Clinton beside Edmund
         # Hillary) is weighed against everyone it may stand for.
-        first_owners = by_first.get(actor.key, []) if actor.kind == "person" else []
-        owners = sorted({o.pk: o for o in surname_owners + first_owners}.values(), key=lambda a: (-frequency.get(a.pk, 0), a.pk))
+        owners = sorted(surname_owners, key=lambda a: (-frequency.get(a.pk, 0), a.pk))
+        first_owners = sorted(by_first.get(actor.key, []) if actor.kind == "person" else [], key=lambda a: (-frequency.get(a.pk, 0), a.pk))
+        if first_owners and frequency.get(first_owners[0].pk, 0) >= 5 * sum(frequency.get(o.pk, 0) for o in owners):
+            owners = first_owners
         mentions = sum(votes.get(actor.pk, Counter()).values()) or 1
         person_share = votes.get(actor.pk, Counter()).get("person", 0) / mentions
         if (actor.kind == "place" and person_share < SURNAME_PERSON_VOTES) or actor.key in KNOWN_KINDS:
