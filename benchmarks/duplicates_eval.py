@@ -16,6 +16,15 @@ Speed (--speed), on AllSides (37.5k articles):
 
 Both modes also write the printed figures as JSON with --json OUT (benchmarks/report.py reads it).
 
+Hand-labelled precision (issue #12), on an existing import (e.g. the first 3,000 AllSides records):
+    NEWSINDEX_DATA_DIR=/tmp/x .venv/bin/python benchmarks/duplicates_eval.py --groups-sheet OUT.csv \
+        [--contexts CTX.txt] [--size 100] [--seed 12]
+  writes a seeded random sample of the stored passage groups (boilerplate ones aside) as a CSV with
+  empty `label` (yes: real reuse) and `note` columns, and each group's members in context to
+  CTX.txt (outside the repository: corpus text is never committed);
+    .venv/bin/python benchmarks/duplicates_eval.py --score-groups benchmarks/labels/passages_after.csv
+  prints the labelled precision (overall, across outlets, within one outlet).
+
 The corpora are read in place and never copied; the script needs no Django.
 """
 
@@ -38,7 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.duplicates.detect import Para, PassageGroup, ShingleIndex, Span, find_groups
+from search.duplicates.detect import Para, PassageGroup, Settings, ShingleIndex, Span, find_groups
+from search.duplicates.quality import quote_checker, refine
 from search.duplicates.tokens import tokenize
 
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -175,7 +185,11 @@ def recall(args: argparse.Namespace) -> dict[str, object]:
                 break
             corpus.add_article(f"background/allsides#{n}", paragraphs)
     index = ShingleIndex.build(corpus.paras, workers=args.workers if args.background else 1)
-    groups = find_groups(index)
+    if args.raw:  # the detector alone, without the quality rules the database layer applies
+        groups = find_groups(index)
+    else:
+        groups, dropped = refine(find_groups(index, settings=Settings(is_quote=quote_checker(corpus.texts))), corpus.texts)
+        print(f"quality rules dropped: {dict(sorted(dropped.items()))}")
     elapsed = time.perf_counter() - t0
     print(
         f"clusters: {n_cluster_files} files (+{len(corpus.names) - n_cluster_files} background articles), "
@@ -405,8 +419,64 @@ def peak_memory() -> dict[str, int]:
     }
 
 
+GROUP_FIELDS = ["rank", "group_id", "text_key", "articles", "outlets", "cross_outlet", "exact", "chars", "label", "note"]
+
+
+def groups_sheet(out: Path, contexts: Path | None, size: int, seed: int) -> None:
+    """A seeded random sample of the groups of the import in NEWSINDEX_DATA_DIR, to label."""
+    import csv
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
+    import django
+
+    django.setup()
+    from search.store.models import PassageGroup, PassageMember
+
+    import hashlib
+
+    groups = list(PassageGroup.objects.filter(boilerplate=False).values_list("id", "article_count", "outlet_count", "exact", "text", "text_key"))
+    # Seeded and stable: the groups whose seeded hash of their text key is smallest, so a group
+    # that survives a change of the rules stays in the sample (and keeps its label).
+    groups.sort(key=lambda g: hashlib.blake2b(f"{seed}:{g[5]}".encode(), digest_size=8).digest())
+    sample = [g[:5] for g in groups[:size]]
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(GROUP_FIELDS)
+        for rank, (pk, articles, outlets, exact, text) in enumerate(sample, 1):
+            key = PassageGroup.objects.get(pk=pk).text_key
+            writer.writerow([rank, pk, key, articles, outlets, "yes" if outlets >= 2 else "no", "yes" if exact else "no", len(text), "", ""])
+    if contexts is None:
+        return
+    with open(contexts, "w", encoding="utf-8") as fh:
+        for rank, (pk, articles, outlets, exact, text) in enumerate(sample, 1):
+            fh.write(f"=== #{rank} group {pk}: {articles} articles, {outlets} outlets{' (exact)' if exact else ''}\n")
+            members = PassageMember.objects.filter(group_id=pk).select_related("paragraph", "article__outlet").order_by("article_id")[:4]
+            for m in members:
+                para = m.paragraph.text
+                fh.write(
+                    f"  [{m.similarity:.2f}] {m.article.outlet.name if m.article.outlet else '?'} {m.article.published} "
+                    f"…{para[max(0, m.start - 60) : m.start]}⟦{para[m.start : m.end]}⟧{para[m.end : m.end + 60]}…\n"
+                )
+
+
+def score_groups(path: Path) -> dict[str, object]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["label"].strip()]
+    out: dict[str, object] = {}
+    for name, part in (("all", rows), ("cross_outlet", [r for r in rows if r["cross_outlet"] == "yes"]), ("same_outlet", [r for r in rows if r["cross_outlet"] != "yes"])):
+        yes = sum(r["label"].strip().lower() == "yes" for r in part)
+        out[name] = {"labelled": len(part), "real_reuse": yes, "precision": round(yes / len(part), 3) if part else None}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--groups-sheet", type=Path, help="write a labelling sheet of the groups in NEWSINDEX_DATA_DIR")
+    parser.add_argument("--contexts", type=Path, help="with --groups-sheet: the members in context (keep outside the repo)")
+    parser.add_argument("--size", type=int, default=100)
+    parser.add_argument("--score-groups", type=Path, help="print the precision of a labelled groups sheet")
     parser.add_argument("--clusters", type=Path, default=CLUSTERS)
     parser.add_argument("--coverage", type=float, default=0.9, help="share of a gold text a group must cover")
     parser.add_argument("--sample-out", type=Path, default=Path("/tmp/duplicates_precision_sample.txt"))
@@ -424,8 +494,15 @@ def main() -> None:
         help="recall mode: also index this many AllSides articles (realistic shingle frequencies)",
     )
     parser.add_argument("--check", action="store_true", help="compare incremental with a full pass")
+    parser.add_argument("--raw", action="store_true", help="recall mode: the detector without the quality rules (search.duplicates.quality)")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON to OUT")
     args = parser.parse_args()
+    if args.groups_sheet:
+        groups_sheet(args.groups_sheet, args.contexts, args.size, args.seed if args.seed else 12)
+        return
+    if args.score_groups:
+        print(json.dumps(score_groups(args.score_groups), indent=2))
+        return
     figures = speed(args) if args.speed else recall(args)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

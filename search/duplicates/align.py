@@ -314,5 +314,13 @@ def _long_enough(index: ShingleIndex, p: Passages, settings: Settings) -> Passag
     p = Passages(*(getattr(p, f)[keep] for f in Passages.__dataclass_fields__))
     xs, xe = index.span_chars(p.x, p.a0, p.a1)
     ys, ye = index.span_chars(p.y, p.b0, p.b1)
-    keep = np.flatnonzero((xe - xs >= settings.min_chars) & (ye - ys >= settings.min_chars))
+    long_enough = (xe - xs >= settings.min_chars) & (ye - ys >= settings.min_chars)
+    short = np.flatnonzero(~long_enough)
+    if settings.is_quote is not None and len(short):
+        pid = index.para_id
+        spans = [(int(pid[r]), int(a), int(b)) for r, a, b in zip(p.x[short], xs[short], xe[short], strict=True)]
+        spans += [(int(pid[r]), int(a), int(b)) for r, a, b in zip(p.y[short], ys[short], ye[short], strict=True)]
+        quoted = np.array(settings.is_quote(spans), dtype=bool)
+        long_enough[short] = quoted[: len(short)] & quoted[len(short) :]
+    keep = np.flatnonzero(long_enough)
     return Passages(*(getattr(p, f)[keep] for f in Passages.__dataclass_fields__))

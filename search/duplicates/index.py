@@ -23,7 +23,7 @@ from search.duplicates.model import Para
 from search.duplicates.tokens import SEQ_POWERS, mix64, tokenize
 
 SHINGLE = 5  # words per shingle
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: dotted abbreviations are one word ("I.R.S." = "IRS")
 _MIN_INDEX_BITS = 24  # word-index field of packed shingles; widened as the corpus grows
 _SHINGLE_MULT = np.uint64(0x9E3779B97F4A7C15)
 _BATCH_PARAS = 20_000  # paragraphs tokenised per batch in `build`

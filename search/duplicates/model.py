@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -52,3 +53,8 @@ class Settings:
     # overlap by min_words words and by this share of the longer one
     max_occurrences_per_article: int = 4  # a shingle occurring more often than
     # max_articles * this in the whole index is ignored too (keeps pair generation bounded)
+    # A quotation of min_words words counts under min_chars ("I just want to wish my successor all
+    # the best"): passages that are long enough in words but not in characters are kept when this
+    # says, for both sides, that they are quoted. It gets (paragraph id, start, end) character
+    # spans and answers one bool each; the database layer looks the paragraphs' texts up.
+    is_quote: Callable[[list[tuple[int, int, int]]], list[bool]] | None = field(default=None, compare=False)

@@ -28,7 +28,7 @@ _CHUNK_CHARS = 4_000_000  # characters tokenised per vectorised batch (bounds te
 
 # Apostrophes inside a word ("don't", "Trump’s") join it instead of splitting it; every style
 # hashes the same because joiners are skipped when hashing.
-_JOINERS = "'\u2019\u2018\u02bc`\u2032"
+_JOINERS = "'\u2019\u2018\u02bc`\u2032."
 # Punctuation glued to a passage's first/last word is part of the reported span, so a quoted
 # sentence is reported as “…urgency.” rather than …urgency.
 _OPENERS = "\"'\u201c\u2018\u201e\u201a\u00ab\u2039([{"

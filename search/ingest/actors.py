@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
@@ -25,9 +25,80 @@ _ROLE_WORDS = (
     "minister|secretary|senator|sen|rep|representative|congressman|congresswoman|gov|governor|mayor|"
     "judge|justice|chancellor|king|queen|prince|princess|pope|general|gen|col|capt|lt|sgt|chief|leader|"
     "chairman|chairwoman|chair|ceo|speaker|attorney|ambassador|commissioner|rev|reverend|father|"
-    "sheikh|ayatollah|st|saint|former|then|state|spokesman|spokeswoman|spokesperson|head|the"
+    "sheikh|ayatollah|st|saint|former|then|state|spokesman|spokeswoman|spokesperson|head|the|"
+    # occupations and political roles glued to names ("Broadcaster Tavis Smiley", "Sens. Warren")
+    "sens|reps|dem|gop|democrat|democratic|republican|independent|liberal|conservative|progressive|"
+    "candidate|nominee|hopeful|challenger|incumbent|lawmaker|legislator|assemblyman|assemblywoman|"
+    "councilman|councilwoman|alderman|delegate|lt|lieutenant|adm|admiral|maj|major|cpl|pvt|officer|"
+    "sheriff|detective|agent|coach|pastor|bishop|cardinal|rabbi|imam|nurse|broadcaster|journalist|"
+    "reporter|correspondent|anchor|host|commentator|columnist|writer|author|editor|publisher|novelist|"
+    "actor|actress|singer|rapper|comedian|comic|musician|star|filmmaker|director|producer|artist|"
+    "activist|advocate|organizer|strategist|pollster|economist|analyst|adviser|advisor|aide|consultant|"
+    "lawyer|counsel|prosecutor|investigator|billionaire|businessman|businesswoman|entrepreneur|"
+    "founder|cofounder|co-founder|executive|owner|investor|philanthropist|premier|dictator|strongman|"
+    "emir|crown|president-elect|elect|whip|majority|minority|house|senate|federal|district|"
+    "supreme|court|special|first|general|white|homeland|security|defense|treasury|commerce|labor|"
+    "education|energy|health|interior|justice|transportation|agriculture|acting|interim|embattled|"
+    "disgraced|ousted|late|ex|fmr|u\\.s|us|american|british|french|german|russian|"
+    "chinese|israeli|iranian|saudi|turkish|ukrainian|mexican|canadian|of"
 )
 _LEADING_ROLES = re.compile(rf"^(?:(?:{_ROLE_WORDS})\.?\s+)+", re.IGNORECASE)
+# Titles that make any entity a person ("President Trump" tagged ORG, "Mr Obama" tagged GPE).
+_PERSON_TITLES = re.compile(
+    r"^(?:mr|mrs|ms|miss|dr|sen|senator|rep|representative|congressman|congresswoman|gov|governor|"
+    r"president|vice president|secretary|speaker|mayor|judge|justice)\.?\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
+# Headline words that spaCy glues to a name ("Will Egypt", "Like Trump"; "Trump Slams").
+_HEADLINE_LEAD = re.compile(
+    r"^(?:will|why|how|can|could|does|did|do|is|are|was|should|would|has|have|like|unlike|inside|meet|"
+    r"after|before|despite|as|when|where|what|who|exclusive|watch|opinion|analysis|breaking|update|"
+    r"report|video|photos|poll|here|and|but|or|so|if|with|without|for|from|by|at|on|to|"
+    r"about|against|amid|over|under|vs|versus|via|dear|hey|oh|yes|no|not)\s+",
+    re.IGNORECASE,
+)
+_HEADLINE_TAIL = re.compile(
+    r"\s+(?:says|said|slams|blasts|rips|warns|vows|urges|calls|wants|claims|admits|backs|denies|defends|"
+    r"tells|asks|pushes|signs|seeks|faces|threatens|announces|responds|reacts|wins|loses|leads|hits|"
+    r"attacks|praises|endorses|ties|talks|meets|visits|mocks|accuses|sues|fires|picks|taps|unveils|"
+    r"gets|got|goes|went|takes|took|makes|made|needs|must|might|would|could|should|is|"
+    r"was|are|were|has|had|have|does|did|doesn|isn|wasn|don|voters|supporters|era|tweets?|"
+    r"effect|factor|allies|critics|fans)$",
+    re.IGNORECASE,
+)
+# Page furniture and credits that NER reads as names ("Getty Images", "AP Photo", "Share").
+_FURNITURE = re.compile(
+    r"\b(?:getty|images?|photo|photos|photograph|photographer|credit|courtesy|shutterstock|istock|"
+    r"subscribe|subscriber|newsletter|share|tweet|retweet|click|sign up|log in|login|follow us|"
+    r"comments?|advertisement|sponsored|copyright|all rights reserved|read more|"
+    r"podcast|facebook twitter|email|print)\b|/|@|#|\|",
+    re.IGNORECASE,
+)
+# Single generic words that are never an actor on their own.
+_GENERIC = {
+    "state", "states", "city", "county", "government", "administration", "department", "agency",
+    "committee", "council", "party", "news", "times", "post", "media", "press", "court", "office",
+    "republic", "nation", "federal", "national", "union", "capitol", "hill", "west", "east", "north",
+    "south", "the", "left", "right", "center", "god", "lord", "covid", "coronavirus", "internet",
+    "web", "online", "app", "twitter feed", "cabinet", "treasury", "congressional", "legislature",
+    "ministry", "democrats", "republicans", "democrat", "republican",
+    "liberals", "conservatives", "americans", "american", "america first", "obamacare", "medicare",
+    "medicaid", "brexit", "dreamers", "daca", "covid-19", "op", "ed", "op ed", "sen", "rep", "gov",
+    "mr", "mrs", "ms", "dr", "president", "secretary", "breaking", "update", "editor", "opinion",
+}
+# Actors whose kind spaCy often gets wrong (an entity ruler's list, applied after the model).
+KNOWN_KINDS: dict[str, ActorKind] = {
+    key: kind
+    for kind, keys in (
+        ("org", "twitter facebook instagram youtube google amazon apple microsoft netflix tiktok reddit "
+                "snapchat whatsapp uber airbnb tesla spacex boeing walmart disney fox msnbc cnn nbc abc cbs "
+                "npr pbs politico axios breitbart reuters bloomberg nato hamas hezbollah taliban isis "
+                "al qaeda planned parenthood congress pentagon"),
+        ("place", "washington jerusalem gaza crimea"),
+        ("place", "oval_office capitol_hill"),
+    )
+    for key in ([k.replace("_", " ") for k in keys.split()] + (["al qaeda", "planned parenthood"] if kind == "org" else []))
+}
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
@@ -51,12 +122,17 @@ _US_PREFIX = re.compile(r"^(?:u\.?s\.?a?|united states)\s+", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Mention:
-    """One actor as named in one article: display form, matching key, kind and mention count."""
+    """One actor as named in one article: display form, matching key, kind and mention count.
+
+    `kind` is the majority of spaCy's labels for this name in the article; `votes` keeps the
+    count per kind, so the corpus can decide the actor's kind over all its mentions.
+    """
 
     name: str
     key: str
     kind: ActorKind
     count: int
+    votes: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
 
 def fold(text: str) -> str:
@@ -70,15 +146,33 @@ def accents(text: str) -> int:
     return sum(1 for ch in unicodedata.normalize("NFD", text) if unicodedata.combining(ch))
 
 
+def _strip_headline_words(name: str, kind: ActorKind) -> str:
+    """Headline words around a name, as long as a word stays ("Will Smith" stays a person)."""
+    while (lead := _HEADLINE_LEAD.match(name)) and len(name.split()) > (
+        2 if kind == "person" and lead.group().strip().lower() == "will" else 1
+    ):
+        name = name[lead.end() :]
+    while len(name.split()) > 1 and (tail := _HEADLINE_TAIL.search(name)):
+        name = name[: tail.start()]
+    return name
+
+
 def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     """Clean an entity's text; None when nothing name-like is left. May correct the kind."""
     name = " ".join(text.split())
+    if _FURNITURE.search(name):
+        return None
     name = _POSSESSIVE.sub("", name)
     name = _EDGE_PUNCT.sub("", name)
+    if kind != "person" and _PERSON_TITLES.match(name):
+        kind = "person"  # "President Trump" tagged ORG
+    name = _strip_headline_words(name, kind)
+    if kind == "person" and _ORG_TAIL.search(name):
+        kind = "org"  # "Novaya Gazeta", "Justice Department" tagged PERSON
     if kind == "person":
-        name = _LEADING_ROLES.sub("", name)
-        if _ORG_TAIL.search(name):
-            kind = "org"
+        stripped = _LEADING_ROLES.sub("", name)
+        if stripped:  # "Speaker" alone stays "Speaker" (and is dropped below as generic)
+            name = stripped
     else:
         name = _LEADING_THE.sub("", name)
     name = _POSSESSIVE.sub("", _EDGE_PUNCT.sub("", name))
@@ -87,20 +181,35 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     words = name.split()
     if len(words) > MAX_NAME_WORDS or not name[0].isupper():
         return None
+    if re.search(r"\w['’]s\s", name):
+        return None  # a possessive inside: a phrase ("Trump’s Senate"), not a name
+    if any(w[0].islower() and w not in _PARTICLES and w.lower() == w and not w.startswith(("al-", "el-", "d'")) for w in words[1:]):
+        return None  # a phrase, not a name ("Trump supporters say", "Will consider")
     if kind == "person" and len(words) == 1 and len(name) < 3:
         return None
+    if fold(name) in _GENERIC:
+        return None
+    if len(words) == 1 and name.isupper() and len(name) > 5 and kind == "person":
+        return None  # a shouted headline word
     if kind == "place":
         name = _PLACE_ALIASES.get(fold(name), name)
+    kind = KNOWN_KINDS.get(fold(name), kind)
     return name, kind
+
+
+# Lower-case words that belong inside names ("Bank of America", "Charles de Gaulle").
+_PARTICLES = {"of", "the", "and", "for", "de", "da", "del", "della", "di", "du", "van", "von", "der", "den", "al", "el", "bin", "ibn", "la", "le", "y", "on", "in", "at", "&"}
 
 
 def resolve_in_article(entities: Iterable[tuple[str, str]]) -> list[Mention]:
     """(text, spaCy label) pairs of one article -> its actors with mention counts.
 
-    A surname-only mention ("Kadyrov", "Mr Kadyrov") joins the full name used in the same article.
+    One name is one actor whatever kinds spaCy gave its mentions: the kind is the majority. A
+    short form ("Kadyrov", "Mr Kadyrov", "Trump" tagged ORG) joins the full name of the person
+    used in the same article (places excepted: "Washington" is not George Washington).
     """
-    counts: Counter[tuple[str, ActorKind]] = Counter()
-    spellings: dict[tuple[str, ActorKind], Counter[str]] = {}
+    by_name: dict[str, Counter[ActorKind]] = {}
+    name_spellings: dict[str, Counter[str]] = {}
     for text, label in entities:
         kind = KIND_OF_LABEL.get(label)
         if kind is None:
@@ -109,9 +218,16 @@ def resolve_in_article(entities: Iterable[tuple[str, str]]) -> list[Mention]:
         if cleaned is None:
             continue
         name, kind = cleaned
-        key = (fold(name), kind)
-        counts[key] += 1
-        spellings.setdefault(key, Counter())[name] += 1
+        by_name.setdefault(fold(name), Counter())[kind] += 1
+        name_spellings.setdefault(fold(name), Counter())[name] += 1
+    votes: dict[tuple[str, ActorKind], Counter[str]] = {}
+    counts: Counter[tuple[str, ActorKind]] = Counter()
+    spellings: dict[tuple[str, ActorKind], Counter[str]] = {}
+    for folded, kinds in by_name.items():
+        key = (folded, majority_kind(kinds))
+        counts[key] = sum(kinds.values())
+        votes[key] = Counter({k: n for k, n in kinds.items()})
+        spellings[key] = name_spellings[folded]
     # "US State Department" is the State Department when the article also names that.
     for key in list(counts):
         text, kind = key
@@ -120,21 +236,45 @@ def resolve_in_article(entities: Iterable[tuple[str, str]]) -> list[Mention]:
             if short in counts:
                 counts[short] += counts.pop(key)
                 spellings[short].update(spellings.pop(key))
+                votes[short].update(votes.pop(key))
     full_names = [k for k in counts if k[1] == "person" and " " in k[0]]
     for key in list(counts):
         text, kind = key
-        if kind != "person" or " " in text:
+        if " " in text or (kind == "place" and not votes[key].get("person")):
             continue
-        owners = [full for full in full_names if full[0].rsplit(" ", 1)[-1] == text]
-        if len(owners) == 1:
+        owners = [full for full in full_names if surname_of(full[0]) == text]
+        if not owners:
+            continue
+        owners.sort(key=lambda full: -counts[full])
+        # One owner, or one named clearly more often than the others together ("Donald Trump"
+        # beside one "Ivanka Trump"): the short form is that person.
+        if len(owners) == 1 or counts[owners[0]] > 2 * sum(counts[o] for o in owners[1:]):
             owner = owners[0]
             counts[owner] += counts.pop(key)
+            votes[owner]["person"] += sum(votes.pop(key).values())
             surname_spellings = spellings.pop(key)
             spellings[owner] = _with_best_surname(spellings[owner], surname_spellings)
     mentions = []
     for (key, kind), count in counts.items():
-        mentions.append(Mention(best_spelling(spellings[(key, kind)]), key, kind, count))
+        mentions.append(Mention(best_spelling(spellings[(key, kind)]), key, kind, count, tuple(sorted(votes[(key, kind)].items()))))
     return sorted(mentions, key=lambda m: (-m.count, m.key))
+
+
+_KIND_ORDER: dict[str, int] = {"person": 0, "org": 1, "place": 2}
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def majority_kind(votes: Counter[ActorKind] | dict[str, int]) -> ActorKind:
+    """The kind most mentions got (ties: person, then organisation, then place)."""
+    return min(votes.items(), key=lambda item: (-item[1], _KIND_ORDER[item[0]]))[0]  # type: ignore[return-value]
+
+
+def surname_of(key: str) -> str:
+    """Last word of a folded full name, generational suffixes aside ("donald trump jr" -> "trump")."""
+    words = key.split()
+    while len(words) > 2 and words[-1] in _SUFFIXES:
+        words.pop()
+    return words[-1]
 
 
 def best_spelling(spellings: Counter[str]) -> str:

@@ -64,6 +64,31 @@ def split_authors(value: str) -> list[str]:
     return list(seen)
 
 
+# Outlet names that are not a publisher: an aggregator's labels for the pieces it reposts.
+_PSEUDO_OUTLET = re.compile(
+    r"^(?:guest (?:writer|author|contributor|columnist)s?\b.*|allsides\b.*|.*\ballsides founder|"
+    r"unknown|n/?a|none|null|staff|editorial(?: board)?)$",
+    re.IGNORECASE,
+)
+
+
+def is_pseudo_outlet(name: str) -> bool:
+    """'Guest Writer - Left', 'AllSides', 'John Gable, AllSides Founder': a label, not a publisher."""
+    return bool(_PSEUDO_OUTLET.match(" ".join(name.split())))
+
+
+def choose_outlet(outlet: str, url: str) -> str:
+    """The record's outlet; its URL's domain when the outlet is missing or a pseudo-outlet.
+
+    A domain is turned into the publisher's name by an outlet alias (curators edit them in the
+    admin; the importer also learns them from the corpus: search.store.outlets).
+    """
+    outlet = " ".join(outlet.split())
+    if not outlet or is_pseudo_outlet(outlet):
+        return outlet_from_url(url) or outlet
+    return outlet
+
+
 def outlet_from_url(url: str) -> str:
     """The publisher's domain, e.g. 'https://www.independent.co.uk/x' -> 'independent.co.uk'."""
     if not url:

@@ -7,7 +7,7 @@ import re
 from search.ingest.boilerplate import remove_reader_prompts
 from search.ingest.clean import drop_repeats, match_key, normalize_text, split_paragraphs
 from search.ingest.dates import DATELINE_SEARCH_LINES, find_dateline, is_dateline, parse_date
-from search.ingest.fields import clean_url, outlet_from_url, split_authors
+from search.ingest.fields import choose_outlet, clean_url, split_authors
 from search.ingest.html import extract_html
 from search.ingest.records import CleanArticle, RejectedRecord, SourceRecord
 
@@ -83,7 +83,7 @@ def clean_record(record: SourceRecord) -> CleanArticle:
         raise RejectedRecord("no body text (only a title)")
 
     url = clean_url(meta.get("url", ""))
-    outlet = " ".join(meta.get("outlet", "").split()) or outlet_from_url(url)
+    outlet = choose_outlet(meta.get("outlet", ""), url)
     return CleanArticle(
         title=title[:1000],
         paragraphs=paragraphs,

@@ -44,7 +44,7 @@ def drop_search_configuration(apps, schema_editor):  # type: ignore[no-untyped-d
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0008_sources_alerts'),
+        ('search', '0009_precision'),
     ]
 
     operations = [

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import NamedTuple
 
-from django.db.models import Count, Q
 from django.utils.safestring import SafeString, mark_safe
 
 from search.query.highlight import mark
@@ -96,20 +95,26 @@ class SharingSummary:
     passages: int
     articles: int
     groups: list[int] = field(default_factory=list)  # the passages' ids (for links to their pages)
+    cross_outlet: int = 0  # of the passages, those other outlets carry too (the rest: one outlet's own reuse)
+
+    @property
+    def same_outlet(self) -> int:
+        return self.passages - self.cross_outlet
 
 
 def sharing_summaries(article_ids: list[int]) -> dict[int, SharingSummary]:
     """For result rows: how many passages each article shares, with how many other (visible) articles."""
     rows = (
         PassageMember.objects.filter(article_id__in=article_ids, group__boilerplate=False)
-        .values_list("article_id", "group_id")
+        .values_list("article_id", "group_id", "group__outlet_count")
         .distinct()
         .order_by("article_id", "group_id")
     )
     out: dict[int, SharingSummary] = {}
-    for article_id, group_id in rows:
+    for article_id, group_id, outlet_count in rows:
         summary = out.setdefault(article_id, SharingSummary(0, 0))
         summary.passages += 1
+        summary.cross_outlet += outlet_count >= 2
         summary.groups.append(group_id)
     if not out:
         return out
@@ -135,8 +140,9 @@ class Source(NamedTuple):
     published: dt.date | None
 
 
-def passage_counts(article_ids: list[int]) -> dict[int, tuple[int, Source | None]]:
-    """For the CSV: (shared passages, earliest source of its most shared passage) per article.
+def passage_counts(article_ids: list[int]) -> dict[int, tuple[int, Source | None, int]]:
+    """For the CSV: (shared passages, earliest source of its most shared passage, passages shared
+    across outlets) per article.
 
     Three flat queries per batch of articles, whatever its size: the CSV of a whole corpus
     must not build an ORM object per passage member.
@@ -144,19 +150,22 @@ def passage_counts(article_ids: list[int]) -> dict[int, tuple[int, Source | None
     members = (
         PassageMember.objects.filter(article_id__in=article_ids, group__boilerplate=False)
         .order_by("-group__article_count", "group_id")
-        .values_list("article_id", "group_id", "group__earliest__article_id")
+        .values_list("article_id", "group_id", "group__earliest__article_id", "group__outlet_count")
     )
     groups: dict[int, set[int]] = defaultdict(set)
+    cross: dict[int, set[int]] = defaultdict(set)
     first: dict[int, int | None] = {}
-    for article_id, group_id, earliest_id in members.iterator(chunk_size=5000):
+    for article_id, group_id, earliest_id, outlet_count in members.iterator(chunk_size=5000):
         groups[article_id].add(group_id)
+        if outlet_count >= 2:
+            cross[article_id].add(group_id)
         first.setdefault(article_id, earliest_id)
     wanted = {pk for pk in first.values() if pk is not None}
     sources = {
         pk: Source(pk, outlet or "", published)
         for pk, outlet, published in Article.objects.filter(id__in=wanted).values_list("id", "outlet__name", "published")
     }
-    return {a: (len(groups[a]), sources.get(earliest) if earliest else None) for a, earliest in first.items()}
+    return {a: (len(groups[a]), sources.get(earliest) if earliest else None, len(cross[a])) for a, earliest in first.items()}
 
 
 # --- comparing two articles --------------------------------------------------------------------------

@@ -1,28 +1,54 @@
 """Actors across the corpus: resolve each article's mentions to stored actors, merge variants.
 
-Per mention, in order: the curated not-an-actor list drops it; a curated alias names its actor;
-an actor with the same folded name and kind is reused (accent variants meet here); a surname
-alone joins the one person in the corpus with that surname; "US X" joins the organisation X;
-otherwise a new actor is made. After an import, `merge_variants()` folds one-letter misspellings
-of much more frequent names into them and records less certain pairs as suggestions.
+Per mention, in order: a curated name alias (an abbreviation: "AP", "GOP", "D.C.") gives its
+name and kind; the curated not-an-actor list drops it; a curator's merge (actor alias) names its
+actor; an actor with the same folded name is reused whatever kind spaCy gave this mention (accent
+variants meet here); "US X" joins the organisation X; otherwise a new actor is made. Each link
+keeps the kind of its mentions, so after an import `settle_kinds()` gives every actor the
+majority kind over all its mentions, `merge_variants()` joins a surname used alone to the full
+name that dominates it (SURNAME_SHARE), folds one-letter misspellings of much more frequent
+names into them and records less certain pairs as suggestions, and `prune_weak()` applies the
+minimum-evidence rule.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from search.index.outbox import enqueue
-from search.ingest.actors import Mention, accents, extract_all, extract_mentions, fold, load_nlp
-from search.store.models import Actor, ActorAlias, ActorBlock, Article, ArticleActor, MergeSuggestion
+from search.ingest.actors import (
+    KNOWN_KINDS,
+    Mention,
+    accents,
+    extract_all,
+    extract_mentions,
+    fold,
+    load_nlp,
+    majority_kind,
+    surname_of,
+)
+from search.store.models import Actor, ActorAlias, ActorBlock, Article, ArticleActor, MergeSuggestion, NameAlias
 
 PARALLEL_MIN_TEXTS = 64
 MISSPELLING_RATIO = 3  # a one-letter variant merges into a name used in 3x as many articles
+MISSPELLING_MIN_CHARS = 5  # ... when the word that differs has at least this many letters
+# A surname used alone joins the full name holding at least this share of the articles of all
+# the people with that surname ("Sanders" -> "Bernie Sanders" beside a few "Sarah Sanders";
+# "Trump" -> "Donald Trump" beside Ivanka, Melania, Eric and Donald Jr: 88 % on the AllSides
+# subset); otherwise each of them becomes a merge suggestion ("Clinton": Hillary 72 %, Bill).
+# The same rule joins a first name used alone ("Hillary") to the full name that dominates it.
+SURNAME_SHARE = 0.8
+# A one-word name that is mostly a place ("Washington") joins a person only when at least this
+# share of its mentions were tagged as a person; one tagged as an organisation ("Trump" in "the
+# Trump administration", "Sanders" in a headline) joins like a person's, unless it is a
+# known organisation (search.ingest.actors.KNOWN_KINDS).
+SURNAME_PERSON_VOTES = 0.25
 
 
 # --- extraction on both cores ------------------------------------------------------------------
@@ -71,30 +97,39 @@ class ActorResolver:
     """Maps mentions to Actor rows. Loads the known actors once; creates new ones in bulk."""
 
     def __init__(self) -> None:
-        self.blocked = set(ActorBlock.objects.values_list("kind", "key"))
+        self.blocked_keys = set(ActorBlock.objects.values_list("key", flat=True))
         self.aliases = {(kind, key): actor_id for kind, key, actor_id in ActorAlias.objects.values_list("kind", "key", "actor_id")}
+        self.name_aliases = {key: (name, kind) for key, name, kind in NameAlias.objects.values_list("key", "name", "kind")}
         self.known: dict[tuple[str, str], int] = {}
+        self.by_key: dict[str, int] = {}
         self.names: dict[int, str] = {}
-        self.surnames: dict[str, set[int]] = defaultdict(set)
-        for pk, kind, key, name in Actor.objects.values_list("id", "kind", "key", "name").iterator():
+        for pk, kind, key, name in Actor.objects.values_list("id", "kind", "key", "name").order_by("id").iterator():
             self._remember(pk, kind, key, name)
 
     def _remember(self, pk: int, kind: str, key: str, name: str) -> None:
         self.known[(kind, key)] = pk
+        self.by_key.setdefault(key, pk)
         self.names[pk] = name
-        if kind == "person" and " " in key:
-            self.surnames[key.rsplit(" ", 1)[1]].add(pk)
+
+    def canonical(self, mention: Mention) -> Mention:
+        """The mention under its curated name alias, if it has one ("GOP" -> Republican Party)."""
+        alias = self.name_aliases.get(mention.key)
+        if alias is None:
+            return mention
+        name, kind = alias
+        return Mention(name, fold(name), kind, mention.count, ((kind, mention.count),))  # type: ignore[arg-type]
 
     def _lookup(self, mention: Mention) -> int | None:
         ident = (mention.kind, mention.key)
         if ident in self.aliases:
             return self.aliases[ident]
+        for kind in ("person", "org", "place"):  # a curator's merge of this name under another kind
+            if (kind, mention.key) in self.aliases:
+                return self.aliases[(kind, mention.key)]
         if ident in self.known:
             return self.known[ident]
-        if mention.kind == "person" and " " not in mention.key:
-            owners = self.surnames.get(mention.key, set())
-            if len(owners) == 1:
-                return next(iter(owners))
+        if mention.key in self.by_key:
+            return self.by_key[mention.key]
         if mention.kind == "org" and (short := _strip_us(mention.key)) != mention.key:
             return self.known.get(("org", short))
         return None
@@ -108,39 +143,47 @@ class ActorResolver:
             Actor.objects.filter(pk=actor_id).update(name=better)
 
     def _create_missing(self, mentions: Iterable[Mention]) -> None:
-        new: dict[tuple[str, str], str] = {}
+        """One new actor per new name, of the kind most of this batch's mentions of it have."""
+        names: dict[str, str] = {}
+        kinds: dict[str, Counter[str]] = defaultdict(Counter)
         for mention in mentions:
-            ident = (mention.kind, mention.key)
-            if ident in new:
-                if accents(mention.name) > accents(new[ident]):
-                    new[ident] = mention.name[:300]
+            if mention.key in names:
+                if accents(mention.name) > accents(names[mention.key]):
+                    names[mention.key] = mention.name[:300]
+                kinds[mention.key].update(dict(mention.votes) or {mention.kind: mention.count})
                 continue
             actor_id = self._lookup(mention)
             if actor_id is None:
-                new[ident] = mention.name[:300]
+                names[mention.key] = mention.name[:300]
+                kinds[mention.key].update(dict(mention.votes) or {mention.kind: mention.count})
             else:
                 self._maybe_respell(actor_id, mention.name)
-        created = Actor.objects.bulk_create([Actor(kind=kind, key=key[:300], name=name) for (kind, key), name in new.items()])
+        created = Actor.objects.bulk_create(
+            [Actor(kind=majority_kind(kinds[key]), key=key[:300], name=name) for key, name in names.items()]
+        )
         for actor in created:
             self._remember(actor.pk, actor.kind, actor.key, actor.name)
 
-    def resolve(self, mentions_by_article: Sequence[tuple[int, list[Mention]]]) -> dict[int, dict[int, int]]:
-        """{article id: {actor id: mentions}}, creating actors not seen before."""
-        wanted = [m for _, found in mentions_by_article for m in found if (m.kind, m.key) not in self.blocked]
-        surname_only = [m for m in wanted if m.kind == "person" and " " not in m.key]
-        # Full names first, so a surname alone finds a person first named in this same batch.
-        self._create_missing(m for m in wanted if not (m.kind == "person" and " " not in m.key))
-        self._create_missing(surname_only)
-        links: dict[int, dict[int, int]] = {}
-        for article_id, found in mentions_by_article:
+    def _is_blocked(self, mention: Mention) -> bool:
+        """A curator's not-an-actor entry blocks the name whatever kind spaCy gave it."""
+        return mention.key in self.blocked_keys
+
+    def resolve(self, mentions_by_article: Sequence[tuple[int, list[Mention]]]) -> dict[int, dict[int, tuple[int, Counter[str]]]]:
+        """{article id: {actor id: (mentions, mentions per kind)}}, creating actors not seen before."""
+        articles = [(article_id, [self.canonical(m) for m in found]) for article_id, found in mentions_by_article]
+        self._create_missing(m for _, found in articles for m in found if not self._is_blocked(m))
+        links: dict[int, dict[int, tuple[int, Counter[str]]]] = {}
+        for article_id, found in articles:
             counts: dict[int, int] = defaultdict(int)
+            kinds: dict[int, Counter[str]] = defaultdict(Counter)
             for mention in found:
-                if (mention.kind, mention.key) in self.blocked:
+                if self._is_blocked(mention):
                     continue
                 actor_id = self._lookup(mention)
                 if actor_id is not None:
                     counts[actor_id] += mention.count
-            links[article_id] = dict(counts)
+                    kinds[actor_id].update(dict(mention.votes) or {mention.kind: mention.count})
+            links[article_id] = {actor_id: (count, kinds[actor_id]) for actor_id, count in counts.items()}
         return links
 
     def assign(self, mentions_by_article: Sequence[tuple[int, list[Mention]]]) -> None:
@@ -149,9 +192,9 @@ class ActorResolver:
         ArticleActor.objects.filter(article_id__in=list(links)).delete()
         ArticleActor.objects.bulk_create(
             [
-                ArticleActor(article_id=article_id, actor_id=actor_id, mentions=count)
-                for article_id, counts in links.items()
-                for actor_id, count in counts.items()
+                ArticleActor(article_id=article_id, actor_id=actor_id, mentions=count, kind=majority_kind(kinds))
+                for article_id, found in links.items()
+                for actor_id, (count, kinds) in found.items()
             ],
             batch_size=1000,
         )
@@ -222,28 +265,133 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :] if len(a) < len(b) else a[i + 1 :] == b[i + 1 :]
 
 
+def kind_votes() -> dict[int, Counter[str]]:
+    """Mentions per kind of every actor, over all its articles."""
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    rows = ArticleActor.objects.exclude(kind="").values_list("actor_id", "kind").annotate(n=Sum("mentions")).order_by()
+    for actor_id, kind, n in rows:
+        votes[actor_id][kind] += n
+    return votes
+
+
+def settle_kinds() -> tuple[int, int]:
+    """Give every actor the kind most of its mentions have (curated name aliases fix theirs).
+
+    An actor left with the kind and name of another one (old archives had "Trump" as a person
+    and as an organisation) is merged into it. Returns (kinds changed, actors merged).
+    """
+    fixed = {fold(name): kind for name, kind in NameAlias.objects.values_list("name", "kind")}
+    votes = kind_votes()
+    changed = merged = 0
+    # One name, one actor: actors sharing a key (stored under different kinds) become one.
+    by_key: dict[str, list[Actor]] = defaultdict(list)
+    for actor in Actor.objects.all():
+        by_key[actor.key].append(actor)
+    for same in by_key.values():
+        if len(same) < 2:
+            continue
+        same.sort(key=lambda a: (-sum(votes.get(a.pk, Counter()).values()), a.pk))
+        for source in same[1:]:
+            votes[same[0].pk] = votes.get(same[0].pk, Counter()) + votes.pop(source.pk, Counter())
+            merge_actor(source, same[0])
+            merged += 1
+    actors = {a.pk: a for a in Actor.objects.all()}
+    by_ident = {(a.kind, a.key): a for a in actors.values()}
+    for pk, actor in list(actors.items()):
+        if pk not in actors:
+            continue
+        kind = fixed.get(actor.key) or (majority_kind(votes[pk]) if votes.get(pk) else actor.kind)
+        other = by_ident.get((kind, actor.key))
+        if other is not None and other.pk != pk:
+            # Keep the one more articles name; the other's links move onto it.
+            source, target = (actor, other) if sum(votes[pk].values()) <= sum(votes[other.pk].values()) else (other, actor)
+            del actors[source.pk]
+            merge_actor(source, target)
+            merged += 1
+            if target is other:
+                continue
+            actor = target
+        if kind != actor.kind:
+            by_ident.pop((actor.kind, actor.key), None)
+            actor.kind = kind
+            Actor.objects.filter(pk=actor.pk).update(kind=kind)
+            by_ident[(kind, actor.key)] = actor
+            changed += 1
+    return changed, merged
+
+
 def merge_variants() -> tuple[int, int]:
     """Merge safe variants across the corpus; suggest the rest. Returns (merged, suggested)."""
+    _, merged = settle_kinds()
     frequency = dict(
         Actor.objects.annotate(n=Count("article_links")).values_list("id", "n")
     )
+    votes = kind_votes()
     actors = {a.pk: a for a in Actor.objects.all()}
-    merged = suggested = 0
-    # A surname alone whose person became known after it was first seen.
+    suggested = 0
+    # A surname alone (whatever kind spaCy gave it) joins the full name that dominates it.
     by_surname: dict[str, list[Actor]] = defaultdict(list)
+    by_key = {a.key: a for a in actors.values()}
     for actor in actors.values():
         if actor.kind == "person" and " " in actor.key:
-            by_surname[actor.key.rsplit(" ", 1)[1]].append(actor)
+            by_surname[surname_of(actor.key)].append(actor)
+    by_first: dict[str, list[Actor]] = defaultdict(list)
+    for actor in actors.values():
+        if actor.kind == "person" and " " in actor.key:
+            by_first[actor.key.split()[0]].append(actor)
     for actor in list(actors.values()):
-        if actor.kind == "person" and " " not in actor.key:
-            owners = by_surname.get(actor.key, [])
-            if len(owners) == 1:
-                del actors[actor.pk]
-                merge_actor(actor, owners[0])
-                merged += 1
-            elif len(owners) > 1:
-                for owner in owners:
-                    suggested += _suggest(actor, owner, "surname of several people")
+        if " " in actor.key:
+            continue
+        surname_owners = by_surname.get(actor.key, [])
+        if not surname_owners:
+            continue
+        # A word that is also the first name of people ("Hillary": Hillary Clinton beside Edmund
+        # Hillary) is weighed against everyone it may stand for.
+        owners = sorted(surname_owners, key=lambda a: (-frequency.get(a.pk, 0), a.pk))
+        first_owners = sorted(by_first.get(actor.key, []) if actor.kind == "person" else [], key=lambda a: (-frequency.get(a.pk, 0), a.pk))
+        if first_owners and frequency.get(first_owners[0].pk, 0) >= 5 * sum(frequency.get(o.pk, 0) for o in owners):
+            owners = first_owners
+        mentions = sum(votes.get(actor.pk, Counter()).values()) or 1
+        person_share = votes.get(actor.pk, Counter()).get("person", 0) / mentions
+        if (actor.kind == "place" and person_share < SURNAME_PERSON_VOTES) or actor.key in KNOWN_KINDS:
+            continue  # "Washington" the place, "Amazon" the company
+        if actor.kind != "person" and frequency.get(owners[0].pk, 0) * 2 < frequency.get(actor.pk, 0):
+            continue  # "Senate" is not the surname of a rarely named "X Senate"
+        share = frequency.get(owners[0].pk, 0) / max(1, sum(frequency.get(o.pk, 0) for o in owners))
+        if share >= SURNAME_SHARE:
+            del actors[actor.pk]
+            merge_actor(actor, owners[0])
+            merged += 1
+        else:
+            for owner in owners[:5]:
+                suggested += _suggest(actor, owner, "surname of several people")
+    # A first name alone ("Bernie") joins the full name that dominates it, when no one has it
+    # as a surname (those were weighed above).
+    for actor in list(actors.values()):
+        if " " in actor.key or actor.kind != "person" or actor.pk not in actors or by_surname.get(actor.key):
+            continue
+        owners = sorted((o for o in by_first.get(actor.key, []) if o.pk in actors), key=lambda a: (-frequency.get(a.pk, 0), a.pk))
+        if not owners:
+            continue
+        share = frequency.get(owners[0].pk, 0) / max(1, sum(frequency.get(o.pk, 0) for o in owners))
+        if share >= SURNAME_SHARE and frequency.get(owners[0].pk, 0) >= frequency.get(actor.pk, 0):
+            del actors[actor.pk]
+            merge_actor(actor, owners[0])
+            merged += 1
+        else:
+            for owner in owners[:5]:
+                suggested += _suggest(actor, owner, "first name of several people")
+    # A middle name: "Hillary Rodham Clinton" is "Hillary Clinton" when that form is known.
+    for actor in list(actors.values()):
+        words = actor.key.split()
+        if actor.kind != "person" or len(words) != 3 or len(words[1]) < 2:
+            continue
+        short = by_key.get(f"{words[0]} {words[2]}")
+        if short is not None and short.pk in actors and short.kind == "person" and short.pk != actor.pk:
+            del actors[actor.pk]
+            merge_actor(actor, short)
+            frequency[short.pk] = frequency.get(short.pk, 0) + frequency.get(actor.pk, 0)
+            merged += 1
     # One token off: "Ramzan Kadrov" / "Ramzan Kadyrov", "Russian LGBT Network" / "Russia LGBT Network".
     buckets: dict[tuple[str, int, str], list[Actor]] = defaultdict(list)
     for actor in actors.values():
@@ -264,8 +412,9 @@ def merge_variants() -> tuple[int, int]:
                 if a.pk not in actors or b.pk not in actors or (a.pk, b.pk) in seen:
                     continue
                 seen.add((a.pk, b.pk))
-                if not _one_edit_apart(a.key.split()[position], b.key.split()[position]):
-                    continue
+                token = a.key.split()[position]
+                if len(token) < MISSPELLING_MIN_CHARS or not _one_edit_apart(token, b.key.split()[position]):
+                    continue  # "ABC News" / "NBC News": short words one letter apart are other names
                 small, large = sorted((a, b), key=lambda x: (frequency.get(x.pk, 0), -x.pk))
                 if frequency.get(large.pk, 0) >= MISSPELLING_RATIO * max(1, frequency.get(small.pk, 0)):
                     del actors[small.pk]
@@ -288,10 +437,35 @@ def _suggest(actor: Actor, into: Actor, reason: str) -> int:
     return int(created)
 
 
+def prune_weak() -> int:
+    """The minimum-evidence rule: a one-word name mentioned once, in one article only, is dropped.
+
+    spaCy's small model is most often wrong on single words seen once (a headline word, a
+    caption, a button); a name seen again, or written as two or more words, stays. Curated
+    names (a curator's merge alias, a name alias) are kept. Returns the actors removed.
+    """
+    curated = set(ActorAlias.objects.values_list("actor_id", flat=True))
+    curated_keys = {fold(name) for name in NameAlias.objects.values_list("name", flat=True)}
+    weak = [
+        pk
+        for pk, key, n, mentions in Actor.objects.annotate(n=Count("article_links"), m=Sum("article_links__mentions"))
+        .filter(n=1, m=1)
+        .values_list("id", "key", "n", "m")
+        if " " not in key and pk not in curated and key not in curated_keys
+    ]
+    touched = set(ArticleActor.objects.filter(actor_id__in=weak).values_list("article_id", flat=True))
+    for start in range(0, len(weak), 500):
+        Actor.objects.filter(pk__in=weak[start : start + 500]).delete()
+    enqueue(touched)
+    return len(weak)
+
+
 def delete_orphans() -> int:
-    """Actors no article names any more (after re-extraction) are removed."""
+    """Actors no article names any more (after re-extraction), and those without the minimum
+    evidence (prune_weak), are removed."""
+    weak = prune_weak()
     deleted, _ = Actor.objects.filter(article_links__isnull=True).delete()
-    return deleted
+    return weak + deleted
 
 
 def extract_for_articles(article_ids: Iterable[int], extractor: MentionExtractor | None = None, batch: int = 500) -> int:

@@ -31,6 +31,7 @@ from search.store import passages
 from search.store.boilerplate import learn_outlet_boilerplate
 from search.store.identity import Decision, Known, Resolver, Seen
 from search.store.import_lock import import_lock
+from search.store.outlets import map_domain_outlets
 from search.store.models import Article, ArticleLocation, Outlet, OutletAlias, Paragraph
 from search.store.signals import articles_imported
 
@@ -214,6 +215,7 @@ class Importer:
                 watch.records(len(batch))
             watch.step("boilerplate", f"{len(self.touched_outlets)} outlets")
             with timing("boilerplate"), transaction.atomic():
+                self.touched_outlets = map_domain_outlets(self.touched_outlets)  # "cnn.com" -> its publisher
                 changed = learn_outlet_boilerplate(self.touched_outlets)
                 enqueue(changed)
             self.report.boilerplate_articles = len(changed)

@@ -155,6 +155,9 @@ class ArticleActor(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="actor_links")
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="article_links")
     mentions = models.PositiveIntegerField(default=1)
+    # The kind spaCy gave this name in this article (its majority there): the actor's kind is the
+    # majority over all its mentions (search.store.actors.settle_kinds).
+    kind = models.CharField(max_length=6, choices=ActorKind.choices, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["article", "actor"], name="article_actor")]
@@ -173,6 +176,30 @@ class ActorAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} -> {self.actor}"
+
+
+class NameAlias(models.Model):
+    """Another way of writing a name (an abbreviation: "AP", "GOP", "D.C."): its mentions are the
+    actor named `name`, of this kind. Seeded with a short list; curators extend it in the admin."""
+
+    key = models.CharField(max_length=300, unique=True, editable=False)  # folded alias
+    alias = models.CharField(max_length=300)
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=6, choices=ActorKind.choices)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name = "name alias (abbreviation)"
+        verbose_name_plural = "name aliases (abbreviations)"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        from search.ingest.actors import fold
+
+        self.key = fold(self.alias)[:300]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return f"{self.alias} -> {self.name}"
 
 
 class ActorBlock(models.Model):
@@ -216,7 +243,10 @@ class PassageGroup(models.Model):
     article_count = models.PositiveIntegerField(default=0)
     outlet_count = models.PositiveIntegerField(default=0)
     earliest = models.ForeignKey("PassageMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    boilerplate = models.BooleanField(default=False)  # a curator's mark: out of highlights and counts
+    boilerplate = models.BooleanField(default=False)  # out of highlights and counts: a curator's mark or learned
+    # Marked automatically: the passage recurs in one outlet only, over a long period (a sign-off,
+    # a bio, a caption template). Recomputed on every rebuild; a curator's mark is kept apart.
+    learned_boilerplate = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -224,6 +254,11 @@ class PassageGroup(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def cross_outlet(self) -> bool:
+        """Reuse across outlets (wire copy, a quote); otherwise one outlet reusing its own text."""
+        return self.outlet_count >= 2
 
 
 class PassageMember(models.Model):

@@ -23,8 +23,9 @@ from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Length
 
-from search.duplicates.detect import Para, ShingleIndex, find_groups
+from search.duplicates.detect import Para, Settings, ShingleIndex, Span, find_groups
 from search.duplicates.model import PassageGroup as FoundGroup
+from search.duplicates.quality import is_quotation, refine
 from search.index.outbox import enqueue
 from search.ingest.clean import match_key
 from search.store.models import (
@@ -38,6 +39,23 @@ from search.store.models import (
 
 log = logging.getLogger(__name__)
 COPY_COVERAGE = 0.8  # an article this much covered by an earlier one is a copy of it (collapse=1)
+# A passage only one outlet uses, in this many articles or more spread over this many days or
+# more, is that outlet's boilerplate (a sign-off, a bio, a caption template): marked automatically.
+LEARN_MIN_ARTICLES = 3
+LEARN_MIN_DAYS = 60
+
+
+def quoted_spans(spans: list[tuple[int, int, int]]) -> list[bool]:
+    """Settings.is_quote for the detector: are these (paragraph, start, end) spans quotations?"""
+    texts: dict[int, str] = {}
+    ids = sorted({pid for pid, _, _ in spans})
+    for start in range(0, len(ids), 900):
+        texts.update(Paragraph.objects.filter(id__in=ids[start : start + 900]).values_list("id", "text"))
+    return [pid in texts and is_quotation(texts[pid], a, b) for pid, a, b in spans]
+
+
+def detector_settings() -> Settings:
+    return Settings(is_quote=quoted_spans)
 
 
 def shingle_path() -> Path:
@@ -65,7 +83,7 @@ class PassageStats:
 
 def rebuild() -> PassageStats:
     index = ShingleIndex.build(corpus_paras())
-    found = find_groups(index)
+    found = find_groups(index, settings=detector_settings())
     with transaction.atomic():
         before = set(PassageMember.objects.values_list("article_id", flat=True).distinct())
         _delete_all_groups()
@@ -95,7 +113,7 @@ def update_for(article_ids: Iterable[int], *, replaced: bool = False) -> Passage
     if ids and np.isin(np.fromiter(ids, dtype=np.int64), index.para_article).any():  # compared before: redo all
         return rebuild()
     index.add(corpus_paras(ids))
-    found = find_groups(index, ids)
+    found = find_groups(index, ids, detector_settings())
     with transaction.atomic():
         touched = _drop_overlapping(found)
         stats = _store(found)
@@ -158,14 +176,32 @@ def _drop_overlapping(found: list[FoundGroup]) -> set[int]:
     return touched
 
 
+def _texts(paragraph_ids: set[int]) -> dict[int, str]:
+    texts: dict[int, str] = {}
+    ids = sorted(paragraph_ids)
+    for start in range(0, len(ids), 900):
+        texts.update(Paragraph.objects.filter(id__in=ids[start : start + 900]).values_list("id", "text"))
+    return texts
+
+
+def _learned(articles: set[int], meta: dict[int, tuple[dt.date | None, int | None]]) -> bool:
+    """One outlet's own text recurring over a long period: its boilerplate."""
+    outlets = {meta[a][1] for a in articles}
+    dates = sorted(meta[a][0] for a in articles if meta[a][0] is not None)
+    return (
+        len(outlets) == 1
+        and None not in outlets
+        and len(articles) >= LEARN_MIN_ARTICLES
+        and len(dates) >= 2
+        and (dates[-1] - dates[0]).days >= LEARN_MIN_DAYS
+    )
+
+
 def _store(found: list[FoundGroup]) -> PassageStats:
     paragraph_ids = {span.paragraph for group in found for span, _ in group.members}
-    texts = dict(Paragraph.objects.filter(id__in=paragraph_ids).values_list("id", "text"))
+    texts = _texts(paragraph_ids)
     # Paragraphs deleted since the shingle index was saved (an article deleted in the admin) drop out.
-    found = [
-        FoundGroup([(span, sim) for span, sim in group.members if span.paragraph in texts], group.exact) for group in found
-    ]
-    found = [group for group in found if len({span.article for span, _ in group.members}) >= 2]
+    found, _ = refine(found, texts)
     article_ids = _articles_of(found)
     meta = {
         pk: (published, outlet_id)
@@ -179,6 +215,7 @@ def _store(found: list[FoundGroup]) -> PassageStats:
         articles = {span.article for span, _ in found_group.members}
         outlets = {meta[a][1] for a in articles if meta[a][1] is not None}
         key = text_key(text)
+        learned = _learned(articles, meta)
         groups.append(
             PassageGroup(
                 text=text,
@@ -186,7 +223,8 @@ def _store(found: list[FoundGroup]) -> PassageStats:
                 exact=found_group.exact,
                 article_count=len(articles),
                 outlet_count=len(outlets),
-                boilerplate=key in marked,
+                boilerplate=key in marked or learned,
+                learned_boilerplate=learned,
             )
         )
     PassageGroup.objects.bulk_create(groups, batch_size=500)

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from search.store import curation
 from search.store.access import ApiToken
 from search.store.models import (
+    NameAlias,
     Actor,
     ActorAlias,
     ActorBlock,
@@ -208,6 +209,16 @@ class ActorAliasAdmin(admin.ModelAdmin):
     autocomplete_fields = ("actor",)
 
 
+@admin.register(NameAlias)
+class NameAliasAdmin(admin.ModelAdmin):
+    """Abbreviations and other spellings of a name (AP = Associated Press): applied on the next
+    import and by `extract_actors --all`."""
+
+    list_display = ("alias", "name", "kind")
+    search_fields = ("alias", "name")
+    list_filter = ("kind",)
+
+
 @admin.register(ActorBlock)
 class ActorBlockAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "key")
@@ -236,10 +247,10 @@ class PassageMemberInline(admin.TabularInline):
 
 @admin.register(PassageGroup)
 class PassageGroupAdmin(admin.ModelAdmin):
-    list_display = ("excerpt", "article_count", "outlet_count", "exact", "boilerplate")
-    list_filter = ("boilerplate", "exact")
+    list_display = ("excerpt", "article_count", "outlet_count", "exact", "boilerplate", "learned_boilerplate")
+    list_filter = ("boilerplate", "learned_boilerplate", "exact")
     search_fields = ("text",)
-    fields = ("text", "article_count", "outlet_count", "exact", "boilerplate")
+    fields = ("text", "article_count", "outlet_count", "exact", "boilerplate", "learned_boilerplate")
     readonly_fields = fields
     inlines = (PassageMemberInline,)
     actions = ("mark_boilerplate", "unmark_boilerplate")

@@ -30,6 +30,7 @@ COLUMNS = [
     "actors",
     "score",
     "shared_passages",
+    "shared_passages_cross_outlet",  # of them, those other outlets carry too; the rest are one outlet's own reuse
     "earliest_source",
     "article_url",
 ]
@@ -79,7 +80,7 @@ def _rows(hits: list[tuple[int, float | None]], base_url: str) -> Iterator[list[
             if row is None:
                 continue
             _, title, outlet, published, authors, url = row
-            shared, source = sharing.get(pk, (0, None))
+            shared, source, cross = sharing.get(pk, (0, None, 0))
             yield [
                 str(pk),
                 title,
@@ -90,6 +91,7 @@ def _rows(hits: list[tuple[int, float | None]], base_url: str) -> Iterator[list[
                 "; ".join(actors.get(pk, ())),
                 "" if score is None else f"{score:.4f}",
                 str(shared),
+                str(cross),
                 _source(source, article_url),
                 article_url.format(pk),
             ]
