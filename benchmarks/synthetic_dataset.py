@@ -180,8 +180,8 @@ class _Store:
         new = [Actor(kind=kind, key=key, name=names[(kind, key)]) for kind, key in names if (kind, key) not in self.actors]
         for created in Actor.objects.bulk_create(new, batch_size=2_000):
             self.actors[(created.kind, created.key)] = created.pk
-        rows = [(article_id, self.actors[ident], count) for (article_id, ident), count in links.items()]
-        _insert(ArticleActor, ("article", "actor", "mentions"), rows)
+        rows = [(article_id, self.actors[ident], count, ident[0]) for (article_id, ident), count in links.items()]
+        _insert(ArticleActor, ("article", "actor", "mentions", "kind"), rows)
         self.figures.actors += len(new)
         self.figures.actor_links += len(links)
 

@@ -17,30 +17,17 @@ from search.query.coverage import coverage_from_ids
 from search.query.params import SearchParams
 from search.query.results import run_search
 from search.store.models import Actor, Article
-from tests.conftest import import_into_db
+from tests.query.test_facets import ROWS as FACET_ROWS, import_rows
 
 pytestmark = pytest.mark.django_db
 
-ROWS = [  # file, outlet, date, text (every one mentions Chechnya)
-    ("a.txt", "Daily Planet", "2017-05-18", "Chechen leader Ramzan Kadyrov denied the report about Chechnya on Monday."),
-    ("b.txt", "Daily Planet", "2017-05-20", "Vladimir Putin backed an inquiry into Chechnya."),
-    ("c.txt", "Gotham Gazette", "2017-05-20", "On Sunday the Chechen leader Ramzan Kadyrov and President Vladimir Putin met in Moscow about Chechnya."),
-    ("d.txt", "Gotham Gazette", "2017-07-02", "Human Rights Watch reported on Chechnya again."),
-    ("e.txt", "Metropolis Mail", "", "On Friday the Chechen leader Ramzan Kadyrov spoke to reporters about Chechnya."),
-    ("f.txt", "", "2017-05-20", "Reporters in Moscow wrote about Chechnya."),
-    ("g.txt", "Metropolis Mail", "2017-05-25", "Chechnya was quiet, officials in Grozny told reporters."),
-]
+# file, outlet, date, text (every one mentions Chechnya): the facet tests' rows and one more
+ROWS = [*FACET_ROWS, ("g.txt", "Metropolis Mail", "2017-05-25", "Chechnya was quiet, officials in Grozny told reporters.")]
 
 
 @pytest.fixture
 def corpus(tmp_path, backend):
-    lines = ["file,outlet,date"]
-    for name, outlet, date, text in ROWS:
-        (tmp_path / name).write_text(f"Story {name}\n\n{text}")
-        lines.append(f"{name},{outlet},{date}")
-    (tmp_path / "metadata.csv").write_text("\n".join(lines) + "\n")
-    assert import_into_db(tmp_path).imported == len(ROWS)
-    return {Article.objects.get(title=f"Story {name}").pk: name for name, *_ in ROWS}
+    return import_rows(tmp_path, ROWS)
 
 
 def search(query: str, **options):

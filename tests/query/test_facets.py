@@ -23,16 +23,21 @@ ROWS = [  # file, outlet, date, text
 ]
 
 
+def import_rows(folder, rows) -> dict[int, str]:
+    """Text files with a metadata.csv, one per row, imported: {article id: file name}."""
+    lines = ["file,outlet,date"]
+    for name, outlet, date, text in rows:
+        (folder / name).write_text(f"Story {name}\n\n{text}")
+        lines.append(f"{name},{outlet},{date}")
+    (folder / "metadata.csv").write_text("\n".join(lines) + "\n")
+    report = import_into_db(folder)
+    assert report.imported == len(rows)
+    return {Article.objects.get(title=f"Story {name}").pk: name for name, *_ in rows}
+
+
 @pytest.fixture
 def corpus(tmp_path, backend):
-    lines = ["file,outlet,date"]
-    for name, outlet, date, text in ROWS:
-        (tmp_path / name).write_text(f"Story {name}\n\n{text}")
-        lines.append(f"{name},{outlet},{date}")
-    (tmp_path / "metadata.csv").write_text("\n".join(lines) + "\n")
-    report = import_into_db(tmp_path)
-    assert report.imported == len(ROWS)
-    return {Article.objects.get(title=f"Story {name}").pk: name for name, *_ in ROWS}
+    return import_rows(tmp_path, ROWS)
 
 
 def search(query: str):
