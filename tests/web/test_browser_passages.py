@@ -141,7 +141,8 @@ def assert_provenance(page, shared: Shared, here: Article, by_pk: dict[int, Arti
     ), aside
     assert {link["title"] for link in aside["alsoIn"]} == {by_pk[pk].title for pk in others}, aside
     assert sorted(aside["compare"]) == sorted(reverse("search:compare", args=[here.pk, pk]) for pk in others), aside
-    assert aside["text"].startswith("Also in:" if shared.group.exact else "Also, reworded, in:"), aside["text"]
+    reuse = {0: "Outlets unknown. ", 1: "Same outlet’s own text. "}.get(shared.group.outlet_count, "Across outlets. ")
+    assert aside["text"].startswith(reuse + ("Also in:" if shared.group.exact else "Also, reworded, in:")), aside["text"]
     earliest = shared.group.earliest.article if shared.group.earliest else None
     assert earliest is not None, "the group has no earliest member"
     if earliest.pk == here.pk:
