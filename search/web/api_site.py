@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from search.web import api as articles
+from search.web import api_coverage, api_monitor, api_passages
 from search.web.access import NOT_LOGGED_IN, ArchiveAccess, api_error
 
 api = NinjaAPI(
@@ -30,6 +31,9 @@ api = NinjaAPI(
     auth=ArchiveAccess(),
 )
 api.add_router("", articles.router)
+api.add_router("", api_passages.router)
+api.add_router("", api_coverage.router)
+api.add_router("", api_monitor.router)
 
 
 @api.exception_handler(AuthenticationError)

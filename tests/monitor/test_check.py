@@ -66,18 +66,18 @@ def test_check_page_and_api(client, seeds):
     html = page.content.decode()
     assert "2 articles carry passages" in html and escape(seeds["000"].title) in html and escape(seeds["001"].title) in html
     assert reverse("search:compare", args=[min(seeds["000"].pk, seeds["001"].pk), max(seeds["000"].pk, seeds["001"].pk)]) in html or "compare with the earliest" in html
-    api = client.post(reverse("search:api-check"), data={"text": pasted}, content_type="application/json").json()
+    api = client.post(reverse("api:api-check"), data={"text": pasted}, content_type="application/json").json()
     assert api["ok"] and {m["id"] for m in api["matches"]} == {seeds["000"].pk, seeds["001"].pk}
     assert all(m["coverage"] > 0.5 for m in api["matches"]) and api["earliest"] in {seeds["000"].pk, seeds["001"].pk}
     upload = io.BytesIO(f"<html><body><article><h1>Press release</h1><p>{pasted}</p></article></body></html>".encode())
     upload.name = "release.html"
-    api = client.post(reverse("search:api-check"), {"file": upload}).json()
+    api = client.post(reverse("api:api-check"), {"file": upload}).json()
     assert {m["id"] for m in api["matches"]} == {seeds["000"].pk, seeds["001"].pk}
     bad = io.BytesIO(b"\x00\x01\x02binary")
     bad.name = "x.pdf"
-    answer = client.post(reverse("search:api-check"), {"file": bad})
+    answer = client.post(reverse("api:api-check"), {"file": bad})
     assert answer.status_code == 400 and "txt or .html" in answer.json()["error"]
-    assert client.post(reverse("search:api-check"), data=b"{not json", content_type="application/json").status_code == 400
+    assert client.post(reverse("api:api-check"), data=b"{not json", content_type="application/json").status_code == 400
     assert client.get(reverse("search:check")).status_code == 200
 
 
@@ -86,7 +86,7 @@ def test_check_page_and_api(client, seeds):
     ["", "   \n\n  ", "!!! ??? ...", "\x00\x01 nul and controls \ufffd", "word " * 30_000, "é" * 150_000, "<script>alert(1)</script>\n\n" * 50],
 )
 def test_odd_texts_get_an_answer_never_an_error(client, seeds, text):
-    answer = client.post(reverse("search:api-check"), data={"text": text}, content_type="application/json")
+    answer = client.post(reverse("api:api-check"), data={"text": text}, content_type="application/json")
     assert answer.status_code == 200 and answer.json()["ok"]
     page = client.post(reverse("search:check"), {"text": text})
     assert page.status_code == 200 and "<script>alert(1)</script>" not in page.content.decode().split("</textarea>", 1)[-1]

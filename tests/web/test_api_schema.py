@@ -89,8 +89,11 @@ def test_real_articles_and_searches_match_the_schema(api_token, wsgi_app):  # ty
 
 def test_schema_describes_the_endpoints(client, settings):  # type: ignore[no-untyped-def]
     document = client.get("/api/schema").json()
-    assert {"/api/search", "/api/articles/{article_id}"} <= set(document["paths"])
+    assert set(document["paths"]) == {
+        "/api/search", "/api/articles/{article_id}", "/api/passages", "/api/passages/{group_id}",
+        "/api/compare/{left_id}/{right_id}", "/api/coverage", "/api/check", "/api/saved",
+    }
     search = document["paths"]["/api/search"]["get"]
-    assert {p["name"] for p in search["parameters"]} == {"q", "outlet", "actor", "from", "to", "undated", "granularity", "sort", "collapse", "page"}
+    assert {p["name"] for p in search["parameters"]} == {"q", "outlet", "-outlet", "actor", "-actor", "from", "to", "undated", "granularity", "sort", "collapse", "page"}
     assert {"200", "401", "403"} <= set(search["responses"])
     assert document["components"]["securitySchemes"]["ArchiveAccess"] == {"type": "http", "scheme": "bearer"}
