@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -20,6 +23,21 @@ class BadInput(Exception):
 
 
 def text_from(request: HttpRequest) -> str:
+    """The pasted text: an uploaded file, a form's text field or a JSON body's "text"; BadInput
+    with the reason when the request cannot be read (a clear message, not Django's bare 400)."""
+    try:
+        return _read_text(request)
+    except RequestDataTooBig as exc:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        raise BadInput(
+            f"The request is larger than {limit:g} MB: send a long text as a .txt file "
+            f"(only the first {MAX_CHARS:,} characters are checked)."
+        ) from exc
+    except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent) as exc:
+        raise BadInput(f"The form data could not be read: {exc}") from exc
+
+
+def _read_text(request: HttpRequest) -> str:
     upload = request.FILES.get("file")
     if upload is not None:
         name = (upload.name or "").lower()

@@ -99,3 +99,18 @@ def test_a_long_pasted_text_is_cut_at_100000_characters(seeds):
     result = check_text(pasted + "\n\n" + "filler words here and there. " * 5000)
     assert result.messages == ["Only the first 100,000 characters were checked."]
     assert {seeds["000"].pk, seeds["001"].pk} <= {m.article.pk for m in result.matches}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b"--x", "multipart/form-data", "form data could not be read"),  # no boundary
+        (b'{"text": "' + b"a" * 3_000_000 + b'"}', "application/json", "send a long text as a .txt file"),
+        (b"text=" + b"a" * 3_000_000, "application/x-www-form-urlencoded", "send a long text as a .txt file"),
+        ("&".join(f"f{i}=1" for i in range(2000)).encode(), "application/x-www-form-urlencoded", "form data could not be read"),
+    ],
+)
+def test_unreadable_requests_are_a_message_in_the_api_error_shape(client, seeds, body, content_type, message):
+    answer = client.post(reverse("api:api-check"), data=body, content_type=content_type)
+    assert answer.status_code == 400 and answer["Content-Type"].startswith("application/json")
+    assert answer.json()["ok"] is False and message in answer.json()["error"]
