@@ -5,6 +5,7 @@ query parameters and a response Schema with `response={200: MySchema, **ERRORS}`
 router below with `api.add_router("", router)`. It then appears in /api/schema, is checked by
 tests/web/test_api_schema.py (schemathesis), and is protected like the rest of the API
 (search/web/access.py: login or `Authorization: Bearer` token when the archive is private).
+Every JSON endpoint lives here, none in search/web/urls.py, so /api/schema describes them all.
 """
 
 from __future__ import annotations
