@@ -45,14 +45,14 @@ READ_ONLY_VIEWS = frozenset(
         "search:compare",
         "search:duplicates",
         "search:export-csv",
-        "search:api-search",
-        "search:api-article",
+        "api:api-search",
+        "api:api-article",
         "search:passage",
         "search:coverage",
-        "search:api-passages",
-        "search:api-passage",
-        "search:api-compare",
-        "search:api-coverage",
+        "api:api-passages",
+        "api:api-passage",
+        "api:api-compare",
+        "api:api-coverage",
     }
 )
 

@@ -12,6 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=False), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/", api.urls),  # /api/search, /api/articles/<id>, /api/schema: search/web/api_site.py
+    path("api/", api.urls),  # every JSON endpoint and /api/schema: search/web/api_site.py
     path("", include("search.web.urls")),
 ]

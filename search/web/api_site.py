@@ -5,6 +5,7 @@ query parameters and a response Schema with `response={200: MySchema, **ERRORS}`
 router below with `api.add_router("", router)`. It then appears in /api/schema, is checked by
 tests/web/test_api_schema.py (schemathesis), and is protected like the rest of the API
 (search/web/access.py: login or `Authorization: Bearer` token when the archive is private).
+Every JSON endpoint lives here, none in search/web/urls.py, so /api/schema describes them all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from search.web import api as articles
+from search.web import api_coverage, api_monitor, api_passages
 from search.web.access import NOT_LOGGED_IN, ArchiveAccess, api_error
 
 api = NinjaAPI(
@@ -30,6 +32,9 @@ api = NinjaAPI(
     auth=ArchiveAccess(),
 )
 api.add_router("", articles.router)
+api.add_router("", api_passages.router)
+api.add_router("", api_coverage.router)
+api.add_router("", api_monitor.router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,11 +1,13 @@
-"""/check/ and /api/check: paste a text (or upload a .txt/.html file) and see who else ran it."""
+"""/check/: paste a text (or upload a .txt/.html file) and see who else ran it. Its JSON twin,
+/api/check, is in search/web/api_monitor.py and reads the text with the same text_from."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
-from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from search.ingest.decode import decode_bytes
@@ -20,7 +22,22 @@ class BadInput(Exception):
     pass
 
 
-def _text_from(request: HttpRequest) -> str:
+def text_from(request: HttpRequest) -> str:
+    """The pasted text: an uploaded file, a form's text field or a JSON body's "text"; BadInput
+    with the reason when the request cannot be read (a clear message, not Django's bare 400)."""
+    try:
+        return _read_text(request)
+    except RequestDataTooBig as exc:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        raise BadInput(
+            f"The request is larger than {limit:g} MB: send a long text as a .txt file "
+            f"(only the first {MAX_CHARS:,} characters are checked)."
+        ) from exc
+    except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent) as exc:
+        raise BadInput(f"The form data could not be read: {exc}") from exc
+
+
+def _read_text(request: HttpRequest) -> str:
     upload = request.FILES.get("file")
     if upload is not None:
         name = (upload.name or "").lower()
@@ -56,51 +73,10 @@ def check_page(request: HttpRequest) -> HttpResponse:
     text = ""
     if request.method == "POST":
         try:
-            text = _text_from(request)
+            text = text_from(request)
             result = check_text(text)
         except BadInput as exc:
             error = str(exc)
     return render(
         request, "search/check.html", {"result": result, "error": error, "text": text[:MAX_CHARS], "max_chars": MAX_CHARS}
     )
-
-
-def _json(result: CheckResult, request: HttpRequest) -> dict[str, object]:
-    earliest = result.earliest
-    return {
-        "ok": True,
-        "paragraphs": len(result.paragraphs),
-        "coverage": round(result.coverage, 4),
-        "messages": result.messages,
-        "seconds": round(result.seconds, 4),
-        "earliest": earliest.article.pk if earliest else None,
-        "matches": [
-            {
-                "id": m.article.pk,
-                "title": m.article.title,
-                "outlet": m.article.outlet_name,
-                "published": m.article.published.isoformat() if m.article.published else None,
-                "url": m.article.url or None,
-                "coverage": round(m.coverage, 4),
-                "article_url": request.build_absolute_uri(reverse("search:article", args=[m.article.pk])),
-                "compare_url": request.build_absolute_uri(reverse("search:compare", args=[earliest.article.pk, m.article.pk]))
-                if earliest and earliest.article.pk != m.article.pk
-                else None,
-                "passages": [
-                    {"pasted": p.pasted, "found": p.found, "paragraph": p.paragraph_position, "diff_html": p.diff}
-                    for p in m.passages
-                ],
-            }
-            for m in result.matches
-        ],
-    }
-
-
-@csrf_exempt  # nothing is stored or changed: a read with a large body
-@require_http_methods(["POST"])
-def check_api(request: HttpRequest) -> JsonResponse:
-    try:
-        text = _text_from(request)
-    except BadInput as exc:
-        return JsonResponse({"ok": False, "error": str(exc), "status": 400}, status=400)
-    return JsonResponse(_json(check_text(text), request))

@@ -3,7 +3,8 @@
 A saved search is the search page's query string. /saved/ lists a user's searches with the number
 of matches found at import since they last opened each one; opening it goes to the search page.
 Each search and each followed passage has an Atom feed at a URL holding a secret token (no login
-needed, so a feed reader or Slack can follow it); a new token revokes the old URL.
+needed, so a feed reader or Slack can follow it); a new token revokes the old URL. The JSON
+list, /api/saved, is in search/web/api_monitor.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +37,7 @@ def canonical_query(raw: str) -> str:
     return urlencode(SearchParams.from_query(QueryDict(raw.lstrip("?"))).to_pairs(page=False))
 
 
-def _with_counts(user: object) -> list[SavedSearch]:
+def with_counts(user: object) -> list[SavedSearch]:
     return list(
         SavedSearch.objects.filter(user=user).annotate(
             new_matches=Count("matches", filter=Q(matches__matched_at__gt=F("last_seen_at")))
@@ -69,7 +70,7 @@ def saved_list(request: HttpRequest) -> HttpResponse:
         request,
         "search/saved.html",
         {
-            "searches": _with_counts(request.user),
+            "searches": with_counts(request.user),
             "followed": FollowedPassage.objects.filter(user=request.user).order_by("-created_at"),
         },
     )
@@ -132,28 +133,6 @@ def saved_new_token(request: HttpRequest, saved_id: int) -> HttpResponse:
         saved.save(update_fields=["feed_token"])
     messages.success(request, "A new feed address was made; the old one no longer works.")
     return HttpResponseRedirect(reverse("search:saved"))
-
-
-@login_required
-@require_GET
-def saved_api(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(
-        {
-            "ok": True,
-            "saved": [
-                {
-                    "id": s.pk,
-                    "name": s.name,
-                    "query": s.query,
-                    "new_matches": s.new_matches,
-                    "search_url": request.build_absolute_uri(reverse("search:search") + (f"?{s.query}" if s.query else "")),
-                    "feed_url": request.build_absolute_uri(reverse("search:saved-feed", args=[s.feed_token])),
-                    "webhook_url": s.webhook_url or None,
-                }
-                for s in _with_counts(request.user)
-            ],
-        }
-    )
 
 
 # --- Atom feeds ----------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from django.urls import path
 
 from search.web import check, coverage, duplicates, export, passages, saved, views
 
+# The JSON API (/api/...) is django-ninja's: search/web/api_site.py
+
 app_name = "search"
 
 urlpatterns = [
@@ -14,13 +16,8 @@ urlpatterns = [
     path("export.csv", export.export_csv, name="export-csv"),
     path("passages/<int:group_id>/", passages.passage_page, name="passage"),
     path("coverage/", coverage.coverage_page, name="coverage"),
-    path("api/passages", passages.passages_api, name="api-passages"),
-    path("api/passages/<int:group_id>", passages.passage_api, name="api-passage"),
-    path("api/compare/<int:left_id>/<int:right_id>", passages.compare_api, name="api-compare"),
-    path("api/coverage", coverage.coverage_api, name="api-coverage"),
     # Monitoring (search.web.check, search.web.saved)
     path("check/", check.check_page, name="check"),
-    path("api/check", check.check_api, name="api-check"),
     path("saved/", saved.saved_list, name="saved"),
     path("saved/new", saved.saved_new, name="saved-new"),
     path("saved/<int:saved_id>/", saved.saved_open, name="saved-open"),
@@ -28,7 +25,6 @@ urlpatterns = [
     path("saved/<int:saved_id>/delete", saved.saved_delete, name="saved-delete"),
     path("saved/<int:saved_id>/token", saved.saved_new_token, name="saved-token"),
     path("saved/feed/<str:token>.atom", saved.saved_feed, name="saved-feed"),
-    path("api/saved", saved.saved_api, name="api-saved"),
     path("follow/", saved.follow_passage, name="follow"),
     path("follow/feed/<str:token>.atom", saved.passage_feed, name="passage-feed"),
 ]

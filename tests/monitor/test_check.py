@@ -66,18 +66,18 @@ def test_check_page_and_api(client, seeds):
     html = page.content.decode()
     assert "2 articles carry passages" in html and escape(seeds["000"].title) in html and escape(seeds["001"].title) in html
     assert reverse("search:compare", args=[min(seeds["000"].pk, seeds["001"].pk), max(seeds["000"].pk, seeds["001"].pk)]) in html or "compare with the earliest" in html
-    api = client.post(reverse("search:api-check"), data={"text": pasted}, content_type="application/json").json()
+    api = client.post(reverse("api:api-check"), data={"text": pasted}, content_type="application/json").json()
     assert api["ok"] and {m["id"] for m in api["matches"]} == {seeds["000"].pk, seeds["001"].pk}
     assert all(m["coverage"] > 0.5 for m in api["matches"]) and api["earliest"] in {seeds["000"].pk, seeds["001"].pk}
     upload = io.BytesIO(f"<html><body><article><h1>Press release</h1><p>{pasted}</p></article></body></html>".encode())
     upload.name = "release.html"
-    api = client.post(reverse("search:api-check"), {"file": upload}).json()
+    api = client.post(reverse("api:api-check"), {"file": upload}).json()
     assert {m["id"] for m in api["matches"]} == {seeds["000"].pk, seeds["001"].pk}
     bad = io.BytesIO(b"\x00\x01\x02binary")
     bad.name = "x.pdf"
-    answer = client.post(reverse("search:api-check"), {"file": bad})
+    answer = client.post(reverse("api:api-check"), {"file": bad})
     assert answer.status_code == 400 and "txt or .html" in answer.json()["error"]
-    assert client.post(reverse("search:api-check"), data=b"{not json", content_type="application/json").status_code == 400
+    assert client.post(reverse("api:api-check"), data=b"{not json", content_type="application/json").status_code == 400
     assert client.get(reverse("search:check")).status_code == 200
 
 
@@ -86,7 +86,7 @@ def test_check_page_and_api(client, seeds):
     ["", "   \n\n  ", "!!! ??? ...", "\x00\x01 nul and controls \ufffd", "word " * 30_000, "é" * 150_000, "<script>alert(1)</script>\n\n" * 50],
 )
 def test_odd_texts_get_an_answer_never_an_error(client, seeds, text):
-    answer = client.post(reverse("search:api-check"), data={"text": text}, content_type="application/json")
+    answer = client.post(reverse("api:api-check"), data={"text": text}, content_type="application/json")
     assert answer.status_code == 200 and answer.json()["ok"]
     page = client.post(reverse("search:check"), {"text": text})
     assert page.status_code == 200 and "<script>alert(1)</script>" not in page.content.decode().split("</textarea>", 1)[-1]
@@ -99,3 +99,18 @@ def test_a_long_pasted_text_is_cut_at_100000_characters(seeds):
     result = check_text(pasted + "\n\n" + "filler words here and there. " * 5000)
     assert result.messages == ["Only the first 100,000 characters were checked."]
     assert {seeds["000"].pk, seeds["001"].pk} <= {m.article.pk for m in result.matches}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b"--x", "multipart/form-data", "form data could not be read"),  # no boundary
+        (b'{"text": "' + b"a" * 3_000_000 + b'"}', "application/json", "send a long text as a .txt file"),
+        (b"text=" + b"a" * 3_000_000, "application/x-www-form-urlencoded", "send a long text as a .txt file"),
+        ("&".join(f"f{i}=1" for i in range(2000)).encode(), "application/x-www-form-urlencoded", "form data could not be read"),
+    ],
+)
+def test_unreadable_requests_are_a_message_in_the_api_error_shape(client, seeds, body, content_type, message):
+    answer = client.post(reverse("api:api-check"), data=body, content_type=content_type)
+    assert answer.status_code == 400 and answer["Content-Type"].startswith("application/json")
+    assert answer.json()["ok"] is False and message in answer.json()["error"]

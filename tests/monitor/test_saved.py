@@ -59,7 +59,7 @@ def test_saving_a_search_and_its_new_matches(logged_in, user, backend):
     assert "1 new" in page and f"{len(expected)} new" in page
     opened = logged_in.get(reverse("search:saved-open", args=[saved.pk]))
     assert opened.status_code == 302 and opened["Location"] == reverse("search:search") + "?q=chechnya&outlet=The+Independent"
-    api = {s["name"]: s for s in logged_in.get(reverse("search:api-saved")).json()["saved"]}
+    api = {s["name"]: s for s in logged_in.get(reverse("api:api-saved")).json()["saved"]}
     assert api["Chechnya, Independent"]["new_matches"] == 0 and api["Visas"]["new_matches"] == len(expected)
 
 

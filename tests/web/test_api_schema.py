@@ -89,8 +89,46 @@ def test_real_articles_and_searches_match_the_schema(api_token, wsgi_app):  # ty
 
 def test_schema_describes_the_endpoints(client, settings):  # type: ignore[no-untyped-def]
     document = client.get("/api/schema").json()
-    assert {"/api/search", "/api/articles/{article_id}"} <= set(document["paths"])
+    assert set(document["paths"]) == {
+        "/api/search", "/api/articles/{article_id}", "/api/passages", "/api/passages/{group_id}",
+        "/api/compare/{left_id}/{right_id}", "/api/coverage", "/api/check", "/api/saved",
+    }
     search = document["paths"]["/api/search"]["get"]
-    assert {p["name"] for p in search["parameters"]} == {"q", "outlet", "actor", "from", "to", "undated", "granularity", "sort", "collapse", "page"}
+    assert {p["name"] for p in search["parameters"]} == {"q", "outlet", "-outlet", "actor", "-actor", "from", "to", "undated", "granularity", "sort", "collapse", "page"}
     assert {"200", "401", "403"} <= set(search["responses"])
     assert document["components"]["securitySchemes"]["ArchiveAccess"] == {"type": "http", "scheme": "bearer"}
+
+
+def test_real_passages_coverage_checks_and_saved_searches_match_the_schema(api_token, wsgi_app):  # type: ignore[no-untyped-def]
+    """The JSON twins on stored data: every shared passage, the articles that share one side by
+    side, coverage split by outlet, a pasted paragraph of a sample article and a saved search."""
+    from django.contrib.auth import get_user_model
+
+    from search.monitor.models import SavedSearch
+    from search.store.models import Article, PassageGroup, PassageMember
+
+    headers = {"Authorization": f"Bearer {api_token}"}
+    groups = list(PassageGroup.objects.values_list("pk", flat=True))
+    assert groups, "the sample articles share passages"
+    for pk in groups:
+        response = schema["/api/passages/{group_id}"]["GET"].Case(path_parameters={"group_id": pk}).call_and_validate(app=wsgi_app, headers=headers, checks=CHECKS)
+        assert response.status_code == 200 and len(response.json()["copies"] + response.json()["undated"]) >= 2, pk
+        members = sorted(set(PassageMember.objects.filter(group_id=pk).values_list("article_id", flat=True)))
+        pair = {"left_id": members[0], "right_id": members[-1]}
+        response = schema["/api/compare/{left_id}/{right_id}"]["GET"].Case(path_parameters=pair).call_and_validate(app=wsgi_app, headers=headers, checks=CHECKS)
+        assert response.status_code == 200 and pk in {p["id"] for p in response.json()["passages"]}, pair
+    for query in ({}, {"q": "chechnya"}, {"sort": "date", "page": "1"}):
+        response = schema["/api/passages"]["GET"].Case(query=query).call_and_validate(app=wsgi_app, headers=headers, checks=CHECKS)
+        assert response.status_code == 200 and response.json()["passages"], query
+    for query in ({"q": "chechnya", "split": "outlet"}, {"undated": "1", "granularity": "day", "split": "outlet"}):
+        response = schema["/api/coverage"]["GET"].Case(query=query).call_and_validate(app=wsgi_app, headers=headers, checks=CHECKS)
+        assert response.status_code == 200 and response.json()["first_coverage"] and response.json()["split"]["buckets"], query
+    pasted = PassageGroup.objects.get(pk=groups[0]).text
+    check = schema["/api/check"]["POST"]
+    for media_type, body in (("application/json", {"text": pasted}), ("multipart/form-data", {"text": pasted})):
+        response = check.Case(body=body, media_type=media_type).call_and_validate(app=wsgi_app, headers=headers, checks=CHECKS)
+        assert response.status_code == 200 and len(response.json()["matches"]) >= 2, media_type
+    SavedSearch.objects.create(user=get_user_model().objects.get(username="script"), name="Chechnya", query="q=chechnya")
+    response = schema["/api/saved"]["GET"].Case().call_and_validate(app=wsgi_app, headers=headers, checks=CHECKS)
+    assert [s["name"] for s in response.json()["saved"]] == ["Chechnya"]
+    assert Article.objects.count() == 5  # nothing was imported or changed on the way

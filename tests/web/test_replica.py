@@ -60,7 +60,7 @@ def reads_during(request: HttpRequest, *, write: bool = False) -> tuple[list[str
 
 def test_read_only_pages_read_from_the_replica() -> None:
     factory = RequestFactory()
-    for path in ("/", "/?q=chechnya", "/articles/1/", "/compare/1/2/", "/duplicates/", "/export.csv?q=x", "/api/search", "/api/articles/3"):
+    for path in ("/", "/?q=chechnya", "/articles/1/", "/compare/1/2/", "/duplicates/", "/export.csv?q=x", "/api/search", "/api/articles/3", "/api/passages", "/api/passages/3", "/api/compare/1/2", "/api/coverage?q=x"):
         seen, response = reads_during(factory.get(path))
         assert seen == [REPLICA], path
         assert PIN_COOKIE not in response.cookies, path
@@ -70,7 +70,8 @@ def test_read_only_pages_read_from_the_replica() -> None:
 def test_every_read_only_view_name_exists() -> None:
     from django.urls import get_resolver
 
-    names = {f"search:{name}" for name in get_resolver().namespace_dict["search"][1].reverse_dict if isinstance(name, str)}
+    namespaces = get_resolver().namespace_dict  # the pages ("search") and the JSON API ("api", django-ninja)
+    names = {f"{space}:{name}" for space in ("search", "api") for name in namespaces[space][1].reverse_dict if isinstance(name, str)}
     assert READ_ONLY_VIEWS <= names, READ_ONLY_VIEWS - names
 
 
