@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, OperationalError, connections, router, transaction
 from whoosh import query as wq
 
 from search.index.base import (
@@ -174,6 +174,8 @@ class PostgresBackend(SearchBackend):
             if "statement timeout" in str(exc):
                 note = f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s and was stopped."
                 return SearchResults(total=0, hits=[], messages=[*messages, note], timed_out=True)
+            if isinstance(exc, OperationalError):
+                raise  # the database is unreachable (a replica stopped): the router serves the page from the primary
             log.exception("search failed: %r", query.text)
             return SearchResults(total=0, hits=[], messages=["The search could not be run; please try another query."])
         return _results(rows, query, messages, ranked=query.sort == "relevance" and not everything)
