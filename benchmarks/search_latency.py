@@ -497,7 +497,7 @@ class PageServer:
     """The server of `make serve` over the benchmark's data folder: gunicorn workers (DEBUG off,
     whitenoise), on a free loopback port; every child is stopped by close()."""
 
-    def __init__(self, data_dir: Path, workers: int) -> None:
+    def __init__(self, data_dir: Path, workers: int, engine: str | None = None) -> None:
         import load_test  # beside this script: the load test's process handling
 
         self._load_test = load_test
@@ -508,7 +508,9 @@ class PageServer:
         for name in ("NEWSINDEX_HTTPS", "DJANGO_SETTINGS_MODULE"):
             env.pop(name, None)
         # DATABASE_URL and SEARCH_BACKEND stay as start_django() left them: the server reads the
-        # same database with the same engine.
+        # same database with the same engine, unless `engine` names another one.
+        if engine is not None:
+            env["SEARCH_BACKEND"] = engine
         load_test.manage(env, "collectstatic", "--noinput", "-v0")
         self.port = load_test.free_port()
         server = self.children.start(
