@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/newsindex
 
-.PHONY: run serve setup test test-sqlite test-postgres chromium libreoffice bench bench-report clean
+.PHONY: run serve setup test test-sqlite test-postgres chromium libreoffice bench bench-engines bench-engines-200k bench-monitor bench-report clean
 WORKERS ?= 3
 
 # Create the virtualenv and install the pinned requirements, once per version of requirements.txt.
@@ -100,6 +100,36 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/search_latency.py --data-dir $(SYNTH_DATA) --reuse --json benchmarks/out/synthetic_search.json
 	-$(TEST_ENV) NEWSINDEX_HOSTILE_EXAMPLES=500 $(BIN)/python -m pytest -m hostile -q tests/web/test_hostile_queries.py
 	$(BIN)/python benchmarks/report.py
+
+# Both search engines on one PostgreSQL archive of AllSides (issue #13): import, each engine's
+# index rebuilt and timed, the query mix interleaved over HTTP; then the passage pages and coverage
+# on the same archive (issue #15). About an hour on 2 cores. BENCH_PG is dropped and created anew.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432/newsindex_bench
+BENCH_PG_SYNTH ?= postgres://postgres@127.0.0.1:5432/newsindex_bench_synthetic
+FRESH_PG := $(BIN)/python -c 'import sys; sys.path.insert(0, "benchmarks"); import load_test as t; t.drop_database(sys.argv[1]); t.create_database(sys.argv[1])'
+bench-engines: $(STAMP)
+	mkdir -p benchmarks/out
+	rm -rf $(BENCH_DATA)-pg
+	$(FRESH_PG) $(BENCH_PG)
+	DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/allsides_dataset.py --data-dir $(BENCH_DATA)-pg --json benchmarks/out/import_pg.json
+	DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/engines_side_by_side.py --data-dir $(BENCH_DATA)-pg --rebuild whoosh,postgres --json benchmarks/out/engines.json
+	NEWSINDEX_BENCH_KEEP_DATABASE=1 DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/spread_latency.py --data-dir $(BENCH_DATA)-pg --json benchmarks/out/spread.json
+
+# The same at 200k synthetic articles (SYNTH_ARTICLES): stored in PostgreSQL, Whoosh index built
+# by synthetic_dataset.py, the postgres engine's by rebuild_index. About 1.5 hours on 2 cores.
+bench-engines-200k: $(STAMP)
+	mkdir -p benchmarks/out
+	rm -rf $(SYNTH_DATA)-pg
+	$(FRESH_PG) $(BENCH_PG_SYNTH)
+	NEWSINDEX_BENCH_KEEP_DATABASE=1 DATABASE_URL=$(BENCH_PG_SYNTH) $(BIN)/python benchmarks/synthetic_dataset.py --data-dir $(SYNTH_DATA)-pg --articles $(SYNTH_ARTICLES) --json benchmarks/out/synthetic_import_pg.json
+	DATABASE_URL=$(BENCH_PG_SYNTH) $(BIN)/python benchmarks/engines_side_by_side.py --data-dir $(SYNTH_DATA)-pg --rebuild postgres --json benchmarks/out/engines_synthetic.json
+
+# Monitoring at AllSides scale (issue #16): 100 saved searches over an import of the last 100
+# records into the other 37,418, and /check/ answer times. About 25 minutes.
+bench-monitor: $(STAMP)
+	mkdir -p benchmarks/out
+	rm -rf $(BENCH_DATA)-monitor
+	$(BIN)/python benchmarks/monitor_bench.py --data-dir $(BENCH_DATA)-monitor --corpus ../shared/corpora/allsides/articles.jsonl.gz --json benchmarks/out/monitor.json
 
 # Rewrite BENCHMARKS.md from whatever benchmarks/out/*.json holds (no benchmark is run).
 bench-report:

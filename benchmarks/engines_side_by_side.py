@@ -1,14 +1,16 @@
 """Both search engines on one archive, side by side: index build, search latency, memory, size.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB .venv/bin/python benchmarks/engines_side_by_side.py \
-        --data-dir D [--rebuild] [--queries 100] [--workers 3] [--json OUT]
+        --data-dir D [--rebuild whoosh,postgres] [--queries 100] [--workers 3] [--json OUT]
 
 The archive is one PostgreSQL database (DATABASE_URL) with its data folder D (the Whoosh index
 lives in D); import it first (`benchmarks/allsides_dataset.py --data-dir D` or
 `benchmarks/synthetic_dataset.py --data-dir D` with the same DATABASE_URL).
 
-1. With --rebuild, each engine's index is rebuilt from the database (`manage.py rebuild_index`
-   with SEARCH_BACKEND=whoosh, then =postgres), timed, with the peak memory of the process.
+1. With --rebuild, the named engines' indexes are rebuilt from the database (`manage.py
+   rebuild_index` with SEARCH_BACKEND=whoosh, then =postgres), timed, with the peak memory of
+   the process (a folder built by synthetic_dataset.py already has its Whoosh index, timed
+   there: `--rebuild postgres`).
 2. Two servers as `make serve` starts them (gunicorn, --workers sync workers, DEBUG off), one
    per engine, over the same database. search_latency.py's 100-query mix (seed 42) is warmed up
    in every worker of both, then each query is sent once to each server, interleaved query by
@@ -44,9 +46,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, required=True, help="the archive's NEWSINDEX_DATA_DIR (holds the Whoosh index)")
     parser.add_argument("--queries", type=int, default=100, help="queries in the mix (default 100)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per server (default 3, as make serve)")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild and time each engine's index first")
+    parser.add_argument("--rebuild", default="", metavar="ENGINES", help="rebuild and time these engines' indexes first (comma-separated)")
     parser.add_argument("--json", type=Path, metavar="OUT")
     args = parser.parse_args(argv)
+    args.rebuild = [e for e in args.rebuild.split(",") if e]
+    if set(args.rebuild) - set(ENGINES):
+        parser.error(f"--rebuild: engines are {', '.join(ENGINES)}")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         parser.error("DATABASE_URL=postgres://... is needed: the postgres engine keeps its index in that database")
     return args
@@ -93,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     articles = Article.objects.filter(hidden=False).count()
     print(f"engines side by side: {articles} articles, database {connection.settings_dict['NAME']}, data folder {data_dir}")
     print(f"  {facts['date']}  {facts['nproc']} CPUs  load average {facts['load_average']}")
-    builds = {engine: rebuild(engine, data_dir, articles) for engine in ENGINES} if args.rebuild else {}
+    builds = {engine: rebuild(engine, data_dir, articles) for engine in ENGINES if engine in args.rebuild}
 
     mix = search_latency.build_query_mix(args.queries)
     counts = search_latency.describe_mix(mix)

@@ -6,6 +6,8 @@ Run from the repository root on a data folder that already holds an import, e.g.
         ../shared/corpora/allsides/sample2000.jsonl
     .venv/bin/python benchmarks/spread_latency.py --data-dir /tmp/bench --json benchmarks/out/spread.json
 
+DATABASE_URL is ignored unless NEWSINDEX_BENCH_KEEP_DATABASE=1 (an archive in PostgreSQL).
+
 What it measures, in this process through Django's test client (the whole view and template,
 no HTTP), after a warm-up pass that is not counted:
 
@@ -60,7 +62,8 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ["NEWSINDEX_DATA_DIR"] = str(Path(args.data_dir).resolve())
-    os.environ.pop("DATABASE_URL", None)
+    if os.environ.get("NEWSINDEX_BENCH_KEEP_DATABASE") != "1":  # as search_latency.py: SQLite in the data folder
+        os.environ.pop("DATABASE_URL", None)
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
     sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
