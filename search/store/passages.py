@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import Sum
 from django.db.models.functions import Length
 
 from search.duplicates.detect import Para, Settings, ShingleIndex, Span, find_groups
@@ -248,13 +248,32 @@ def _store(found: list[FoundGroup]) -> PassageStats:
 
 def _set_earliest() -> None:
     """The presumed source of each group lacking one: its earliest member by date (undated
-    last), then by import order. One UPDATE with a subquery, not an update per group."""
-    first = (
-        PassageMember.objects.filter(group=OuterRef("pk"))
-        .order_by(F("article__published").asc(nulls_last=True), "article_id", "id")
-        .values("id")[:1]
-    )
-    PassageGroup.objects.filter(earliest=None).update(earliest=Subquery(first))
+    last), then by import order. One set-based UPDATE (a window over the members of those
+    groups), not an update per group and not a correlated subquery: on PostgreSQL, groups and
+    members written in this same transaction have no statistics yet, and the planner ran the
+    subquery as a scan of every member per group (hours at 46k groups)."""
+    group, member, article = (connection.ops.quote_name(m._meta.db_table) for m in (PassageGroup, PassageMember, Article))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {group} SET earliest_id = first.member_id
+            FROM (
+                SELECT ranked.member_id, ranked.group_id FROM (
+                    SELECT m.id AS member_id, m.group_id AS group_id,
+                           ROW_NUMBER() OVER (
+                               PARTITION BY m.group_id
+                               ORDER BY a.published ASC NULLS LAST, m.article_id ASC, m.id ASC
+                           ) AS rank
+                    FROM {member} m
+                    JOIN {article} a ON a.id = m.article_id
+                    JOIN {group} g ON g.id = m.group_id
+                    WHERE g.earliest_id IS NULL
+                ) ranked
+                WHERE ranked.rank = 1
+            ) first
+            WHERE {group}.id = first.group_id
+            """
+        )
 
 
 def _refresh_copies(article_ids: set[int] | None) -> set[int]:
