@@ -8,7 +8,10 @@ An article is the same article however it arrives. In order of precedence:
 - without a URL, its record id within its source (the record's outlet), so two exports of one
   dataset agree; an id without an outlet says nothing across files;
 - the place it was read from (file path plus record id or line): the same file edited in place;
-- its outlet and text: an exact copy of a file (a moved or copied folder, a twin file).
+- its outlet and text: an exact copy of a file (a moved or copied folder, a twin file);
+- its text alone, when one of the two names no outlet: a copy of the files without the manifest
+  that named their outlet (or the manifest added later) is the same article, while the same text
+  under two named outlets (syndication) stays two articles.
 
 Every key is a SHA-256 hex digest, so it fits an index whatever the input.
 """
@@ -98,6 +101,7 @@ class Identity:
     record_key: str  # "" without a record id or without an outlet
     location_key: str  # path plus record id or line: always set
     text_key: str  # outlet plus normalised text: always set
+    bare_text_key: str = ""  # normalised text without the outlet (= text_key when there is no outlet)
 
     def with_url(self, url: str) -> Identity:
         """The same identity once cleaning found a URL (an HTML page's canonical link)."""
@@ -106,7 +110,8 @@ class Identity:
 
     def keys(self) -> list[tuple[str, str]]:
         """(kind, key) in order of precedence, the empty ones left out."""
-        pairs = [("url", self.url_key), ("record", self.record_key), ("location", self.location_key), ("text", self.text_key)]
+        pairs = [("url", self.url_key), ("record", self.record_key), ("location", self.location_key), ("text", self.text_key),
+                 ("bare_text", self.bare_text_key)]
         return [(kind, key) for kind, key in pairs if key]
 
 
@@ -119,17 +124,24 @@ def identity_of(kind: str, content: str, meta: dict[str, str], location: str, id
     """Keys from the parts a stored article keeps (raw kind, text, meta) plus where it was read."""
     url = canonical_url(meta.get("url", ""))
     outlet = _outlet(meta.get("outlet", ""))
+    text = normalised_text(content)
     return Identity(
         url=url,
         url_key=_digest(url) if url else "",
         record_key=_digest(outlet, ident) if ident and outlet else "",
         location_key=location,
-        text_key=_digest(outlet, kind, normalised_text(content)),
+        text_key=_digest(outlet, kind, text),
+        bare_text_key=_digest("", kind, text),
     )
 
 
 def identify(record: SourceRecord) -> Identity:
     return identity_of(record.kind, record.content, record.meta, location_key(record.key), record_id(record))
+
+
+def names_no_outlet(ident: Identity) -> bool:
+    """The record named no outlet (its text key is the bare text's)."""
+    return bool(ident.bare_text_key) and ident.text_key == ident.bare_text_key
 
 
 def compatible(kind: str, found: Identity, new: Identity) -> bool:
@@ -141,6 +153,8 @@ def compatible(kind: str, found: Identity, new: Identity) -> bool:
     """
     if kind == "url":
         return True
+    if kind == "bare_text" and not (names_no_outlet(found) or names_no_outlet(new)):
+        return False  # the same text under two named outlets: syndication, two articles
     if found.url_key and new.url_key and found.url_key != new.url_key:
         return False
     return not (found.record_key and new.record_key and found.record_key != new.record_key)

@@ -19,8 +19,9 @@ REASONS = {
     "record": "same record id from the same source",
     "location": "the same file or record read twice",
     "text": "same outlet and text",
+    "bare_text": "same text, one copy naming no outlet",
 }
-_FIELDS = ("id", "content_hash", "url_key", "record_key", "text_key")
+_FIELDS = ("id", "content_hash", "url_key", "record_key", "text_key", "bare_text_key")
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,9 @@ class Decision:
         return reason
 
 
-def _known(row: tuple[int, str, str, str, str]) -> Known:
-    pk, content_hash, url_key, record_key, text_key = row
-    return Known(pk, content_hash, Identity("", url_key, record_key, "", text_key))
+def _known(row: tuple[int, str, str, str, str, str]) -> Known:
+    pk, content_hash, url_key, record_key, text_key, bare_text_key = row
+    return Known(pk, content_hash, Identity("", url_key, record_key, "", text_key, bare_text_key))
 
 
 class Resolver:

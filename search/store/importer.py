@@ -20,7 +20,7 @@ from search.index import get_backend
 from search.index.base import SearchBackend
 from search.index.outbox import IndexSession, enqueue
 from search.ingest.clean import paragraph_hash
-from search.ingest.identity import Identity, identify, location_key
+from search.ingest.identity import Identity, identify, location_key, names_no_outlet
 from search.ingest.pipeline import clean_record
 from search.ingest.progress import Progress
 from search.ingest.readers import Ignored, iter_inputs
@@ -152,6 +152,7 @@ def _set_keys(article: Article, ident: Identity, decision: Decision) -> None:
         article.url_key = ident.url_key or article.url_key
         article.record_key = ident.record_key or article.record_key
     article.text_key = ident.text_key
+    article.bare_text_key = ident.bare_text_key
 
 
 class Importer:
@@ -266,6 +267,13 @@ class Importer:
             if decision.first is not None:
                 self._duplicate(record, decision)
                 continue
+            if decision.article is not None and _knows_less(decision, ident):
+                # a copy that names no outlet of an article that has one: the stored article
+                # stays as it is, and this place is not remembered (an import from it again
+                # would otherwise "update" the article without its outlet)
+                self.report.unchanged += 1
+                self.resolver.claim(ident, record.where(), record.content_hash, decision.article.article_id)
+                continue
             if decision.article is not None and (
                 decision.article.content_hash == record.content_hash or _same_but_url_form(decision.article, ident, record)
             ):
@@ -314,9 +322,9 @@ class Importer:
         _save_locations([(record, ident, decision.article.article_id) for record, ident, decision in found if decision.article])
         for _, ident, decision in found:
             if decision.article and self._lacks_keys(decision.article, ident):
-                article = Article.objects.only("id", "url_key", "record_key", "text_key").get(pk=decision.article.article_id)
+                article = Article.objects.only("id", "url_key", "record_key", "text_key", "bare_text_key").get(pk=decision.article.article_id)
                 _set_keys(article, ident, decision)
-                article.save(update_fields=["url_key", "record_key", "text_key"])
+                article.save(update_fields=["url_key", "record_key", "text_key", "bare_text_key"])
 
     @transaction.atomic
     def _store(self, work: list[tuple[SourceRecord, Identity, CleanArticle, Decision, Seen]], mentions: list[list[Mention]]) -> None:
@@ -360,6 +368,13 @@ class Importer:
         self.updated_ids.update(a.pk for a, _ in updated)
         self.report.imported += len(new_articles)
         self.report.updated += len(updated)
+
+
+def _knows_less(decision: Decision, ident: Identity) -> bool:
+    """The record is the stored article by its text alone and names no outlet, where the stored
+    article has one (the same file copied without the manifest that named its outlet)."""
+    assert decision.article is not None
+    return decision.kind == "bare_text" and names_no_outlet(ident) and not names_no_outlet(decision.article.ident)
 
 
 def _same_but_url_form(known: Known, ident: Identity, record: SourceRecord) -> bool:

@@ -1,8 +1,8 @@
 """Merge articles that identity makes one (databases imported before it, or by older versions).
 
 Groups: the same canonical URL; else the same record id from the same source; else the same
-outlet and text, never across two different URLs or two record ids of one source (the rules of
-search.ingest.identity.compatible). In each group the oldest article (lowest id, so its links
+outlet and text; else the same text where one of the two names no outlet; never across two
+different URLs or two record ids of one source (the rules of search.ingest.identity.compatible). In each group the oldest article (lowest id, so its links
 stay valid) survives and takes over from the others:
 
 - curators' edits: a field (title, outlet, date, authors, URL) that differs from what cleaning
@@ -54,10 +54,10 @@ class MergeGroup:
 class _Components:
     """Union-find over article ids, keeping each component's URL and record keys."""
 
-    def __init__(self, rows: list[tuple[int, str, str, str]]) -> None:
+    def __init__(self, rows: list[tuple[int, str, str, str, str]]) -> None:
         self.parent = {pk: pk for pk, *_ in rows}
-        self.urls = {pk: {u} - {""} for pk, u, _, _ in rows}
-        self.records = {pk: {r} - {""} for pk, _, r, _ in rows}
+        self.urls = {pk: {u} - {""} for pk, u, *_ in rows}
+        self.records = {pk: {r} - {""} for pk, _, r, *_ in rows}
         self.reason: dict[int, str] = {}
 
     def find(self, pk: int) -> int:
@@ -73,7 +73,7 @@ class _Components:
         urls, records = self.urls[ra] | self.urls[rb], self.records[ra] | self.records[rb]
         if kind != "url" and len(urls) > 1:
             return
-        if kind == "text" and self.records[ra] and self.records[rb] and not self.records[ra] & self.records[rb]:
+        if kind in ("text", "bare_text") and self.records[ra] and self.records[rb] and not self.records[ra] & self.records[rb]:
             return
         root, other = min(ra, rb), max(ra, rb)
         self.parent[other] = root
@@ -82,7 +82,7 @@ class _Components:
 
 
 def find_groups() -> list[MergeGroup]:
-    rows = list(Article.objects.order_by("id").values_list("id", "url_key", "record_key", "text_key"))
+    rows = list(Article.objects.order_by("id").values_list("id", "url_key", "record_key", "text_key", "bare_text_key"))
     components = _Components(rows)
     for kind, column in (("url", 1), ("record", 2), ("text", 3)):
         by_key: dict[str, list[int]] = defaultdict(list)
@@ -92,6 +92,18 @@ def find_groups() -> list[MergeGroup]:
         for ids in by_key.values():
             for other in ids[1:]:
                 components.union(ids[0], other, kind)
+    # The same text, one copy naming no outlet: it joins the first copy that names one (or the
+    # first copy at all); two copies under two named outlets stay apart (syndication).
+    by_text: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for pk, _, _, text_key, bare_text_key in rows:
+        if bare_text_key:
+            by_text[bare_text_key][text_key == bare_text_key].append(pk)
+    for named, unnamed in by_text.values():
+        if unnamed and len(named) + len(unnamed) > 1:
+            anchor = (named or unnamed)[0]
+            for other in unnamed:
+                if other != anchor:
+                    components.union(anchor, other, "bare_text")
     members: dict[int, list[int]] = defaultdict(list)
     for pk, *_ in rows:
         members[components.find(pk)].append(pk)

@@ -44,13 +44,15 @@ class Article(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     # Where it was first read (path plus record id or line), hashed; every place it was read
     # from is an ArticleLocation. Identity (search.ingest.identity): url_key, else record_key,
-    # else a location, else text_key. The importer is the only writer of these keys and imports
+    # else a location, else text_key, else bare_text_key (the text without the outlet, when one of
+    # the two copies names no outlet). The importer is the only writer of these keys and imports
     # run one at a time, so url_key is unique in practice (merge_duplicate_articles repairs
     # databases from before identity).
     source_key = models.CharField(max_length=64, db_index=True, editable=False)
     url_key = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     record_key = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     text_key = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    bare_text_key = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     source_file = models.CharField(max_length=1000, editable=False)
     source_line = models.PositiveIntegerField(null=True, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, editable=False)

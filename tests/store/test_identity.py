@@ -62,6 +62,43 @@ def test_moved_or_copied_folder_is_unchanged_and_edits_there_update_in_place(tmp
     assert article.source_file == str(target)
 
 
+def test_files_copied_without_their_manifest_are_the_same_articles(tmp_path, backend):
+    """The corpus's five files copied without metadata.csv (which names 002's outlet and date):
+    still five articles, all unchanged, 002 keeps its outlet; imported again from the copy, the
+    same. The reverse, the bare files first and the manifest later: the manifest fills in."""
+    assert counts(import_into_db(CORPUS, actors=False)) == (5, 0, 0, 0, 0)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for name in SEEDS.values():
+        shutil.copy(CORPUS / name, bare / name)
+    for _ in range(2):
+        assert counts(import_into_db(bare, actors=False)) == (0, 0, 5, 0, 0)
+    assert Article.objects.count() == 5
+    assert Article.objects.get(source_file=str(CORPUS / SEEDS["002"])).outlet.name == "The Independent"
+    # a twin under a named outlet of its own is syndication: another article
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    shutil.copy(CORPUS / SEEDS["002"], twin / "copy.txt")
+    (twin / "metadata.csv").write_text("file,outlet\ncopy.txt,Another Paper\n")
+    assert counts(import_into_db(twin, actors=False)) == (1, 0, 0, 0, 0)
+
+
+def test_manifest_added_later_fills_in_the_outlet(tmp_path, backend):
+    folder = tmp_path / "later"
+    folder.mkdir()
+    shutil.copy(CORPUS / SEEDS["002"], folder / "story.txt")
+    assert counts(import_into_db(folder, actors=False)) == (1, 0, 0, 0, 0)
+    article = Article.objects.get()
+    assert article.outlet is None
+    set_hidden([article.pk], True)  # curation survives
+    (folder / "metadata.csv").write_text("file,outlet\nstory.txt,The Independent\n")
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    assert counts(import_into_db(copy, actors=False)) == (0, 1, 0, 0, 0)
+    article.refresh_from_db()
+    assert Article.objects.count() == 1 and article.outlet.name == "The Independent" and article.hidden
+
+
 def _allsides(n: int) -> list[dict]:
     path = corpus_path("allsides", "sample2000.jsonl")
     records = []

@@ -118,3 +118,31 @@ def test_merge_on_a_database_made_before_identity(tmp_path, backend):
     out = io.StringIO()
     call_command("merge_duplicate_articles", stdout=out)
     assert "0 groups, 0 articles merged away" in out.getvalue()
+
+
+def test_merge_finds_a_copy_stored_without_its_outlet(tmp_path, backend):
+    """A database where an older version stored 002 twice: once with the outlet metadata.csv
+    names, once from a copy of the file without the manifest. The merge makes them one, the
+    survivor keeps the outlet; a copy under another named outlet (syndication) stays apart."""
+    from search.ingest.identity import identity_of
+
+    import_into_db(CORPUS, actors=False)
+    original = Article.objects.get(source_file=str(CORPUS / SEEDS["002"]))
+    assert original.outlet is not None
+
+    def stored_copy(path: str, meta: dict) -> int:
+        copy = Article.objects.get(pk=original.pk)
+        ident = identity_of(copy.raw_kind, copy.raw_text, meta, hashlib.sha256(path.encode()).hexdigest())
+        copy.pk, copy.source_file, copy.source_key, copy.raw_meta = None, path, ident.location_key, meta
+        copy.url_key, copy.record_key, copy.text_key, copy.bare_text_key = ident.url_key, ident.record_key, ident.text_key, ident.bare_text_key
+        copy.outlet = None
+        copy.save()
+        return copy.pk
+
+    bare = stored_copy(str(tmp_path / "bare" / SEEDS["002"]), {})
+    syndicated = stored_copy(str(tmp_path / "wire" / SEEDS["002"]), {"outlet": "Wire Service"})
+    out = io.StringIO()
+    call_command("merge_duplicate_articles", stdout=out)
+    assert f"merged {bare} into {original.pk} (same text, one copy naming no outlet)" in out.getvalue()
+    assert not Article.objects.filter(pk=bare).exists() and Article.objects.filter(pk=syndicated).exists()
+    assert Article.objects.get(pk=original.pk).outlet.name == "The Independent"
