@@ -88,7 +88,7 @@ def actor_facet(q: str = "") -> list[str]:
 
 def test_later_import_is_searchable_at_once_and_enrichment_ends_like_an_inline_import(files, tmp_path, backend, settings, client):
     inline = inline_result(files, tmp_path, settings)
-    assert inline["links"] and inline["members"] and inline["copies"] is not None  # real data: actors and shared passages
+    assert inline["links"] and inline["suggestions"] and inline["members"]  # real data: actors, merges, shared passages
 
     report = import_into_db(*files, enrich="later")
     articles = Article.objects.count()
