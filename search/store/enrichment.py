@@ -32,6 +32,7 @@ from search.store import passages
 from search.store.actors import ActorResolver, MentionExtractor, article_text, delete_orphans, merge_variants
 from search.store.import_lock import ImportBusy, import_lock
 from search.store.models import Article, PendingEnrichment
+from search.store.signals import actors_found
 
 BATCH_SIZE = 500  # articles per actor step: the import lock is held for one NER batch at a time
 # Articles per passage step: each pass loads and saves the whole shingle index, so few large passes.
@@ -171,12 +172,18 @@ class Enricher:
             ActorResolver().assign([(a.pk, found) for a, found in zip(articles, mentions, strict=True)])
             enqueue(a.pk for a in articles)
             PendingEnrichment.objects.filter(article_id__in=ids).update(actors=False)
+        # Saved searches filtered by actor could not match these articles at import time.
+        actors_found.send(sender=Enricher, article_ids=frozenset(a.pk for a in articles))
         return len(articles)
 
     @staticmethod
     def _merge() -> int:
         with transaction.atomic():
+            finished = PendingEnrichment.objects.filter(actors=False, passages=False)
+            ids = frozenset(finished.values_list("article_id", flat=True))
             merged, _ = merge_variants()
             delete_orphans()
-            PendingEnrichment.objects.filter(actors=False, passages=False).delete()
+            finished.delete()
+        if merged:  # a name variant joined an actor: saved searches by that actor look again
+            actors_found.send(sender=Enricher, article_ids=ids)
         return merged

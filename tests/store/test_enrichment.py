@@ -235,3 +235,32 @@ def test_command_options(tmp_path, capsys):
     with pytest.raises(ValueError, match="enrich must be one of"):
         import_into_db(CORPUS, enrich="sometimes")
     assert django_settings.NEWSINDEX_SHINGLES
+
+
+def test_saved_searches_by_actor_alert_once_the_actors_are_found(tmp_path, backend, django_user_model):
+    from search.monitor.models import Delivery, SavedSearch, SavedSearchMatch
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for index, path in enumerate(sorted(CORPUS.glob("*.txt"))):
+        shutil.copy(path, first if index in (0, 2) else second)
+    import_into_db(first)
+    kadyrov = Actor.objects.get(key="ramzan kadyrov")
+    user = django_user_model.objects.create_user("watcher")
+    by_actor = SavedSearch.objects.create(user=user, name="Kadyrov", query=f"actor={kadyrov.pk}", webhook_url="https://example.org/hook")
+    by_words = SavedSearch.objects.create(user=user, name="Chechnya", query="q=chechnya", webhook_url="https://example.org/hook")
+
+    import_into_db(second, enrich="later")
+    new = set(PendingEnrichment.objects.values_list("article_id", flat=True))
+    assert set(SavedSearchMatch.objects.filter(saved_search=by_words).values_list("article_id", flat=True)) == new
+    assert not SavedSearchMatch.objects.filter(saved_search=by_actor).exists()  # no actors yet
+
+    Enricher().run()
+    naming = set(ArticleActor.objects.filter(actor=kadyrov, article_id__in=new).values_list("article_id", flat=True))
+    assert naming  # the seeds name him in more than one article
+    assert set(SavedSearchMatch.objects.filter(saved_search=by_actor).values_list("article_id", flat=True)) == naming
+    # delivered as they are found (after an actor batch, after the merge of name variants), each once
+    delivered = [a["id"] for d in Delivery.objects.filter(saved_search=by_actor) for a in d.payload["articles"]]
+    assert sorted(delivered) == sorted(naming)
+    assert Delivery.objects.filter(saved_search=by_words).count() == 1  # not delivered again
