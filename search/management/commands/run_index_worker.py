@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from search.index import get_backend
 from search.index.base import IndexLocked, IndexUnavailable
 from search.index.outbox import IndexSession, pending_count
-from search.store.enrichment import Enricher
+from search.store.enrichment import BATCH_SIZE, Enricher
 from search.store.import_lock import import_running
 
 LOCKED_NOTE_AFTER = 60.0  # seconds: an import holds the writer for its run; longer than this is worth a line
@@ -45,8 +45,14 @@ class Command(BaseCommand):
             "--no-enrich", action="store_true",
             help="leave articles imported with --enrich=later waiting (enrich_articles does them then)",
         )
+        parser.add_argument(
+            "--enrich-batch-size", type=int, default=BATCH_SIZE, metavar="N",
+            help=f"articles per actor step (default {BATCH_SIZE}); an import waits for at most one step",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["enrich_batch_size"] < 1:
+            raise CommandError("--enrich-batch-size must be at least 1", returncode=2)
         if options["once"]:
             try:
                 applied = drain_once()
@@ -60,7 +66,7 @@ class Command(BaseCommand):
         self.stdout.write("index worker: applying queued index work (Ctrl-C stops)")
         problem = ""  # the fault last reported, said once (not every second) until it clears
         locked_since: float | None = None
-        enricher = None if options["no_enrich"] else Enricher()
+        enricher = None if options["no_enrich"] else Enricher(batch_size=options["enrich_batch_size"])
         try:
             while True:
                 enriched = enricher is not None and not import_running() and self._enrich(enricher)
