@@ -126,7 +126,7 @@ class Enricher:
         if not PendingEnrichment.objects.exists():
             return None
         try:
-            with import_lock(wait, notify=lambda message: None):
+            with import_lock(wait, notify=lambda message: None, holder="enrichment"):
                 return self._step()
         except ImportBusy:
             return None

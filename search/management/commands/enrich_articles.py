@@ -34,7 +34,8 @@ class Command(BaseCommand):
                 if step is None:
                     break
                 steps += 1
-                self.stdout.write(f"{step.stage}: {step.articles} in {step.seconds:.1f}s")
+                done = f"{step.articles} actor variants merged" if step.stage == "merge" else f"{step.articles} articles"
+                self.stdout.write(f"{step.stage}: {done} in {step.seconds:.1f}s")
         finally:
             enricher.close()
         left = progress()

@@ -114,5 +114,6 @@ class Command(BaseCommand):
         if step is None:
             enricher.close()
             return False
-        self.stdout.write(f"enrichment: {step.stage} for {step.articles} articles in {step.seconds:.1f}s")
+        done = f"{step.articles} actor variants merged" if step.stage == "merge" else f"{step.stage} for {step.articles} articles"
+        self.stdout.write(f"enrichment: {done} in {step.seconds:.1f}s")
         return True
