@@ -24,8 +24,9 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from newsindex import checks  # noqa: F401 (registers the deploy checks)
-        from search.monitor.alerts import on_articles_imported
-        from search.store.signals import articles_imported
+        from search.monitor.alerts import on_actors_found, on_articles_imported
+        from search.store.signals import actors_found, articles_imported
 
         articles_imported.connect(on_articles_imported, dispatch_uid="monitor-saved-searches")
+        actors_found.connect(on_actors_found, dispatch_uid="monitor-saved-searches-by-actor")
         post_migrate.connect(_ensure_roles, sender=self)

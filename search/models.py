@@ -22,6 +22,7 @@ from search.store.models import (
     Paragraph,
     PassageGroup,
     PassageMember,
+    PendingEnrichment,
 )
 
 from search.monitor.models import Delivery, FollowedPassage, SavedSearch, SavedSearchMatch, Source, SourceItem  # noqa: E402
@@ -53,6 +54,7 @@ __all__ = [
     "Paragraph",
     "PassageGroup",
     "PassageMember",
+    "PendingEnrichment",
     "PgDocument",
     "PgWord",
 ]

@@ -45,11 +45,11 @@ def saved_params(saved: SavedSearch) -> SearchParams:
     return SearchParams.from_query(QueryDict(saved.query))
 
 
-def match_new(article_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Run every saved search over these articles only: {saved search id: matching article ids}."""
+def match_new(article_ids: Iterable[int], searches: list[SavedSearch] | None = None) -> dict[int, list[int]]:
+    """Run every saved search (or these) over these articles only: {saved search id: matching article ids}."""
     started = time.perf_counter()
     ids = sorted(set(article_ids))
-    searches = list(SavedSearch.objects.all())
+    searches = list(SavedSearch.objects.all()) if searches is None else searches
     if not ids or not searches:
         return {}
     docs = [document_for(a) for a in indexable(Article.objects.filter(id__in=ids, hidden=False))]
@@ -131,6 +131,22 @@ def on_articles_imported(sender: object, article_ids: frozenset[int], **kwargs: 
         record_matches(match_new(article_ids))
     except Exception:  # noqa: BLE001
         log.exception("saved searches could not be run over the %d new articles", len(article_ids))
+
+
+def on_actors_found(sender: object, article_ids: frozenset[int], **kwargs: object) -> None:
+    """Background enrichment gave articles imported with --enrich=later their actors: the saved
+    searches filtered by actor run over them now (those without an actor filter did at import);
+    matches recorded before are not recorded or delivered again."""
+    try:
+        by_actor = [saved for saved in SavedSearch.objects.all() if saved_params(saved).actor]
+        if not by_actor:
+            return
+        found = match_new(article_ids, by_actor)
+        known = set(SavedSearchMatch.objects.filter(saved_search_id__in=list(found), article_id__in=article_ids).values_list("saved_search_id", "article_id"))
+        fresh = {pk: [a for a in ids if (pk, a) not in known] for pk, ids in found.items()}
+        record_matches({pk: ids for pk, ids in fresh.items() if ids})
+    except Exception:  # noqa: BLE001
+        log.exception("saved searches by actor could not be run over %d enriched articles", len(article_ids))
 
 
 # --- the webhook queue -----------------------------------------------------------------------------

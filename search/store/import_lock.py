@@ -97,7 +97,7 @@ def _pg_holder(conn) -> str:  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def _pg_lock(wait: float | None, notify: Callable[[str], None]) -> Iterator[None]:
+def _pg_lock(wait: float | None, notify: Callable[[str], None], holder: str = "import_articles") -> Iterator[None]:
     """On a connection of its own, in autocommit: the lock does not depend on the state of the
     import's transactions, and closing the connection (or the process dying) releases it."""
     conn = connection.get_new_connection(connection.get_connection_params())
@@ -115,7 +115,7 @@ def _pg_lock(wait: float | None, notify: Callable[[str], None]) -> Iterator[None
             time.sleep(POLL_SECONDS)
         since = dt.datetime.now(dt.UTC)
         # application_name holds at most 63 bytes: what another import prints about this one.
-        label = f"import_articles pid {os.getpid()} since {since:%Y-%m-%d %H:%M:%S} UTC"
+        label = f"{holder} pid {os.getpid()} since {since:%Y-%m-%d %H:%M:%S} UTC"
         conn.execute("SELECT set_config('application_name', %s, false)", [label])
         yield
     finally:
@@ -156,10 +156,12 @@ def import_running() -> str:
 
 
 @contextmanager
-def import_lock(wait: float | None = None, notify: Callable[[str], None] | None = None) -> Iterator[None]:
+def import_lock(wait: float | None = None, notify: Callable[[str], None] | None = None, holder: str = "import_articles") -> Iterator[None]:
     """Hold the import lock; wait for it at most `wait` seconds (None: as long as it takes),
-    calling `notify` once with who holds it. Raises ImportBusy when the wait runs out."""
+    calling `notify` once with who holds it. Raises ImportBusy when the wait runs out. Background
+    enrichment (search.store.enrichment) takes it too, as holder "enrichment"."""
     say = notify or (lambda message: print(message, file=sys.stderr))
-    lock = _pg_lock if connection.vendor == "postgresql" else _sqlite_lock
-    with lock(wait, say):
+    # `holder` names the lock's holder on PostgreSQL; SQLite's lock file holds the command line.
+    lock = _pg_lock(wait, say, holder) if connection.vendor == "postgresql" else _sqlite_lock(wait, say)
+    with lock:
         yield

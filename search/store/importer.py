@@ -1,5 +1,9 @@
 """Import articles: read -> clean -> store in batches -> index through the outbox.
 
+Actors and shared passages are found in the import (enrich="inline", the default) or left to
+the background (enrich="later": search.store.enrichment), so a large import is searchable at the
+speed of reading, cleaning, storing and indexing.
+
 `import_paths()` is what `manage.py import_articles` runs. It holds the one index writer for
 the run. Each batch is stored in one transaction together with its index tasks, so a crash
 never leaves a half-imported article and never loses index work.
@@ -27,7 +31,7 @@ from search.ingest.readers import Ignored, iter_inputs
 from search.ingest.records import CleanArticle, RejectedRecord, Rejection, SourceRecord
 from search.ingest.actors import Mention
 from search.store.actors import ActorResolver, MentionExtractor, article_text, delete_orphans, extract_for_articles, merge_variants
-from search.store import passages
+from search.store import enrichment, passages
 from search.store.boilerplate import learn_outlet_boilerplate
 from search.store.identity import Decision, Known, Resolver, Seen
 from search.store.import_lock import import_lock
@@ -64,6 +68,7 @@ class ImportReport:
     ignored: list[str] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     boilerplate_articles: int = 0
+    awaiting_enrichment: int = 0  # enrich="later": articles whose actors or passages come in the background
     actors_merged: int = 0
     merges_suggested: int = 0
     passage_groups: int = 0
@@ -93,6 +98,8 @@ class ImportReport:
             + (f", duplicates {len(self.duplicates)}" if self.duplicates else "")
             + f" in {self.seconds:.1f}s ({rate:.0f} records/s)"
             + (f" [{stages}]" if stages else "")
+            + (f"; {self.awaiting_enrichment:,} articles await their actors and shared passages"
+               " (run_index_worker or enrich_articles does them)" if self.awaiting_enrichment else "")
         )
 
 
@@ -155,6 +162,9 @@ def _set_keys(article: Article, ident: Identity, decision: Decision) -> None:
     article.bare_text_key = ident.bare_text_key
 
 
+ENRICH_MODES = ("inline", "later")
+
+
 class Importer:
     def __init__(
         self,
@@ -168,7 +178,12 @@ class Importer:
         extractor: MentionExtractor | None = None,
         wait: float | None = None,
         notify: Callable[[str], None] | None = None,
+        enrich: str = "inline",
     ) -> None:
+        if enrich not in ENRICH_MODES:
+            raise ValueError(f"enrich must be one of {', '.join(ENRICH_MODES)}, not {enrich!r}")
+        # "later": store and index only; actors and passages wait in PendingEnrichment.
+        self.later = enrich == "later"
         self.wait = wait  # for another import to finish (None: as long as it takes)
         self.notify = notify
         self.backend = backend or get_backend()
@@ -219,8 +234,12 @@ class Importer:
                 self.touched_outlets = map_domain_outlets(self.touched_outlets)  # "cnn.com" -> its publisher
                 changed = learn_outlet_boilerplate(self.touched_outlets)
                 enqueue(changed)
+                if self.later:  # their text changed: actors and passages are found again, later
+                    self.report.awaiting_enrichment += enrichment.mark_pending(
+                        changed - self.new_ids - self.updated_ids, actors=self.extract_actors, passages=self.find_passages
+                    )
             self.report.boilerplate_articles = len(changed)
-            if self.extract_actors and (changed or self.report.imported or self.report.updated):
+            if self.extract_actors and not self.later and (changed or self.report.imported or self.report.updated):
                 watch.step("actors", f"{len(changed)} articles changed by boilerplate" if changed else "merging name variants")
                 with timing("actors"):
                     if changed:
@@ -228,7 +247,7 @@ class Importer:
                     with transaction.atomic():
                         self.report.actors_merged, self.report.merges_suggested = merge_variants()
                         delete_orphans()
-            if self.find_passages and (self.new_ids or self.updated_ids or changed):
+            if self.find_passages and not self.later and (self.new_ids or self.updated_ids or changed):
                 watch.step("passages", f"{len(self.new_ids | self.updated_ids):,} new or changed articles")
                 with timing("passages"):
                     stats = passages.update_for(self.new_ids | self.updated_ids, replaced=bool(self.updated_ids or changed))
@@ -303,7 +322,8 @@ class Importer:
                 self._remember(found_elsewhere)
         if work:
             with self.report.timing("actors"):
-                mentions = self.extractor([article_text(c.title, c.paragraphs) for _, _, c, _, _ in work]) if self.extract_actors else []
+                wanted = self.extract_actors and not self.later
+                mentions = self.extractor([article_text(c.title, c.paragraphs) for _, _, c, _, _ in work]) if wanted else []
             with self.report.timing("store"):
                 self._store(work, mentions)
 
@@ -363,6 +383,12 @@ class Importer:
             if self._resolver is None:
                 self._resolver = ActorResolver()
             self._resolver.assign([(a.pk, mentions[order[id(c)]]) for a, c in new_articles + updated])
+            if updated:
+                enrichment.actors_done(a.pk for a, _ in updated)
+        if self.later:  # an updated article keeps its old actors until the background replaces them
+            self.report.awaiting_enrichment += enrichment.mark_pending(
+                [a.pk for a, _ in new_articles + updated], actors=self.extract_actors, passages=self.find_passages
+            )
         enqueue([a.pk for a, _ in new_articles + updated])
         self.new_ids.update(a.pk for a, _ in new_articles)
         self.updated_ids.update(a.pk for a, _ in updated)

@@ -132,6 +132,25 @@ class IndexTask(models.Model):
         return f"{self.action} article {self.article_id}"
 
 
+class PendingEnrichment(models.Model):
+    """An article stored and indexed by an `--enrich=later` import whose actors or shared passages
+    are still to come (search.store.enrichment does them in the background). The row goes once
+    both are done and the actor variants have been merged; `actors`/`passages` say what is left."""
+
+    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="enrichment")
+    actors = models.BooleanField(default=True)
+    passages = models.BooleanField(default=True)
+    queued_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "article awaiting enrichment"
+        verbose_name_plural = "articles awaiting enrichment"
+
+    def __str__(self) -> str:
+        left = [name for name, flag in (("actors", self.actors), ("passages", self.passages)) if flag]
+        return f"article {self.article_id}: {', '.join(left) or 'merging actor variants'}"
+
+
 class ActorKind(models.TextChoices):
     PERSON = "person", "person"
     ORG = "org", "organisation"

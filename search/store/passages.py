@@ -79,6 +79,7 @@ class PassageStats:
     groups: int
     members: int
     articles_changed: int
+    rebuilt: bool = False  # every group was recomputed (not only those of the articles asked about)
 
 
 def rebuild() -> PassageStats:
@@ -95,6 +96,7 @@ def rebuild() -> PassageStats:
         changed = copies_changed | before | _articles_of(found)
     _save(index)
     stats.articles_changed = len(changed)
+    stats.rebuilt = True
     return stats
 
 

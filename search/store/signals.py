@@ -6,3 +6,5 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 articles_imported = Signal()  # kwargs: article_ids (frozenset[int])
+# After background enrichment (search.store.enrichment) gave these articles their actors.
+actors_found = Signal()  # kwargs: article_ids (frozenset[int])

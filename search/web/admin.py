@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from search.store import curation
+from search.store import curation, enrichment
 from search.store.access import ApiToken
 from search.store.models import (
     NameAlias,
@@ -40,10 +40,29 @@ class ParagraphInline(admin.TabularInline):
     show_change_link = False
 
 
+class EnrichmentFilter(admin.SimpleListFilter):
+    """Articles imported with --enrich=later whose actors or shared passages are still coming."""
+
+    title = "enrichment"
+    parameter_name = "enrichment"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("actors", "awaiting actors"), ("passages", "awaiting shared passages"), ("done", "enriched")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        if self.value() == "actors":
+            return queryset.filter(enrichment__actors=True)
+        if self.value() == "passages":
+            return queryset.filter(enrichment__passages=True)
+        if self.value() == "done":
+            return queryset.filter(enrichment__isnull=True)
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ("title", "outlet", "published", "hidden", "imported_at")
-    list_filter = ("hidden", ("outlet", admin.RelatedOnlyFieldListFilter), "date_precision")
+    list_filter = ("hidden", EnrichmentFilter, ("outlet", admin.RelatedOnlyFieldListFilter), "date_precision")
     date_hierarchy = "published"
     search_fields = ("title", "url", "outlet__name")
     list_select_related = ("outlet",)
@@ -57,6 +76,12 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         curation.reindex([obj.pk])
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """The list says how far background enrichment has got while any article waits for it."""
+        if request.method == "GET" and (state := enrichment.progress()):
+            self.message_user(request, f"{state.message} The enrichment filter lists the articles still waiting.", messages.INFO)
+        return super().changelist_view(request, extra_context)
 
     def delete_model(self, request: HttpRequest, obj: Article) -> None:
         pk = obj.pk

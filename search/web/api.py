@@ -17,6 +17,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from search.query.params import SearchParams
 from search.query.results import run_search
+from search.store import enrichment
 from search.store.models import Article, ArticleActor, Paragraph
 from search.web.api_schemas import ERRORS, Error
 
@@ -74,6 +75,16 @@ class Facets(Schema):
     counted: int | None = Field(None, description="how many matches the facets counted")
 
 
+class Enrichment(Schema):
+    """Articles imported with --enrich=later whose actors or shared passages are still coming."""
+
+    articles: int = Field(description="articles in the archive")
+    actors_pending: int = Field(description="articles whose actors are not extracted yet (absent from the actor facet)")
+    actors_percent: int = Field(description="share of the articles with their actors, rounded down")
+    passages_pending: int = Field(description="articles not yet compared for shared passages")
+    message: str
+
+
 class SearchResponse(Schema):
     ok: bool
     query: dict[str, str] = Field(description="the parameters as understood (defaults left out)")
@@ -82,6 +93,7 @@ class SearchResponse(Schema):
     pages: int
     messages: list[str] = Field(description="how the query and the parameters were read; bad values are ignored with a message here")
     facets: Facets
+    enrichment: Enrichment | None = Field(description="background enrichment under way; null when every article has its actors and passages")
     hits: list[Hit]
 
 
@@ -148,6 +160,7 @@ def search(
         "pages": page_data.page_count,
         "messages": page_data.messages,
         "facets": facets,
+        "enrichment": state.as_dict() if (state := enrichment.progress()) else None,
         "hits": [
             {
                 "id": row.article.pk,

@@ -13,6 +13,7 @@ from django_htmx.middleware import HtmxDetails
 from search.query.params import SearchParams
 from search.query.passages import compare
 from search.query.results import highlighted_paragraphs, run_search
+from search.store import enrichment
 from search.store.models import Article
 
 
@@ -29,7 +30,8 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
     searched = time.perf_counter()
     partial = request.htmx and not request.htmx.history_restore_request and request.htmx.target == "results"
     template = "search/search.html#results" if partial else "search/search.html"
-    response = render(request, template, {"page": page, "params": params, "partial": partial})
+    context = {"page": page, "params": params, "partial": partial, "enrichment": enrichment.progress()}
+    response = render(request, template, context)
     # For the browser's network panel and the benchmarks: where the time went, and the total.
     rendered = time.perf_counter()
     response["Server-Timing"] = (

@@ -35,6 +35,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-passages", action="store_true", help="skip shared-passage detection; run `find_duplicates` later")
         parser.add_argument(
+            "--enrich", choices=("inline", "later"), default="inline",
+            help="inline (default): actors and shared passages are found during the import; later: the articles are "
+            "stored and indexed first (searchable at once) and run_index_worker (or enrich_articles) finds them after",
+        )
+        parser.add_argument(
             "--lock-timeout", type=float, default=30.0, metavar="SECONDS",
             help="how long to wait for another process that holds the index writer (default 30)",
         )
@@ -62,6 +67,7 @@ class Command(BaseCommand):
             actors=not options["no_actors"],
             passages=not options["no_passages"],
             wait=options["wait"],
+            enrich=options["enrich"],
             notify=lambda message: self.stderr.write(f"import_articles: {message}"),
         )
         try:
