@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0010_pg_search'),
+        ('search', '0011_article_bare_text_key'),
     ]
 
     operations = [
