@@ -45,7 +45,9 @@ class SearchQuery:
     facet_budget: float | None = None  # seconds for counting facets; beyond it, counts over the part counted (partial)
     coverage: bool = False  # with facets: also days per outlet and each outlet's first match (FacetCounts.outlet_days, .first)
     coverage_outlets: int = 6  # with coverage: the days of this many outlets (those with the most dated matches)
-    within: tuple[int, ...] | None = None  # only these article ids can match (saved searches run over new articles)
+    # Only these article ids can match (saved searches run over new articles), as if the index held
+    # them alone (collapse and facets look at them only), ranked as in the whole index.
+    within: tuple[int, ...] | None = None
 
     @property
     def has_date_filter(self) -> bool:

@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -282,14 +281,6 @@ class WhooshBackend(SearchBackend):
 
     # --- reading -------------------------------------------------------------------------
 
-    def _search_within(self, query: SearchQuery) -> SearchResults:
-        """Matches among `query.within` only: every match, then those ids (correct at any size, but
-        the cost follows the archive: saved searches over new articles use a scratch index here)."""
-        wanted = set(query.within or ())
-        every = self.search(replace(query, within=None, offset=0, limit=max(self.doc_count(), 1), facets=False))
-        hits = [hit for hit in every.hits if hit.article_id in wanted]
-        return SearchResults(len(hits), hits[query.offset : query.offset + query.limit], every.messages, every.timed_out)
-
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """This thread's searcher, reopened when the index has changed since it was opened.
@@ -330,8 +321,6 @@ class WhooshBackend(SearchBackend):
         return cached[1]
 
     def search(self, query: SearchQuery) -> SearchResults:
-        if query.within is not None:
-            return self._search_within(query)
         parsed, messages = self.parse(query.text)
         try:
             with self.searcher() as searcher:
@@ -341,11 +330,14 @@ class WhooshBackend(SearchBackend):
 
     def _run(self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, messages: list[str]) -> SearchResults:
         arrays = self.facet_arrays(searcher)
+        # `within`: only those articles' documents can match, as if the index held them alone
+        # (collapse and facets too), but scored with the whole index's statistics.
+        within = arrays.documents(query.within) if query.within is not None else None
         timed_out = False
         try:
             # Matches and scores from posting lists read into NumPy a block at a time.
             deadline = time.monotonic() + SEARCH_TIME_LIMIT
-            matched = score_query(searcher, parsed, arrays.live, deadline, expand=self.vocabulary(searcher).expand)
+            matched = score_query(searcher, parsed, arrays.live, deadline, expand=self.vocabulary(searcher).expand, within=within)
         except OutOfTime:
             matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
             timed_out = True
@@ -366,6 +358,8 @@ class WhooshBackend(SearchBackend):
             scored, timed_out = _score_all(searcher, parsed)
             base = np.zeros(arrays.size, dtype=bool)
             base[scored[0]] = True
+            if within is not None:
+                base &= within
             if timed_out:
                 messages.append(
                     f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s: the counts and results are those found until it was stopped."

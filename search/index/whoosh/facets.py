@@ -33,6 +33,7 @@ class FacetArrays:
     actor_values: np.ndarray  # int64 sorted distinct actor ids ...
     actor_codes: np.ndarray  # ... and each entry of actor_ids as a position in it: counting is a bincount
     live: np.ndarray  # bool per doc: not deleted
+    live_by_id: np.ndarray  # int64 live document numbers ordered by article id (an article has one live document)
 
     @classmethod
     def build(cls, reader: IndexReader) -> FacetArrays:
@@ -66,8 +67,20 @@ class FacetArrays:
         actor_values, actor_codes = np.unique(actor_ids, return_inverse=True)
         return cls(
             size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs, article_ids,
-            actor_values, actor_codes.astype(np.int32), live,
+            actor_values, actor_codes.astype(np.int32), live, _live_by_id(article_ids, live),
         )
+
+    def documents(self, article_ids: tuple[int, ...]) -> np.ndarray:
+        """The mask of these articles' documents (ids not in the index are ignored), by bisection:
+        the cost follows the ids, not the index."""
+        mask = np.zeros(self.size, dtype=bool)
+        wanted = np.asarray(article_ids, dtype=np.int64)
+        sorted_ids = self.article_ids[self.live_by_id]
+        at = np.searchsorted(sorted_ids, wanted)
+        found = at < sorted_ids.size
+        found[found] = sorted_ids[at[found]] == wanted[found]
+        mask[self.live_by_id[at[found]]] = True
+        return mask
 
     def collapse(self, results: np.ndarray) -> np.ndarray:
         """Drop copies whose source is among the results too (the source stays)."""
@@ -250,6 +263,11 @@ def _copy_pairs(reader: IndexReader, article_ids: np.ndarray, live: np.ndarray) 
                     copies.append(docnum)
                     sources.append(source_doc)
     return np.array(copies, dtype=np.int64), np.array(sources, dtype=np.int64)
+
+
+def _live_by_id(article_ids: np.ndarray, live: np.ndarray) -> np.ndarray:
+    docs = np.flatnonzero(live)
+    return docs[np.argsort(article_ids[docs], kind="stable")]
 
 
 def _top(counts: np.ndarray, size: int, always: list[int]) -> list[int]:
