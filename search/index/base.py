@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
@@ -137,6 +137,11 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchResults: ...
+
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResults]:
+        """The results of each query, in order (saved searches at import run together); engines
+        may share their per-search set-up among them."""
+        return [self.search(query) for query in queries]
 
     @abstractmethod
     def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:

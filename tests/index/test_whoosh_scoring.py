@@ -192,3 +192,15 @@ def test_search_within_equals_the_full_search_filtered(engine, text):
     found = engine.search(SearchQuery(text=text, limit=ARTICLES, within=article_ids))
     assert [(hit.article_id, hit.score) for hit in found.hits] == expected
     assert found.total == len(expected) > 0
+
+
+def test_within_finds_replaced_articles_and_ignores_deleted_and_unknown_ids(engine):
+    """Articles 11-20 were replaced (their first documents deleted), 5 was deleted, 99999 never was."""
+    replaced = tuple(range(11, 21))
+    text = "white house"  # the replaced documents' titles say "White House update"
+    full = {hit.article_id for hit in engine.search(SearchQuery(text=text, limit=ARTICLES)).hits}
+    found = engine.search(SearchQuery(text=text, limit=ARTICLES, within=(*replaced, 5, 99999)))
+    assert [hit.article_id for hit in found.hits if hit.article_id not in replaced] == []
+    assert {hit.article_id for hit in found.hits} == set(replaced) == full & set(replaced)
+    assert found.total == len(replaced)
+    assert engine.search(SearchQuery(text="", limit=ARTICLES, within=(5, 99999))).total == 0

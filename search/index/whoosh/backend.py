@@ -7,7 +7,7 @@ import errno
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -17,6 +17,7 @@ from whoosh.collectors import ScoredCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.qparser import MultifieldParser
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
@@ -80,6 +81,21 @@ def _top_scored(arrays: FacetArrays, scored: tuple[np.ndarray, np.ndarray], resu
     order = np.lexsort((docnums, -scores))[query.offset : wanted]
     ids = arrays.article_ids
     return [Hit(int(ids[d]), float(s)) for d, s in zip(docnums[order].tolist(), scores[order].tolist(), strict=True)]
+
+
+def _documents(searcher: Searcher, article_ids: Iterable[int]) -> np.ndarray:
+    """The live document numbers of these articles (ids not in the index are left out), looked up
+    in the unique `id` field, newest segment first: an import's new articles are found at once."""
+    leaves = sorted(searcher.leaf_searchers(), key=lambda leaf: -leaf[1])
+    found: list[int] = []
+    for article_id in set(article_ids):
+        for sub, offset in leaves:
+            try:
+                found.append(offset + sub.reader().first_id("id", str(article_id)))
+                break
+            except TermNotFound:  # not in this segment, or only deleted there
+                continue
+    return np.array(sorted(found), dtype=np.int64)
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -300,8 +316,8 @@ class WhooshBackend(SearchBackend):
     def parser(self) -> MultifieldParser:
         return make_parser(self.schema)
 
-    def parse(self, text: str) -> tuple[wq.Query, list[str]]:
-        return parse_query(text, self.schema)
+    def parse(self, text: str, parser: MultifieldParser | None = None) -> tuple[wq.Query, list[str]]:
+        return parse_query(text, self.schema, parser)
 
     def facet_arrays(self, searcher: Searcher) -> FacetArrays:
         """Per-document facet values for this searcher's reader, built once per index version."""
@@ -310,6 +326,15 @@ class WhooshBackend(SearchBackend):
             cached = (searcher, FacetArrays.build(searcher.reader()))
             self._local.arrays = cached
         return cached[1]
+
+    def within_arrays(self, searcher: Searcher, article_ids: tuple[int, ...]) -> FacetArrays:
+        """FacetArrays of these articles' documents alone (SearchQuery.within), kept while the
+        searcher and the ids stay the same (the saved searches of one import share them)."""
+        cached = getattr(self._local, "within", None)
+        if cached is None or cached[0] is not searcher or cached[1] != article_ids:
+            cached = (searcher, article_ids, FacetArrays.build(searcher.reader(), _documents(searcher, article_ids)))
+            self._local.within = cached
+        return cached[2]
 
     def vocabulary(self, searcher: Searcher) -> Vocabulary:
         """The fields' words for this searcher's reader (expansions of prefix, wildcard and fuzzy
@@ -328,16 +353,30 @@ class WhooshBackend(SearchBackend):
         except IndexUnavailable as exc:
             return SearchResults(total=0, hits=[], messages=[*messages, f"{str(exc)[:1].upper()}{str(exc)[1:]}."])
 
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResults]:
+        """The queries on one searcher (one index version for all, checked for changes once) and
+        one query parser."""
+        parser = self.parser()
+        try:
+            with self.searcher() as searcher:
+                results = []
+                for query in queries:
+                    parsed, messages = self.parse(query.text, parser)
+                    results.append(self._run(searcher, parsed, query, messages))
+                return results
+        except IndexUnavailable:
+            return [self.search(query) for query in queries]  # each says why
+
     def _run(self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, messages: list[str]) -> SearchResults:
-        arrays = self.facet_arrays(searcher)
         # `within`: only those articles' documents can match, as if the index held them alone
         # (collapse and facets too), but scored with the whole index's statistics.
-        within = arrays.documents(query.within) if query.within is not None else None
+        within = query.within is not None
+        arrays = self.within_arrays(searcher, tuple(query.within)) if query.within is not None else self.facet_arrays(searcher)
         timed_out = False
         try:
             # Matches and scores from posting lists read into NumPy a block at a time.
             deadline = time.monotonic() + SEARCH_TIME_LIMIT
-            matched = score_query(searcher, parsed, arrays.live, deadline, expand=self.vocabulary(searcher).expand, within=within)
+            matched = score_query(searcher, parsed, arrays.live, deadline, expand=self.vocabulary(searcher).expand, within=arrays.live if within else None)
         except OutOfTime:
             matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
             timed_out = True
@@ -358,8 +397,7 @@ class WhooshBackend(SearchBackend):
             scored, timed_out = _score_all(searcher, parsed)
             base = np.zeros(arrays.size, dtype=bool)
             base[scored[0]] = True
-            if within is not None:
-                base &= within
+            base &= arrays.live
             if timed_out:
                 messages.append(
                     f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s: the counts and results are those found until it was stopped."
