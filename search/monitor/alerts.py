@@ -66,15 +66,15 @@ def record_matches(found: dict[int, list[int]]) -> int:
     if not found:
         return 0
     now = timezone.now()
-    searches = {s.pk: s for s in SavedSearch.objects.filter(pk__in=found)}
-    articles = {a.pk: a for a in Article.objects.filter(pk__in={a for ids in found.values() for a in ids}).select_related("outlet")}
+    hooked = {s.pk: s for s in SavedSearch.objects.filter(pk__in=found).exclude(webhook_url="")}
+    wanted = {a for pk in hooked for a in found[pk]}  # only webhook payloads need the articles
+    articles = {a.pk: a for a in Article.objects.filter(pk__in=wanted).select_related("outlet")} if wanted else {}
     rows = [SavedSearchMatch(saved_search_id=sid, article_id=aid, matched_at=now) for sid, ids in found.items() for aid in ids]
     with transaction.atomic():
         SavedSearchMatch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         deliveries = [
             Delivery(saved_search=saved, url=saved.webhook_url, payload=webhook_payload(saved, [articles[a] for a in found[pk] if a in articles]))
-            for pk, saved in searches.items()
-            if saved.webhook_url
+            for pk, saved in hooked.items()
         ]
         Delivery.objects.bulk_create(deliveries)
     return len(rows)
