@@ -370,13 +370,17 @@ class WhooshBackend(SearchBackend):
     def _run(self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, messages: list[str]) -> SearchResults:
         # `within`: only those articles' documents can match, as if the index held them alone
         # (collapse and facets too), but scored with the whole index's statistics.
-        within = query.within is not None
-        arrays = self.within_arrays(searcher, tuple(query.within)) if query.within is not None else self.facet_arrays(searcher)
+        if query.within is None:
+            arrays, within = self.facet_arrays(searcher), None
+        else:
+            arrays = self.within_arrays(searcher, tuple(query.within))
+            within = arrays.live
         timed_out = False
         try:
             # Matches and scores from posting lists read into NumPy a block at a time.
             deadline = time.monotonic() + SEARCH_TIME_LIMIT
-            matched = score_query(searcher, parsed, arrays.live, deadline, expand=self.vocabulary(searcher).expand, within=arrays.live if within else None)
+            expand = self.vocabulary(searcher).expand
+            matched = score_query(searcher, parsed, arrays.live, deadline, expand=expand, within=within)
         except OutOfTime:
             matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
             timed_out = True
