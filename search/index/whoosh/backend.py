@@ -336,6 +336,14 @@ class WhooshBackend(SearchBackend):
             self._local.within = cached
         return cached[2]
 
+    def field_lengths(self, searcher: Searcher) -> dict[str, np.ndarray]:
+        """The scorer's field lengths for this searcher's reader, filled as fields are scored."""
+        cached = getattr(self._local, "lengths", None)
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, {})
+            self._local.lengths = cached
+        return cached[1]
+
     def vocabulary(self, searcher: Searcher) -> Vocabulary:
         """The fields' words for this searcher's reader (expansions of prefix, wildcard and fuzzy
         terms), kept while the index version lasts."""
@@ -380,7 +388,8 @@ class WhooshBackend(SearchBackend):
             # Matches and scores from posting lists read into NumPy a block at a time.
             deadline = time.monotonic() + SEARCH_TIME_LIMIT
             expand = self.vocabulary(searcher).expand
-            matched = score_query(searcher, parsed, arrays.live, deadline, expand=expand, within=within)
+            lengths = self.field_lengths(searcher)
+            matched = score_query(searcher, parsed, arrays.live, deadline, expand=expand, within=within, lengths=lengths)
         except OutOfTime:
             matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
             timed_out = True

@@ -77,7 +77,7 @@ class ScoringContext:
     deadline: float = float("inf")
     expand: Callable[[wq.Query], list[bytes] | None] | None = None  # a faster expansion than Whoosh's, when given
     restricted: bool = False  # `live` is a few documents (SearchQuery.within): postings outside them are dropped
-    _lengths: dict[str, np.ndarray] = field(default_factory=dict)
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)  # field lengths read so far (may outlive one query: per reader)
     _live_docs: np.ndarray | None = None
 
     @property
@@ -102,7 +102,7 @@ class ScoringContext:
     def field_lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in this field as Whoosh's scorer sees it (the stored byte
         decoded: lengths are kept approximately, with full precision for short fields)."""
-        cached = self._lengths.get(fieldname)
+        cached = self.lengths.get(fieldname)
         if cached is not None:
             return cached
         lengths = np.zeros(self.size, dtype=np.float64)
@@ -115,7 +115,7 @@ class ScoringContext:
             count = min(column._count, sub.doc_count_all())  # noqa: SLF001
             raw = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)  # noqa: SLF001
             lengths[offset : offset + count] = _BYTE_TO_LENGTH[raw]
-        self._lengths[fieldname] = lengths
+        self.lengths[fieldname] = lengths
         return lengths
 
     def postings(self, fieldname: str, btext: bytes, values: bool = False) -> Postings:
@@ -217,6 +217,7 @@ def score_query(
     deadline: float = float("inf"),
     expand: Callable[[wq.Query], list[bytes] | None] | None = None,
     within: np.ndarray | None = None,
+    lengths: dict[str, np.ndarray] | None = None,
 ) -> Scored | None:
     """The matches and scores of `query` over all documents, or None when a node of it is of a
     kind evaluated only by Whoosh. Raises OutOfTime past `deadline` (time.monotonic()).
@@ -226,10 +227,12 @@ def score_query(
     `within` (a mask of documents) restricts the matches to those documents, at a cost that
     follows them rather than the index: segments without any of them are not read, nor the
     blocks of a posting list before the first or after the last of them. The scores are those of
-    the whole index (its document frequencies and field lengths)."""
+    the whole index (its document frequencies and field lengths).
+
+    `lengths`: a dict kept for the searcher's reader, so its field lengths are read once, not per query."""
     if within is not None:
         live = live & within
-    context = ScoringContext(searcher, live, deadline, expand, restricted=within is not None)
+    context = ScoringContext(searcher, live, deadline, expand, restricted=within is not None, lengths={} if lengths is None else lengths)
     try:
         scored = _evaluate(context, query)
     except Unsupported:
