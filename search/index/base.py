@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
@@ -45,7 +45,9 @@ class SearchQuery:
     facet_budget: float | None = None  # seconds for counting facets; beyond it, counts over the part counted (partial)
     coverage: bool = False  # with facets: also days per outlet and each outlet's first match (FacetCounts.outlet_days, .first)
     coverage_outlets: int = 6  # with coverage: the days of this many outlets (those with the most dated matches)
-    within: tuple[int, ...] | None = None  # only these article ids can match (saved searches run over new articles)
+    # Only these article ids can match (saved searches run over new articles), as if the index held
+    # them alone (collapse and facets look at them only), ranked as in the whole index.
+    within: tuple[int, ...] | None = None
 
     @property
     def has_date_filter(self) -> bool:
@@ -135,6 +137,11 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchResults: ...
+
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResults]:
+        """The results of each query, in order (saved searches at import run together); engines
+        may share their per-search set-up among them."""
+        return [self.search(query) for query in queries]
 
     @abstractmethod
     def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:

@@ -29,19 +29,22 @@ def make_parser(schema: Schema) -> MultifieldParser:
     return parser
 
 
-def parse_query(text: str, schema: Schema) -> tuple[wq.Query, list[str]]:
-    """(query tree, notes for the user). Every() stands for "all articles"."""
+def parse_query(text: str, schema: Schema, parser: MultifieldParser | None = None) -> tuple[wq.Query, list[str]]:
+    """(query tree, notes for the user). Every() stands for "all articles". `parser`: one from
+    make_parser(schema) to reuse (building one takes longer than parsing; its relative dates
+    count from when it was made, so it is not kept for long)."""
     text, messages = tidy_query(text)
     if not text:
         return wq.Every(), messages
+    parser = parser or make_parser(schema)
     try:
-        query = make_parser(schema).parse(text)
+        query = parser.parse(text)
     except Exception:  # noqa: BLE001 - Whoosh's parser raises assorted errors on odd syntax
         words = " ".join(_WORDS.findall(text))
         messages.append("The query could not be read as query syntax, so its words were searched instead.")
         if not words:
             return wq.Every(), messages
-        query = make_parser(schema).parse(words)
+        query = parser.parse(words)
     messages.extend(tame_fuzzy(query))
     if query is wq.NullQuery or query == wq.NullQuery:
         messages.append("Nothing searchable was left in the query (only very common words?): showing all articles.")

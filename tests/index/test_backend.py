@@ -145,3 +145,45 @@ def test_within_limits_matches_to_the_given_articles(seeds, backend):
     assert ids(backend, "Kadyrov", within=()) == set()
     results = backend.search(SearchQuery(text="Kadyrov", within=some, limit=1))
     assert results.total == 2 and len(results.hits) == 1
+
+
+WITHIN_QUERIES = [  # (text, filters): every kind of query and filter
+    ("Kadyrov", {}),
+    ("chechnya visas", {}),
+    ("Lavrov OR Moskalkova", {}),
+    ("Zakharova NOT Lavrov", {}),
+    ("NOT Lavrov", {}),
+    ('"State Department spokesperson"', {}),
+    ("Linkevi*", {}),
+    ("Kadyrov~", {}),
+    ("title:visas", {}),
+    ("date:[2017-05-19 to 2017-05-21] OR visas", {}),
+    ("", {}),
+    ("chechnya", {"sort": "date"}),
+    ("chechnya", {"sort": "oldest"}),
+    ("chechnya", {"date_from": dt.date(2017, 5, 1), "date_to": dt.date(2017, 5, 20)}),
+    ("chechnya", {"undated": True, "date_from": dt.date(2017, 5, 19)}),
+    ("", {"outlets": ("The Independent", "RFE/RL")}),
+    ("chechnya", {"exclude_outlets": ("The Independent",)}),
+    ("chechnya", {"actors": "Human Rights Watch"}),
+    ("chechnya", {"exclude_actors": "European Parliament"}),
+]
+
+
+@pytest.mark.parametrize(("text", "filters"), WITHIN_QUERIES)
+def test_within_equals_the_full_search_filtered(seeds, backend, text, filters):
+    """`within` gives exactly the full search's hits among those articles: same order, same scores."""
+    from search.store.models import Actor
+
+    filters = dict(filters)
+    for key in ("actors", "exclude_actors"):  # an actor of the seeds, by name
+        if key in filters:
+            filters[key] = tuple(Actor.objects.filter(name=filters[key]).values_list("pk", flat=True))
+            assert filters[key]
+    full = backend.search(SearchQuery(text=text, limit=50, **filters))
+    assert full.hits and full.total == len(full.hits)
+    for some in ((seeds["001"].pk, seeds["003"].pk, seeds["004"].pk), (seeds["000"].pk,), tuple(a.pk for a in seeds.values())):
+        expected = [(hit.article_id, hit.score) for hit in full.hits if hit.article_id in some]
+        found = backend.search(SearchQuery(text=text, limit=50, within=some, **filters))
+        assert [(hit.article_id, hit.score) for hit in found.hits] == expected
+        assert found.total == len(expected)

@@ -14,6 +14,7 @@ from whoosh import query as wq
 
 from search.index.base import SearchQuery
 from search.index.whoosh.scoring import OutOfTime, score_query
+from tests.index.conftest import ARTICLES
 
 pytestmark = pytest.mark.corpora
 
@@ -132,3 +133,74 @@ def test_a_term_standing_for_too_many_words_is_refused_with_a_message(engine, mo
     results = engine.search(SearchQuery(text="t*"))
     assert results.total == 0 and any(m.startswith("“t*” stands for") and "at most 100." in m for m in results.messages)
     assert engine.search(SearchQuery(text="trum*")).total > 0
+
+
+def _within_masks(searcher, live: np.ndarray) -> dict[str, np.ndarray]:
+    """Document sets as `within` gives them: the newest segment (an import's new articles), a
+    few documents inside the longest segment (posting blocks before and after them are
+    skipped), and one document of each segment."""
+    segments = [(offset, sub.doc_count_all()) for sub, offset in searcher.leaf_searchers()]
+    newest = np.zeros(live.size, dtype=bool)
+    offset, count = segments[-1]
+    newest[offset : offset + count] = True
+    inside = np.zeros(live.size, dtype=bool)
+    offset, count = max(segments, key=lambda segment: segment[1])
+    inside[offset + count // 3 : offset + count // 2 : 7] = True
+    one_each = np.zeros(live.size, dtype=bool)
+    one_each[[offset + count // 2 for offset, count in segments]] = True
+    return {"newest segment": newest & live, "inside a segment": inside & live, "one per segment": one_each & live}
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_within_equals_the_full_scoring_restricted(engine, text):
+    """Matching only among some documents skips segments and posting blocks, yet gives exactly
+    the full matching's documents among them, with the same scores."""
+    parsed, _ = engine.parse(text)
+    with engine.searcher() as searcher:
+        arrays = engine.facet_arrays(searcher)
+        expand = engine.vocabulary(searcher).expand
+        full = score_query(searcher, parsed, arrays.live, expand=expand)
+        for name, within in _within_masks(searcher, arrays.live).items():
+            scored = score_query(searcher, parsed, arrays.live, expand=expand, within=within)
+            found = np.flatnonzero(scored.mask)
+            assert found.tolist() == np.flatnonzero(full.mask & within).tolist(), name
+            assert scored.scores[found].tolist() == full.scores[found].tolist(), name
+
+
+def test_the_within_sets_hold_matches(engine):
+    """The document sets above hold matches of most queries (no match proves little)."""
+    with engine.searcher() as searcher:
+        arrays = engine.facet_arrays(searcher)
+        masks = _within_masks(searcher, arrays.live)
+        assert all(mask.any() for mask in masks.values())
+        for name, within in masks.items():
+            matching = 0
+            for text in QUERIES:
+                parsed, _ = engine.parse(text)
+                matching += bool((score_query(searcher, parsed, arrays.live).mask & within).any())
+            assert matching >= len(QUERIES) // 2, name
+
+
+@pytest.mark.parametrize("text", ["trump OR biden", '"white house"', "immig*", "Kavanagh~", "date:[2017-01-01 to 2018-01-01] OR trump", ""])
+def test_search_within_equals_the_full_search_filtered(engine, text):
+    with engine.searcher() as searcher:
+        arrays = engine.facet_arrays(searcher)
+        within = _within_masks(searcher, arrays.live)["inside a segment"]
+        article_ids = tuple(arrays.article_ids[within].tolist())
+    full = engine.search(SearchQuery(text=text, limit=ARTICLES))
+    expected = [(hit.article_id, hit.score) for hit in full.hits if hit.article_id in set(article_ids)]
+    found = engine.search(SearchQuery(text=text, limit=ARTICLES, within=article_ids))
+    assert [(hit.article_id, hit.score) for hit in found.hits] == expected
+    assert found.total == len(expected) > 0
+
+
+def test_within_finds_replaced_articles_and_ignores_deleted_and_unknown_ids(engine):
+    """Articles 11-20 were replaced (their first documents deleted), 5 was deleted, 99999 never was."""
+    replaced = tuple(range(11, 21))
+    text = "white house"  # the replaced documents' titles say "White House update"
+    full = {hit.article_id for hit in engine.search(SearchQuery(text=text, limit=ARTICLES)).hits}
+    found = engine.search(SearchQuery(text=text, limit=ARTICLES, within=(*replaced, 5, 99999)))
+    assert [hit.article_id for hit in found.hits if hit.article_id not in replaced] == []
+    assert {hit.article_id for hit in found.hits} == set(replaced) == full & set(replaced)
+    assert found.total == len(replaced)
+    assert engine.search(SearchQuery(text="", limit=ARTICLES, within=(5, 99999))).total == 0

@@ -7,9 +7,8 @@ import errno
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -18,6 +17,7 @@ from whoosh.collectors import ScoredCollector, TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.qparser import MultifieldParser
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
@@ -81,6 +81,21 @@ def _top_scored(arrays: FacetArrays, scored: tuple[np.ndarray, np.ndarray], resu
     order = np.lexsort((docnums, -scores))[query.offset : wanted]
     ids = arrays.article_ids
     return [Hit(int(ids[d]), float(s)) for d, s in zip(docnums[order].tolist(), scores[order].tolist(), strict=True)]
+
+
+def _documents(searcher: Searcher, article_ids: Iterable[int]) -> np.ndarray:
+    """The live document numbers of these articles (ids not in the index are left out), looked up
+    in the unique `id` field, newest segment first: an import's new articles are found at once."""
+    leaves = sorted(searcher.leaf_searchers(), key=lambda leaf: -leaf[1])
+    found: list[int] = []
+    for article_id in set(article_ids):
+        for sub, offset in leaves:
+            try:
+                found.append(offset + sub.reader().first_id("id", str(article_id)))
+                break
+            except TermNotFound:  # not in this segment, or only deleted there
+                continue
+    return np.array(sorted(found), dtype=np.int64)
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -282,14 +297,6 @@ class WhooshBackend(SearchBackend):
 
     # --- reading -------------------------------------------------------------------------
 
-    def _search_within(self, query: SearchQuery) -> SearchResults:
-        """Matches among `query.within` only: every match, then those ids (correct at any size, but
-        the cost follows the archive: saved searches over new articles use a scratch index here)."""
-        wanted = set(query.within or ())
-        every = self.search(replace(query, within=None, offset=0, limit=max(self.doc_count(), 1), facets=False))
-        hits = [hit for hit in every.hits if hit.article_id in wanted]
-        return SearchResults(len(hits), hits[query.offset : query.offset + query.limit], every.messages, every.timed_out)
-
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """This thread's searcher, reopened when the index has changed since it was opened.
@@ -309,8 +316,8 @@ class WhooshBackend(SearchBackend):
     def parser(self) -> MultifieldParser:
         return make_parser(self.schema)
 
-    def parse(self, text: str) -> tuple[wq.Query, list[str]]:
-        return parse_query(text, self.schema)
+    def parse(self, text: str, parser: MultifieldParser | None = None) -> tuple[wq.Query, list[str]]:
+        return parse_query(text, self.schema, parser)
 
     def facet_arrays(self, searcher: Searcher) -> FacetArrays:
         """Per-document facet values for this searcher's reader, built once per index version."""
@@ -318,6 +325,23 @@ class WhooshBackend(SearchBackend):
         if cached is None or cached[0] is not searcher:
             cached = (searcher, FacetArrays.build(searcher.reader()))
             self._local.arrays = cached
+        return cached[1]
+
+    def within_arrays(self, searcher: Searcher, article_ids: tuple[int, ...]) -> FacetArrays:
+        """FacetArrays of these articles' documents alone (SearchQuery.within), kept while the
+        searcher and the ids stay the same (the saved searches of one import share them)."""
+        cached = getattr(self._local, "within", None)
+        if cached is None or cached[0] is not searcher or cached[1] != article_ids:
+            cached = (searcher, article_ids, FacetArrays.build(searcher.reader(), _documents(searcher, article_ids)))
+            self._local.within = cached
+        return cached[2]
+
+    def field_lengths(self, searcher: Searcher) -> dict[str, np.ndarray]:
+        """The scorer's field lengths for this searcher's reader, filled as fields are scored."""
+        cached = getattr(self._local, "lengths", None)
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, {})
+            self._local.lengths = cached
         return cached[1]
 
     def vocabulary(self, searcher: Searcher) -> Vocabulary:
@@ -330,8 +354,6 @@ class WhooshBackend(SearchBackend):
         return cached[1]
 
     def search(self, query: SearchQuery) -> SearchResults:
-        if query.within is not None:
-            return self._search_within(query)
         parsed, messages = self.parse(query.text)
         try:
             with self.searcher() as searcher:
@@ -339,13 +361,35 @@ class WhooshBackend(SearchBackend):
         except IndexUnavailable as exc:
             return SearchResults(total=0, hits=[], messages=[*messages, f"{str(exc)[:1].upper()}{str(exc)[1:]}."])
 
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResults]:
+        """The queries on one searcher (one index version for all, checked for changes once) and
+        one query parser."""
+        parser = self.parser()
+        try:
+            with self.searcher() as searcher:
+                results = []
+                for query in queries:
+                    parsed, messages = self.parse(query.text, parser)
+                    results.append(self._run(searcher, parsed, query, messages))
+                return results
+        except IndexUnavailable:
+            return [self.search(query) for query in queries]  # each says why
+
     def _run(self, searcher: Searcher, parsed: wq.Query, query: SearchQuery, messages: list[str]) -> SearchResults:
-        arrays = self.facet_arrays(searcher)
+        # `within`: only those articles' documents can match, as if the index held them alone
+        # (collapse and facets too), but scored with the whole index's statistics.
+        if query.within is None:
+            arrays, within = self.facet_arrays(searcher), None
+        else:
+            arrays = self.within_arrays(searcher, tuple(query.within))
+            within = arrays.live
         timed_out = False
         try:
             # Matches and scores from posting lists read into NumPy a block at a time.
             deadline = time.monotonic() + SEARCH_TIME_LIMIT
-            matched = score_query(searcher, parsed, arrays.live, deadline, expand=self.vocabulary(searcher).expand)
+            expand = self.vocabulary(searcher).expand
+            lengths = self.field_lengths(searcher)
+            matched = score_query(searcher, parsed, arrays.live, deadline, expand=expand, within=within, lengths=lengths)
         except OutOfTime:
             matched = Scored(np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size))
             timed_out = True
@@ -366,6 +410,7 @@ class WhooshBackend(SearchBackend):
             scored, timed_out = _score_all(searcher, parsed)
             base = np.zeros(arrays.size, dtype=bool)
             base[scored[0]] = True
+            base &= arrays.live
             if timed_out:
                 messages.append(
                     f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s: the counts and results are those found until it was stopped."

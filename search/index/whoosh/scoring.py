@@ -73,14 +73,27 @@ class ScoringContext:
     """One searcher's statistics; field lengths are read once per field."""
 
     searcher: Searcher
-    live: np.ndarray
+    live: np.ndarray  # the documents that can match
     deadline: float = float("inf")
     expand: Callable[[wq.Query], list[bytes] | None] | None = None  # a faster expansion than Whoosh's, when given
-    _lengths: dict[str, np.ndarray] = field(default_factory=dict)
+    restricted: bool = False  # `live` is a few documents (SearchQuery.within): postings outside them are dropped
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)  # field lengths read so far (may outlive one query: per reader)
+    _live_docs: np.ndarray | None = None
 
     @property
     def size(self) -> int:
         return int(self.live.size)
+
+    def live_span(self, offset: int, count: int) -> tuple[int, int] | None:
+        """The first and last live document of the segment at `offset` (segment numbers), or None
+        when it has none: its postings need not be read (only its document frequency)."""
+        if self._live_docs is None:
+            self._live_docs = np.flatnonzero(self.live)
+        docs = self._live_docs
+        lo, hi = np.searchsorted(docs, (offset, offset + count))
+        if lo == hi:
+            return None
+        return int(docs[lo]) - offset, int(docs[hi - 1]) - offset
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -89,7 +102,7 @@ class ScoringContext:
     def field_lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in this field as Whoosh's scorer sees it (the stored byte
         decoded: lengths are kept approximately, with full precision for short fields)."""
-        cached = self._lengths.get(fieldname)
+        cached = self.lengths.get(fieldname)
         if cached is not None:
             return cached
         lengths = np.zeros(self.size, dtype=np.float64)
@@ -102,7 +115,7 @@ class ScoringContext:
             count = min(column._count, sub.doc_count_all())  # noqa: SLF001
             raw = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)  # noqa: SLF001
             lengths[offset : offset + count] = _BYTE_TO_LENGTH[raw]
-        self._lengths[fieldname] = lengths
+        self.lengths[fieldname] = lengths
         return lengths
 
     def postings(self, fieldname: str, btext: bytes, values: bool = False) -> Postings:
@@ -120,6 +133,10 @@ class ScoringContext:
             except TermNotFound:
                 continue
             df += terminfo.doc_frequency()
+            span = self.live_span(offset, sub.doc_count_all())
+            if span is None:
+                continue
+            first, last = span
             # The segment's postings from the first, deleted documents included (the live mask
             # drops them), without the reader's filter for deletions.
             matcher = terms._codec.postings_reader(terms._postfile, terminfo, segment.schema[fieldname].format)  # noqa: SLF001
@@ -132,6 +149,8 @@ class ScoringContext:
                 continue
             if not isinstance(matcher, W3LeafMatcher):
                 raise Unsupported(type(matcher).__name__)
+            while matcher.is_active() and matcher._maxid < first:  # noqa: SLF001 - blocks before the first live document
+                matcher._next_block()  # noqa: SLF001 - read no further than the block's header
             while matcher.is_active():  # one block at a time
                 if matcher._ids is None:  # noqa: SLF001
                     matcher._read_ids()  # noqa: SLF001
@@ -144,11 +163,23 @@ class ScoringContext:
                     if matcher._values is None:  # noqa: SLF001
                         matcher._read_values()  # noqa: SLF001
                     kept.extend(matcher._values[start:])  # noqa: SLF001
+                if matcher._maxid >= last:  # noqa: SLF001 - the blocks after hold no live document
+                    break
                 matcher._next_block()  # noqa: SLF001
         if not docs:
             empty = np.zeros(0, dtype=np.int64)
-            return Postings(empty, np.zeros(0, dtype=np.float64), [] if values else None)
-        return Postings(np.concatenate(docs), np.concatenate(weights), kept if values else None, df=df)
+            return Postings(empty, np.zeros(0, dtype=np.float64), [] if values else None, df=df)
+        found = Postings(np.concatenate(docs), np.concatenate(weights), kept if values else None, df=df)
+        return self._live_only(found) if self.restricted else found
+
+    def _live_only(self, postings: Postings) -> Postings:
+        """The postings of live documents only: with a few live documents, a phrase then decodes
+        the positions of those alone."""
+        keep = self.live[postings.docs]
+        values = postings.values
+        if values is not None:
+            values = [value for value, kept in zip(values, keep.tolist(), strict=True) if kept]
+        return Postings(postings.docs[keep], postings.weights[keep], values, df=postings.df)
 
     def bm25(self, fieldname: str, btext: bytes, postings: Postings) -> np.ndarray:
         """Whoosh's BM25F score of one term in each of its documents (same formula and order of
@@ -185,12 +216,23 @@ def score_query(
     live: np.ndarray,
     deadline: float = float("inf"),
     expand: Callable[[wq.Query], list[bytes] | None] | None = None,
+    within: np.ndarray | None = None,
+    lengths: dict[str, np.ndarray] | None = None,
 ) -> Scored | None:
     """The matches and scores of `query` over all documents, or None when a node of it is of a
     kind evaluated only by Whoosh. Raises OutOfTime past `deadline` (time.monotonic()).
     `expand` may give the words of a prefix, wildcard or fuzzy term (see whoosh_vocabulary);
-    when it gives None, Whoosh's own expansion is used."""
-    context = ScoringContext(searcher, live, deadline, expand)
+    when it gives None, Whoosh's own expansion is used.
+
+    `within` (a mask of documents) restricts the matches to those documents, at a cost that
+    follows them rather than the index: segments without any of them are not read, nor the
+    blocks of a posting list before the first or after the last of them. The scores are those of
+    the whole index (its document frequencies and field lengths).
+
+    `lengths`: a dict kept for the searcher's reader, so its field lengths are read once, not per query."""
+    if within is not None:
+        live = live & within
+    context = ScoringContext(searcher, live, deadline, expand, restricted=within is not None, lengths={} if lengths is None else lengths)
     try:
         scored = _evaluate(context, query)
     except Unsupported:
