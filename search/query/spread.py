@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from search.ingest.times import publication_time
 from search.query.coverage import lag_text
+from search.query.reuse import Reach, reach
 from search.store.models import Article, PassageGroup, PassageMember
 
 HEAD_CHARS = 3000  # of the raw input, where a dateline with a clock time would be
@@ -123,7 +124,7 @@ class PassageSpread:
     copies: list[Copy]  # dated, in order of appearance: the presumed source first
     undated: list[Copy]  # no day-precise date: listed apart
     timeline: Timeline | None
-    outlets: int = 0
+    reach: Reach = Reach(0, 0, 0)  # articles and outlets (search.query.reuse)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -183,7 +184,7 @@ def passage_spread(group_id: int) -> PassageSpread:
         undated[0].source = True  # nothing to go by but the date as far as known, then import order
     _link(group.pk, [*copies, *undated])
     spread = PassageSpread(group, copies, undated, _timeline(copies) if copies else None)
-    spread.outlets = len({c.outlet or f"#{c.article.pk}" for c in [*copies, *undated]})
+    spread.reach = reach({c.article.pk: c.article.outlet_id for c in [*copies, *undated]})
     if group.boilerplate:
         spread.notes.append("A curator marked this passage as boilerplate: it is left out of highlights and counts.")
     if not copies and undated:

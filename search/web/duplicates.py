@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from search.query.params import SearchParams
 from search.query.results import checked
+from search.query.reuse import reach
 from search.store.models import PassageGroup, PassageMember
 from search.web.export import export_hits
 
@@ -46,6 +47,9 @@ def passage_listing(params: SearchParams) -> PassageListing:
     members = PassageMember.objects.filter(article__hidden=False).select_related("article__outlet").order_by("article__published", "article_id")
     groups = groups.select_related("earliest__article__outlet").prefetch_related(Prefetch("members", queryset=members))
     page = Paginator(groups, PER_PAGE).get_page(params.page)
+    page.object_list = list(page.object_list)
+    for group in page.object_list:  # counted from the visible copies listed with it, by the one rule
+        group.reach = reach({member.article_id: member.article.outlet_id for member in group.members.all()})
     return PassageListing(params, messages, page, newest, filtered)
 
 
