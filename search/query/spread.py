@@ -27,7 +27,9 @@ LABEL_WIDTH = 200
 LAG_WIDTH = 80
 ROW_HEIGHT = 26
 AXIS_HEIGHT = 34
-TICKS = 6
+TICKS = 6  # at most
+TICK_CHAR_WIDTH = 7.5  # a tick label's character at its 12px font, generously (Chromium's sans-serif digits: 6.9)
+TICK_GAP = 12  # between two tick labels
 
 
 @dataclass
@@ -251,8 +253,18 @@ def _timeline(copies: list[Copy]) -> Timeline:
         out.append(TimelineRow(label, title, marks, y, row_copies[0].lag))
     hours = span / 3600
     fmt = "%d %b %H:%M" if hours <= 72 else "%d %b %Y" if hours <= 24 * 400 else "%b %Y"
+    count = tick_count(right - left, max(len(start.strftime(fmt)), len(end.strftime(fmt))))
     ticks = [
-        Tick(round(left + (right - left) * i / (TICKS - 1), 1), (start + dt.timedelta(seconds=span * i / (TICKS - 1))).strftime(fmt))
-        for i in range(TICKS)
+        Tick(round(left + (right - left) * i / (count - 1), 1), (start + dt.timedelta(seconds=span * i / (count - 1))).strftime(fmt))
+        for i in range(count)
     ]
     return Timeline(out, ticks, height=AXIS_HEIGHT + len(out) * ROW_HEIGHT + 8)
+
+
+def tick_count(track: float, label_chars: int) -> int:
+    """As many evenly spaced ticks (up to TICKS, at least the two ends) as leave their labels
+    apart: the first label starts at its tick, the last ends at its tick, the others are centred,
+    so ticks must be 1.5 label widths (plus a gap) apart. The labels are drawn in the SVG's own
+    units, so they keep this spacing at any width the SVG is scaled to, on screen and in print."""
+    width = label_chars * TICK_CHAR_WIDTH
+    return max(2, min(TICKS, int(track // (1.5 * width + TICK_GAP)) + 1))
