@@ -167,9 +167,9 @@ def search(
         }
     return {
         "ok": True,
-        "query": dict(params.to_pairs()),
+        "query": dict(page_data.params.to_pairs()),
         "total": page_data.total,
-        "page": params.page,
+        "page": page_data.params.page,
         "pages": page_data.page_count,
         "messages": page_data.messages,
         "facets": facets,
