@@ -93,6 +93,10 @@ def test_command_exit_status_and_summary(tmp_path, capsys):
     with pytest.raises(CommandError) as usage:  # a path that is no file, folder or URL: usage error
         call_command("import_articles", str(tmp_path / "missing"))
     assert usage.value.returncode == 2 and "no such file or folder" in str(usage.value)
+    with pytest.raises(CommandError) as usage:  # a URL of a scheme not read is no missing file
+        call_command("import_articles", "ftp://example.com/x")
+    assert usage.value.returncode == 2
+    assert str(usage.value) == "ftp://example.com/x: the ftp:// scheme is not supported (http and https are): give files, folders or http(s):// URLs"
     (tmp_path / "empty.txt").write_bytes(b"")
     with pytest.raises(SystemExit) as exit_info:  # an input rejected: exit status 1
         call_command("import_articles", str(tmp_path / "empty.txt"))
