@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from search.store.importer import Importer
+from search.store.importer import ImportReport, Importer
 from search.store.models import Article, IndexTask, Outlet, Paragraph
 from tests.conftest import CORPUS, ROOT, SEEDS, import_into_db
 
@@ -106,6 +106,15 @@ def test_command_exit_status_and_summary(tmp_path, capsys):
     assert "imported 5, updated 0, unchanged 0, rejected 0" in out
     stages = re.search(r"\[(.*)\]", out.splitlines()[-1])  # "[actors 1.2s, clean 0.1s]": the stages over 0.05 s
     assert stages and all(re.fullmatch(r"[a-z]+ \d+\.\ds", part) for part in stages.group(1).split(", "))
+
+
+def test_summary_rate_keeps_its_precision_below_one_record_a_second():
+    slow = ImportReport(imported=2, seconds=5.0).summary()
+    assert "in 5.0s (0.4 records/s)" in slow
+    assert "(0.033 records/s)" in ImportReport(unchanged=1, seconds=30.0).summary()
+    assert "(12 records/s)" in ImportReport(imported=37, seconds=3.0).summary()
+    assert "(8,786 records/s)" in ImportReport(unchanged=8786, seconds=1.0).summary()
+    assert "(0 records/s)" in ImportReport().summary()
 
 
 def test_report_times_every_stage():
