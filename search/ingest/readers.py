@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -49,6 +50,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 RECORD_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv"}
 DOC_NAMES = ("readme", "license", "licence", "changelog", "copying")
 URL_PREFIXES = ("http://", "https://")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")  # any URL's, to say which are not read
 # Errors of reading a file that is not what it claims (corrupt gzip, a cut stream).
 READ_ERRORS = (OSError, EOFError, zlib.error)
 
@@ -99,6 +101,14 @@ def is_url(given: str | Path) -> bool:
     return isinstance(given, str) and given.lower().startswith(URL_PREFIXES)
 
 
+def missing_problem(given: str | Path) -> str:
+    """Why nothing is found at a PATH argument: no such file, or a URL of a scheme not read."""
+    scheme = _SCHEME.match(given) if isinstance(given, str) else None
+    if scheme:
+        return f"the {scheme.group(1).lower()}:// scheme is not supported (http and https are)"
+    return "no such file or folder"
+
+
 def path_problem(given: str | Path) -> str | None:
     """Why a PATH argument is neither a file, a folder nor a URL (a usage error), or None."""
     if is_url(given):
@@ -106,7 +116,7 @@ def path_problem(given: str | Path) -> str | None:
     try:
         info = os.stat(given)
     except OSError as exc:
-        return "no such file or folder" if not os.path.lexists(given) else stat_problem(exc)
+        return missing_problem(given) if not os.path.lexists(given) else stat_problem(exc)
     kind = kind_of(info.st_mode)
     return None if kind in {"file", "folder"} else f"a {kind}, not a file or folder"
 
@@ -400,7 +410,7 @@ def _plan(given: str | Path) -> tuple[Plan, Path | None]:
     try:
         info = os.stat(given)
     except OSError as exc:
-        return [Rejection(str(given), None, "no such file or folder" if not os.path.lexists(given) else stat_problem(exc))], None
+        return [Rejection(str(given), None, missing_problem(given) if not os.path.lexists(given) else stat_problem(exc))], None
     root = Path(given).resolve()  # one key per file, however the path was written
     if kind_of(info.st_mode) == "folder":
         return [_regular(entry) if isinstance(entry, Path) else entry for entry in walk(root)], root

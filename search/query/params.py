@@ -50,6 +50,21 @@ class SearchParams:
     exclude_actor: tuple[int, ...] = ()  # -actor=
     split: Split = ""  # split=outlet: the date histogram stacked by outlet
     problems: tuple[str, ...] = field(default=(), compare=False)
+    beyond_limit: bool = field(default=False, compare=False)  # the page asked for was past MAX_PAGE
+
+    def on_existing_page(self, pages: int) -> tuple[SearchParams, list[str]]:
+        """These parameters on a page that exists, given how many pages of results there are
+        (0 when none), and the one message saying why when it is not the page asked for: the
+        last page when asked for one past it, page MAX_PAGE when asked for one beyond that."""
+        if self.beyond_limit and pages > MAX_PAGE:
+            return replace(self, beyond_limit=False), [f"Only the first {MAX_PAGE} pages can be shown: narrow the search."]
+        if self.page <= max(pages, 1) and not self.beyond_limit:
+            return self, []
+        if pages == 0:
+            return replace(self, page=1, beyond_limit=False), []
+        return replace(self, page=pages, beyond_limit=False), [
+            f"There {'is' if pages == 1 else 'are'} only {pages} page{'' if pages == 1 else 's'} of results: showing page {pages}."
+        ]
 
     @classmethod
     def from_query(cls, data: QueryDict) -> SearchParams:
@@ -89,9 +104,8 @@ class SearchParams:
         if page < 1:
             problems.append(f"'page={raw_page[:20]}' is not a page number: showing page 1.")
             page = 1
-        if page > MAX_PAGE:
-            problems.append(f"Only the first {MAX_PAGE} pages can be shown: narrow the search.")
-            page = MAX_PAGE
+        beyond_limit = page > MAX_PAGE  # said once the number of pages is known (on_existing_page)
+        page = min(page, MAX_PAGE)
         def actor_ids(name: str) -> tuple[int, ...]:
             ids: list[int] = []
             for raw in many(name):
@@ -129,6 +143,7 @@ class SearchParams:
             granularity=granularity,  # type: ignore[arg-type]
             sort=sort,  # type: ignore[arg-type]
             page=page,
+            beyond_limit=beyond_limit,
             undated=(data.get("undated") or "") in {"1", "true", "on", "yes"},
             collapse=(data.get("collapse") or "") in {"1", "true", "on", "yes"},
             problems=tuple(problems),

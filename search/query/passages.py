@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from html import escape
 from typing import NamedTuple
@@ -14,6 +14,7 @@ from typing import NamedTuple
 from django.utils.safestring import SafeString, mark_safe
 
 from search.query.highlight import mark
+from search.query.reuse import Reach, Reuse, group_reaches, reach
 from search.store.models import Article, PassageGroup, PassageMember
 
 COLOURS = 8  # passage highlight colours, cycled (CSS classes g0..g7)
@@ -33,6 +34,7 @@ class PassageView:
     end: int
     others: list[Occurrence] = field(default_factory=list)
     earliest: Article | None = None
+    reach: Reach | None = None  # this article and the others (search.query.reuse)
 
     @property
     def is_earliest(self) -> bool:
@@ -66,8 +68,11 @@ def article_passages(article: Article) -> dict[int, list[PassageView]]:
         if not others[member.group_id]:
             continue  # every other copy is hidden
         earliest = member.group.earliest.article if member.group.earliest else None
+        carriers = {article.pk: article.outlet_id, **{o.article.pk: o.article.outlet_id for o in others[member.group_id]}}
         views[member.paragraph_id].append(
-            PassageView(member.group, colours[member.group_id], member.start, member.end, others[member.group_id], earliest)
+            PassageView(
+                member.group, colours[member.group_id], member.start, member.end, others[member.group_id], earliest, reach(carriers)
+            )
         )
     return views
 
@@ -95,31 +100,37 @@ class SharingSummary:
     passages: int
     articles: int
     groups: list[int] = field(default_factory=list)  # the passages' ids (for links to their pages)
-    cross_outlet: int = 0  # of the passages, those other outlets carry too (the rest: one outlet's own reuse)
+    by_reuse: dict[Reuse, int] = field(default_factory=dict)  # passages by how far they reached (search.query.reuse)
+
+    def count(self, reuse: Reuse) -> int:
+        return self.by_reuse.get(reuse, 0)
 
     @property
-    def same_outlet(self) -> int:
-        return self.passages - self.cross_outlet
+    def breakdown(self) -> str:
+        """'across outlets' when every passage is alike, else '1 across outlets, 2 with outlets unknown'."""
+        present = [reuse for reuse in Reuse if self.count(reuse)]
+        if len(present) == 1:
+            return present[0].label
+        return ", ".join(f"{self.count(r)} {'with ' if r is Reuse.UNKNOWN else ''}{r.label}" for r in present)
 
 
 def sharing_summaries(article_ids: list[int]) -> dict[int, SharingSummary]:
-    """For result rows: how many passages each article shares, with how many other (visible) articles."""
+    """For result rows: how many passages each article shares, with how many other (visible)
+    articles, and how far each passage reached (search.query.reuse)."""
     rows = (
         PassageMember.objects.filter(article_id__in=article_ids, group__boilerplate=False)
-        .values_list("article_id", "group_id", "group__outlet_count")
+        .values_list("article_id", "group_id")
         .distinct()
         .order_by("article_id", "group_id")
     )
-    out: dict[int, SharingSummary] = {}
-    for article_id, group_id, outlet_count in rows:
-        summary = out.setdefault(article_id, SharingSummary(0, 0))
-        summary.passages += 1
-        summary.cross_outlet += outlet_count >= 2
-        summary.groups.append(group_id)
-    if not out:
-        return out
+    groups_of: dict[int, list[int]] = defaultdict(list)
+    for article_id, group_id in rows:
+        groups_of[article_id].append(group_id)
+    if not groups_of:
+        return {}
+    reaches = group_reaches(g for groups in groups_of.values() for g in groups)
     pairs = (
-        PassageMember.objects.filter(group__members__article_id__in=list(out), group__boilerplate=False, article__hidden=False)
+        PassageMember.objects.filter(group__members__article_id__in=list(groups_of), group__boilerplate=False, article__hidden=False)
         .values_list("group__members__article_id", "article_id")
         .distinct()
     )
@@ -127,9 +138,15 @@ def sharing_summaries(article_ids: list[int]) -> dict[int, SharingSummary]:
     for mine, other in pairs:
         if other != mine:
             partners[mine].add(other)
-    for article_id, summary in out.items():
-        summary.articles = len(partners[article_id])
-    return {a: s for a, s in out.items() if s.articles}
+    out: dict[int, SharingSummary] = {}
+    for article_id, groups in groups_of.items():
+        shared = [g for g in groups if reaches[g].articles >= 2]  # another visible article carries it
+        if not shared or not partners[article_id]:
+            continue
+        out[article_id] = SharingSummary(
+            len(shared), len(partners[article_id]), shared, dict(Counter(reaches[g].reuse for g in shared))
+        )
+    return out
 
 
 class Source(NamedTuple):
@@ -144,22 +161,21 @@ def passage_counts(article_ids: list[int]) -> dict[int, tuple[int, Source | None
     """For the CSV: (shared passages, earliest source of its most shared passage, passages shared
     across outlets) per article.
 
-    Three flat queries per batch of articles, whatever its size: the CSV of a whole corpus
-    must not build an ORM object per passage member.
+    Four flat queries per batch of articles, whatever its size: the CSV of a whole corpus
+    must not build an ORM object per passage member. "Across outlets" is search.query.reuse's rule.
     """
     members = (
         PassageMember.objects.filter(article_id__in=article_ids, group__boilerplate=False)
         .order_by("-group__article_count", "group_id")
-        .values_list("article_id", "group_id", "group__earliest__article_id", "group__outlet_count")
+        .values_list("article_id", "group_id", "group__earliest__article_id")
     )
     groups: dict[int, set[int]] = defaultdict(set)
-    cross: dict[int, set[int]] = defaultdict(set)
     first: dict[int, int | None] = {}
-    for article_id, group_id, earliest_id, outlet_count in members.iterator(chunk_size=5000):
+    for article_id, group_id, earliest_id in members.iterator(chunk_size=5000):
         groups[article_id].add(group_id)
-        if outlet_count >= 2:
-            cross[article_id].add(group_id)
         first.setdefault(article_id, earliest_id)
+    reaches = group_reaches(g for ids in groups.values() for g in ids)
+    cross = {a: {g for g in ids if reaches[g].reuse is Reuse.ACROSS} for a, ids in groups.items()}
     wanted = {pk for pk in first.values() if pk is not None}
     sources = {
         pk: Source(pk, outlet or "", published)

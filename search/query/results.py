@@ -131,6 +131,10 @@ def run_search(params: SearchParams, *, coverage: bool = False, limit: int = PAG
     backend = get_backend()
     params, messages, selected = checked(params)
     results = backend.search(params.search_query(limit=limit, coverage=coverage or bool(params.split)))
+    params, page_messages = params.on_existing_page(math.ceil(results.total / PAGE_SIZE))
+    if page_messages:  # past the last page: that page's hits (the total and facets stay as counted)
+        hits = backend.search(params.search_query(limit=limit, facets=False)).hits
+        results = replace(results, hits=hits)
     articles = load_articles([hit.article_id for hit in results.hits])
     spans_of = backend.highlighter(params.q) if params.q else (lambda text: [])
     rows = []
@@ -149,10 +153,7 @@ def run_search(params: SearchParams, *, coverage: bool = False, limit: int = PAG
                 snippet_html=mark_safe(snippet(body, spans)),  # noqa: S308
             )
         )
-    page_count = max(1, math.ceil(results.total / PAGE_SIZE))
-    messages += results.messages
-    if params.page > page_count and results.total:
-        messages.append(f"There are only {page_count} pages of results.")
+    messages += results.messages + page_messages
     sharing = sharing_summaries([row.article.pk for row in rows])
     for row in rows:
         row.sharing = sharing.get(row.article.pk)

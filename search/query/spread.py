@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from search.ingest.times import publication_time
 from search.query.coverage import lag_text
+from search.query.reuse import Reach, reach
 from search.store.models import Article, PassageGroup, PassageMember
 
 HEAD_CHARS = 3000  # of the raw input, where a dateline with a clock time would be
@@ -26,7 +27,9 @@ LABEL_WIDTH = 200
 LAG_WIDTH = 80
 ROW_HEIGHT = 26
 AXIS_HEIGHT = 34
-TICKS = 6
+TICKS = 6  # at most
+TICK_CHAR_WIDTH = 7.5  # a tick label's character at its 12px font, generously (Chromium's sans-serif digits: 6.9)
+TICK_GAP = 12  # between two tick labels
 
 
 @dataclass
@@ -123,7 +126,7 @@ class PassageSpread:
     copies: list[Copy]  # dated, in order of appearance: the presumed source first
     undated: list[Copy]  # no day-precise date: listed apart
     timeline: Timeline | None
-    outlets: int = 0
+    reach: Reach = Reach(0, 0, 0)  # articles and outlets (search.query.reuse)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -183,7 +186,7 @@ def passage_spread(group_id: int) -> PassageSpread:
         undated[0].source = True  # nothing to go by but the date as far as known, then import order
     _link(group.pk, [*copies, *undated])
     spread = PassageSpread(group, copies, undated, _timeline(copies) if copies else None)
-    spread.outlets = len({c.outlet or f"#{c.article.pk}" for c in [*copies, *undated]})
+    spread.reach = reach({c.article.pk: c.article.outlet_id for c in [*copies, *undated]})
     if group.boilerplate:
         spread.notes.append("A curator marked this passage as boilerplate: it is left out of highlights and counts.")
     if not copies and undated:
@@ -250,8 +253,18 @@ def _timeline(copies: list[Copy]) -> Timeline:
         out.append(TimelineRow(label, title, marks, y, row_copies[0].lag))
     hours = span / 3600
     fmt = "%d %b %H:%M" if hours <= 72 else "%d %b %Y" if hours <= 24 * 400 else "%b %Y"
+    count = tick_count(right - left, max(len(start.strftime(fmt)), len(end.strftime(fmt))))
     ticks = [
-        Tick(round(left + (right - left) * i / (TICKS - 1), 1), (start + dt.timedelta(seconds=span * i / (TICKS - 1))).strftime(fmt))
-        for i in range(TICKS)
+        Tick(round(left + (right - left) * i / (count - 1), 1), (start + dt.timedelta(seconds=span * i / (count - 1))).strftime(fmt))
+        for i in range(count)
     ]
     return Timeline(out, ticks, height=AXIS_HEIGHT + len(out) * ROW_HEIGHT + 8)
+
+
+def tick_count(track: float, label_chars: int) -> int:
+    """As many evenly spaced ticks (up to TICKS, at least the two ends) as leave their labels
+    apart: the first label starts at its tick, the last ends at its tick, the others are centred,
+    so ticks must be 1.5 label widths (plus a gap) apart. The labels are drawn in the SVG's own
+    units, so they keep this spacing at any width the SVG is scaled to, on screen and in print."""
+    width = label_chars * TICK_CHAR_WIDTH
+    return max(2, min(TICKS, int(track // (1.5 * width + TICK_GAP)) + 1))

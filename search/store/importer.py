@@ -96,11 +96,22 @@ class ImportReport:
             f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
             f"rejected {len(self.rejected)}"
             + (f", duplicates {len(self.duplicates)}" if self.duplicates else "")
-            + f" in {self.seconds:.1f}s ({rate:.0f} records/s)"
+            + f" in {self.seconds:.1f}s ({rate_text(rate)} records/s)"
             + (f" [{stages}]" if stages else "")
             + (f"; {self.awaiting_enrichment:,} articles await their actors and shared passages"
                " (run_index_worker or enrich_articles does them)" if self.awaiting_enrichment else "")
         )
+
+
+def rate_text(rate: float) -> str:
+    """A rate with the precision it deserves: '1,250', '12', '3.5', '0.4', '0.033'."""
+    if rate >= 100:
+        return f"{rate:,.0f}"
+    if rate >= 10:
+        return f"{rate:.0f}"
+    if rate >= 0.1 or rate == 0:
+        return f"{rate:.1f}".removesuffix(".0")
+    return f"{rate:.2g}"
 
 
 def source_key(record: SourceRecord) -> str:

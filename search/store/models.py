@@ -262,7 +262,7 @@ class PassageGroup(models.Model):
     text_key = models.CharField(max_length=32, db_index=True)  # hash of its normalised text: curators' marks survive recomputation
     exact = models.BooleanField(default=False)  # every member identical after normalisation
     article_count = models.PositiveIntegerField(default=0)
-    outlet_count = models.PositiveIntegerField(default=0)
+    outlet_count = models.PositiveIntegerField(default=0)  # known outlets when grouped, for ordering; pages count with search.query.reuse
     earliest = models.ForeignKey("PassageMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     boilerplate = models.BooleanField(default=False)  # out of highlights and counts: a curator's mark or learned
     # Marked automatically: the passage recurs in one outlet only, over a long period (a sign-off,
@@ -275,11 +275,6 @@ class PassageGroup(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
-
-    @property
-    def cross_outlet(self) -> bool:
-        """Reuse across outlets (wire copy, a quote); otherwise one outlet reusing its own text."""
-        return self.outlet_count >= 2
 
 
 class PassageMember(models.Model):

@@ -16,13 +16,26 @@ from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from search.query.params import SearchParams
+from search.query.passages import SharingSummary
 from search.query.results import run_search
+from search.query.reuse import Reuse
 from search.store import enrichment
 from search.store.models import Article, ArticleActor, Paragraph
 from search.web.api_schemas import ERRORS, Error
 
 router = Router(tags=["articles"])
 MAX_ID = 2**63 - 1  # the largest id a database column holds: bigger ones are a 422, not a crash
+
+
+class Shared(Schema):
+    """The result row's "N passages shared with M other articles", counted by search.query.reuse's rule."""
+
+    passages: int = Field(description="passages of this article that other visible articles carry")
+    articles: int = Field(description="other visible articles carrying any of them")
+    across_outlets: int = Field(description="of the passages, those two or more known outlets carry")
+    one_outlet: int = Field(description="of the passages, those one known outlet carries, every copy naming it")
+    outlets_unknown: int = Field(description="of the passages, the rest: some copies name no outlet")
+    passage_ids: list[int] = Field(description="ids for /api/passages/<id>")
 
 
 class Hit(Schema):
@@ -35,6 +48,7 @@ class Hit(Schema):
     score: float | None = Field(description="relevance score; null when sorted by date")
     snippet_html: str = Field(description="escaped text with <mark> around matched words")
     article_url: str
+    shared: Shared | None = Field(None, description="null when the article shares no passage")
 
 
 class OutletCount(Schema):
@@ -118,6 +132,17 @@ class ArticleResponse(Schema):
     article_url: str
 
 
+def shared_json(sharing: SharingSummary | None) -> dict | None:
+    if sharing is None:
+        return None
+    return {
+        "passages": sharing.passages,
+        "articles": sharing.articles,
+        **{reuse.value: sharing.count(reuse) for reuse in Reuse},
+        "passage_ids": sharing.groups,
+    }
+
+
 @router.get("/search", response={200: SearchResponse, **ERRORS}, exclude_unset=True, url_name="api-search", summary="Search articles")
 def search(
     request: HttpRequest,
@@ -154,9 +179,9 @@ def search(
         }
     return {
         "ok": True,
-        "query": dict(params.to_pairs()),
+        "query": dict(page_data.params.to_pairs()),
         "total": page_data.total,
-        "page": params.page,
+        "page": page_data.params.page,
         "pages": page_data.page_count,
         "messages": page_data.messages,
         "facets": facets,
@@ -172,6 +197,7 @@ def search(
                 "score": row.score,
                 "snippet_html": str(row.snippet_html),
                 "article_url": request.build_absolute_uri(reverse("search:article", args=[row.article.pk])),
+                "shared": shared_json(row.sharing),
             }
             for row in page_data.rows
         ],

@@ -38,12 +38,22 @@ class Member(ArticleRef):
     similarity: float
 
 
+REACH = {
+    "articles": "visible articles carrying the passage",
+    "outlets": "distinct known outlets among them",
+    "outlets_unknown": "of the articles, those with no known outlet (never counted as the same outlet as another)",
+    "reuse": "across_outlets (two or more known outlets), one_outlet (one known outlet, every copy naming it) or outlets_unknown",
+}
+
+
 class PassageSummary(Schema):
     id: int
     text: str
     exact: bool = Field(description="every copy has the same wording")
-    articles: int
-    outlets: int
+    articles: int = Field(description=REACH["articles"])
+    outlets: int = Field(description=REACH["outlets"])
+    outlets_unknown: int = Field(description=REACH["outlets_unknown"])
+    reuse: str = Field(description=REACH["reuse"])
     earliest: ArticleRef | None
     members: list[Member]
     passage_url: str
@@ -81,8 +91,10 @@ class PassageResponse(Schema):
     text: str
     exact: bool
     boilerplate: bool
-    articles: int
-    outlets: int
+    articles: int = Field(description=REACH["articles"])
+    outlets: int = Field(description=REACH["outlets"])
+    outlets_unknown: int = Field(description=REACH["outlets_unknown"])
+    reuse: str = Field(description=REACH["reuse"])
     presumed_source: PassageCopy | None
     copies: list[PassageCopy] = Field(description="dated copies in order of appearance, the presumed source first")
     undated: list[PassageCopy] = Field(description="copies without a date to the day")
@@ -166,8 +178,7 @@ def passages(
                 "id": group.pk,
                 "text": group.text,
                 "exact": group.exact,
-                "articles": group.article_count,
-                "outlets": group.outlet_count,
+                **group.reach.as_json(),
                 "earliest": article_json(request, group.earliest.article) if group.earliest else None,
                 "members": [
                     {**article_json(request, member.article), "similarity": round(member.similarity, 4)}
@@ -193,8 +204,7 @@ def passage(request: HttpRequest, group_id: int = Path(..., ge=0, le=MAX_ID)) ->
         "text": spread.group.text,
         "exact": spread.group.exact,
         "boilerplate": spread.group.boilerplate,
-        "articles": spread.articles,
-        "outlets": spread.outlets,
+        **spread.reach.as_json(),
         "presumed_source": copy_json(request, source, source) if source else None,
         "copies": [copy_json(request, copy, source) for copy in spread.copies],
         "undated": [copy_json(request, copy, source) for copy in spread.undated],

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from search.query.params import SearchParams
 from search.query.results import checked
+from search.query.reuse import reach
 from search.store.models import PassageGroup, PassageMember
 from search.web.export import export_hits
 
@@ -45,7 +46,13 @@ def passage_listing(params: SearchParams) -> PassageListing:
     groups = groups.order_by("-last", "-article_count", "id") if newest else groups.order_by("-article_count", "-outlet_count", "id")
     members = PassageMember.objects.filter(article__hidden=False).select_related("article__outlet").order_by("article__published", "article_id")
     groups = groups.select_related("earliest__article__outlet").prefetch_related(Prefetch("members", queryset=members))
-    page = Paginator(groups, PER_PAGE).get_page(params.page)
+    paginator = Paginator(groups, PER_PAGE)
+    params, page_messages = params.on_existing_page(paginator.num_pages if paginator.count else 0)
+    messages += page_messages
+    page = paginator.page(params.page)
+    page.object_list = list(page.object_list)
+    for group in page.object_list:  # counted from the visible copies listed with it, by the one rule
+        group.reach = reach({member.article_id: member.article.outlet_id for member in group.members.all()})
     return PassageListing(params, messages, page, newest, filtered)
 
 

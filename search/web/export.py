@@ -30,7 +30,7 @@ COLUMNS = [
     "actors",
     "score",
     "shared_passages",
-    "shared_passages_cross_outlet",  # of them, those other outlets carry too; the rest are one outlet's own reuse
+    "shared_passages_cross_outlet",  # of them, those two or more known outlets carry (search.query.reuse)
     "earliest_source",
     "article_url",
 ]

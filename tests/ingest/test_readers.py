@@ -107,6 +107,8 @@ def test_bad_files_are_rejected_with_reasons(tmp_path):
 def test_missing_path_is_rejected(tmp_path):
     (problem,) = items(tmp_path / "nope")
     assert isinstance(problem, Rejection) and problem.reason == "no such file or folder"
+    (problem,) = items("sftp://example.com/x.jsonl")
+    assert isinstance(problem, Rejection) and problem.reason == "the sftp:// scheme is not supported (http and https are)"
 
 
 def test_content_hash_is_stable_and_changes_with_content(tmp_path):

@@ -15,3 +15,18 @@ def test_toggles_equal_the_canonical_query_string_of_each_change():
             assert url == params.querystring(**{name: changed})
     bare = Params.from_query(QueryDict(""))
     assert bare.toggles("actor", [5]) == ["?actor=5"] and bare.toggle("outlet", "X") == "?outlet=X"
+
+
+def test_a_page_past_the_end_becomes_the_last_with_one_message():
+    from search.query.params import MAX_PAGE, SearchParams as Params
+
+    asked = Params.from_query(QueryDict("q=visas&page=7"))
+    assert asked.on_existing_page(9) == (asked, [])
+    assert asked.on_existing_page(3) == (Params(q="visas", page=3), ["There are only 3 pages of results: showing page 3."])
+    assert asked.on_existing_page(1)[1] == ["There is only 1 page of results: showing page 1."]
+    assert asked.on_existing_page(0) == (Params(q="visas", page=1), [])  # no results: page 1, nothing to say
+    far = Params.from_query(QueryDict("q=visas&page=999"))
+    assert far.problems == ()  # said once the pages are counted, not twice
+    assert far.on_existing_page(1)[1] == ["There is only 1 page of results: showing page 1."]
+    assert far.on_existing_page(MAX_PAGE + 200) == (Params(q="visas", page=MAX_PAGE), [f"Only the first {MAX_PAGE} pages can be shown: narrow the search."])
+    assert far.on_existing_page(MAX_PAGE) == (Params(q="visas", page=MAX_PAGE), [f"There are only {MAX_PAGE} pages of results: showing page {MAX_PAGE}."])

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from search.query.spread import passage_spread
+from search.query.spread import LABEL_WIDTH, LAG_WIDTH, TICKS, WIDTH, passage_spread, tick_count
 from search.store.models import Article, PassageGroup, PassageMember
 from tests.conftest import import_into_db
 
@@ -117,6 +117,20 @@ def test_lags_from_clock_times_and_days(tmp_path, backend, client):
     assert [c["lag"] for c in api["copies"]] == ["first", "+3 h", "+2 days", "+3 days"]
     assert api["copies"][1]["time"] == "2017-05-20T17:34:00+01:00" and api["copies"][1]["lag_seconds"] == 3 * 3600
     assert [c["outlet"] for c in api["undated"]] == ["Paper Four"]
+
+
+@pytest.mark.parametrize("label", ["17 May 23:02", "17 May 2017", "May 2017"])
+def test_timeline_tick_labels_keep_apart(label):
+    """Chromium draws the 12px labels 6.9 units a character (measured with getBBox); first
+    label anchored at its start, last at its end, the others centred (templates/search/passage.html)."""
+    track = WIDTH - LAG_WIDTH - LABEL_WIDTH
+    count = tick_count(track, len(label))
+    assert 2 <= count <= TICKS
+    width = len(label) * 6.9
+    xs = [track * i / (count - 1) for i in range(count)]
+    spans = [(x, x + width) if i == 0 else (x - width, x) if i == count - 1 else (x - width / 2, x + width / 2) for i, x in enumerate(xs)]
+    assert all(a[1] < b[0] for a, b in zip(spans, spans[1:])), spans
+    assert tick_count(track, 3) == TICKS  # short labels keep every tick
 
 
 def test_compare_api_is_the_compare_page(seeds, client):

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from search.store.importer import Importer
+from search.store.importer import ImportReport, Importer
 from search.store.models import Article, IndexTask, Outlet, Paragraph
 from tests.conftest import CORPUS, ROOT, SEEDS, import_into_db
 
@@ -93,6 +93,10 @@ def test_command_exit_status_and_summary(tmp_path, capsys):
     with pytest.raises(CommandError) as usage:  # a path that is no file, folder or URL: usage error
         call_command("import_articles", str(tmp_path / "missing"))
     assert usage.value.returncode == 2 and "no such file or folder" in str(usage.value)
+    with pytest.raises(CommandError) as usage:  # a URL of a scheme not read is no missing file
+        call_command("import_articles", "ftp://example.com/x")
+    assert usage.value.returncode == 2
+    assert str(usage.value) == "ftp://example.com/x: the ftp:// scheme is not supported (http and https are): give files, folders or http(s):// URLs"
     (tmp_path / "empty.txt").write_bytes(b"")
     with pytest.raises(SystemExit) as exit_info:  # an input rejected: exit status 1
         call_command("import_articles", str(tmp_path / "empty.txt"))
@@ -102,6 +106,15 @@ def test_command_exit_status_and_summary(tmp_path, capsys):
     assert "imported 5, updated 0, unchanged 0, rejected 0" in out
     stages = re.search(r"\[(.*)\]", out.splitlines()[-1])  # "[actors 1.2s, clean 0.1s]": the stages over 0.05 s
     assert stages and all(re.fullmatch(r"[a-z]+ \d+\.\ds", part) for part in stages.group(1).split(", "))
+
+
+def test_summary_rate_keeps_its_precision_below_one_record_a_second():
+    slow = ImportReport(imported=2, seconds=5.0).summary()
+    assert "in 5.0s (0.4 records/s)" in slow
+    assert "(0.033 records/s)" in ImportReport(unchanged=1, seconds=30.0).summary()
+    assert "(12 records/s)" in ImportReport(imported=37, seconds=3.0).summary()
+    assert "(8,786 records/s)" in ImportReport(unchanged=8786, seconds=1.0).summary()
+    assert "(0 records/s)" in ImportReport().summary()
 
 
 def test_report_times_every_stage():

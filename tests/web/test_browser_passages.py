@@ -23,6 +23,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from search.query.reuse import Reuse, group_reaches
 from search.store.models import Article, PassageGroup, PassageMember
 from tests.conftest import CORPUS, SEEDS, import_into_db
 from tests.web.conftest import BROWSER_TESTS, TIMEOUT_MS
@@ -141,7 +142,9 @@ def assert_provenance(page, shared: Shared, here: Article, by_pk: dict[int, Arti
     ), aside
     assert {link["title"] for link in aside["alsoIn"]} == {by_pk[pk].title for pk in others}, aside
     assert sorted(aside["compare"]) == sorted(reverse("search:compare", args=[here.pk, pk]) for pk in others), aside
-    reuse = {0: "Outlets unknown. ", 1: "Same outlet’s own text. "}.get(shared.group.outlet_count, "Across outlets. ")
+    reuse = {Reuse.ACROSS: "Across outlets. ", Reuse.OWN: "Same outlet’s own text. "}.get(
+        group_reaches([shared.pk])[shared.pk].reuse, "Outlets unknown. "
+    )
     assert aside["text"].startswith(reuse + ("Also in:" if shared.group.exact else "Also, reworded, in:")), aside["text"]
     earliest = shared.group.earliest.article if shared.group.earliest else None
     assert earliest is not None, "the group has no earliest member"

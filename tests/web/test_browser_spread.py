@@ -89,6 +89,19 @@ def test_passage_page_from_a_highlight_then_split_brush_and_exclude(live_server,
     expect(page.locator("table.copies.undated a.compare").first).to_have_attribute(
         "href", reverse("search:compare", args=[a004.pk, next(iter(undated))])
     )
+    # Links in the undated table look like every other link (the facet's plain-text style stays there).
+    link_colour = "a => getComputedStyle(a).color"
+    body_colour = page.locator("table.copies.undated td.outlet").first.evaluate("td => getComputedStyle(td).color")
+    accent = page.locator("table.copies.dated td a").first.evaluate(link_colour)
+    assert accent != body_colour
+    for link in page.locator("table.copies.undated td a").all():
+        assert link.evaluate(link_colour) == accent, link.inner_text()
+    # The timeline's time labels never overlap one another.
+    boxes = timeline.locator("text.tick-label").evaluate_all(
+        "labels => labels.filter(t => t.textContent.trim()).map(t => { const b = t.getBBox(); return [b.x, b.x + b.width]; })"
+    )
+    assert len(boxes) >= 2, boxes
+    assert all(left[1] <= right[0] for left, right in zip(boxes, boxes[1:])), boxes
 
     # 2. The search page, its histogram split by outlet.
     page.goto(f"{live_server.url}/?q={QUERY}")

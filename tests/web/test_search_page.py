@@ -136,3 +136,16 @@ def test_api_search_shape(client, seeds):
     assert data["hits"][0]["outlet"] == "The Independent" and data["hits"][0]["published"] == "2017-05-20"
     relevance = client.get("/api/search", {"q": "Linkevicius"}).json()["hits"]
     assert all(hit["score"] > 0 for hit in relevance)
+
+
+def test_paging_past_the_end_shows_the_last_page_with_one_message(client, seeds):
+    message = "There is only 1 page of results: showing page 1."
+    api = client.get("/api/search", {"q": "chechnya", "page": "999"}).json()
+    everything = client.get("/api/search", {"q": "chechnya"}).json()
+    assert (api["page"], api["pages"], api["messages"]) == (1, 1, [message])
+    assert "page" not in api["query"] and api["hits"] == everything["hits"] and api["total"] == everything["total"] > 0
+    html = client.get("/", {"q": "chechnya", "page": "999"}).content.decode()
+    assert html.count(message) == 1 and "Only the first" not in html
+    assert f"1–{everything['total']} of <strong>{everything['total']}</strong> articles" in html
+    passages = client.get("/api/passages", {"page": "999"}).json()
+    assert (passages["page"], passages["pages"], passages["messages"]) == (1, 1, [message]) and passages["passages"]
