@@ -56,21 +56,24 @@ libreoffice:
 	  echo "Installing Debian's LibreOffice Calc (no GUI) for the CSV round-trip test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
 
+# The two passes run at once (two processes, each with a data folder of its own): -O prints each
+# pass's output whole when it ends, -k lets the other pass finish when one fails, and make fails
+# when either does.
 test: $(STAMP) chromium libreoffice
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@echo "== the SQLite and PostgreSQL passes run at once; each one's output follows when it ends =="
+	@$(MAKE) --no-print-directory -j2 -k --output-sync=target test-sqlite test-postgres
 
-# Tests keep their database files apart from the data of `make run`.
-TEST_ENV := NEWSINDEX_DATA_DIR=$(CURDIR)/data/test
+# Tests keep their database files apart from the data of `make run`, and the passes from each other.
+TEST_ENV = NEWSINDEX_DATA_DIR=$(CURDIR)/data/test$(1)
 
 test-sqlite: $(STAMP)
 	@echo "== test suite on SQLite =="
-	env -u DATABASE_URL $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(call TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
 	@echo "== test suite on PostgreSQL ($(PG_TEST_URL)) =="
 	@if $(BIN)/python scripts/pg_ready.py "$(PG_TEST_URL)"; then \
-	  $(TEST_ENV) DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	  $(call TEST_ENV,-postgres) DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(PG_TEST_URL): CI needs it"; exit 1; \
 	else echo "PostgreSQL is not reachable at $(PG_TEST_URL): skipped the PostgreSQL run"; fi
 

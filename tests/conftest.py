@@ -28,6 +28,48 @@ SEEDS = {
 }
 
 
+# The PostgreSQL pass runs only what can differ between the databases: a test that opens no
+# database connection (no django_db mark, no database fixture) is left to the SQLite pass, so
+# it still runs once. Replica and load tests read the configured database themselves (settings,
+# servers in subprocesses) and run in both passes.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "admin_client", "admin_user", "django_user_model"}
+)
+READ_THE_DATABASE_THEMSELVES = ("replica", "load")
+LEFT_TO_SQLITE = pytest.StashKey[int]()
+
+
+def postgres_pass() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def opens_no_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return False
+    return not any(item.get_closest_marker(name) for name in READ_THE_DATABASE_THEMSELVES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not postgres_pass():
+        return
+    left = [item for item in items if opens_no_database(item)]
+    if left:
+        items[:] = [item for item in items if not opens_no_database(item)]
+        config.hook.pytest_deselected(items=left)
+        config.stash[LEFT_TO_SQLITE] = len(left)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A PostgreSQL pass over a part of the suite that opens no database has nothing to do: not a failure."""
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and session.config.stash.get(LEFT_TO_SQLITE, 0):
+        session.exitstatus = pytest.ExitCode.OK
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
+    left = config.stash.get(LEFT_TO_SQLITE, 0)
+    return f"PostgreSQL pass: {left} tests that open no database are left to the SQLite pass (deselected)" if left else None
+
+
 @pytest.fixture(autouse=True)
 def index_path(tmp_path: Path, settings) -> Iterator[Path]:  # type: ignore[no-untyped-def]
     """Every test gets its own empty index folder."""

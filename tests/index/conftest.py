@@ -38,10 +38,11 @@ def _documents(path: Path) -> list[dict]:
     return docs
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def engine(tmp_path_factory) -> WhooshBackend:
     """900 AllSides articles committed in three batches (three segments), then some deleted
-    and some replaced: posting lists span segments and hold deleted entries."""
+    and some replaced: posting lists span segments and hold deleted entries. Built once for
+    the session: the scoring and vocabulary tests only read it."""
     docs = _documents(corpus_path("allsides", "sample2000.jsonl"))
     backend = WhooshBackend(str(tmp_path_factory.mktemp("scoring-index")))
     third = len(docs) // 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 
 import pytest
 
@@ -18,7 +19,7 @@ def full_analysis(singles: set[str], phrases: set[tuple[str, ...]], text: str) -
     spans = []
     base = 0
     for paragraph in text.split("\n\n"):
-        tokens = [(t.text, base + t.startchar, base + t.endchar) for t in ANALYZER(paragraph, chars=True, mode="index")]
+        tokens = [(word, base + start, base + end) for word, start, end in paragraph_tokens(paragraph)]
         spans += [(start, end) for word, start, end in tokens if word in singles]
         for words in phrases:
             for i in range(len(tokens) - len(words) + 1):
@@ -26,6 +27,12 @@ def full_analysis(singles: set[str], phrases: set[tuple[str, ...]], text: str) -
                     spans.append((tokens[i][1], tokens[i + len(words) - 1][2]))
         base += len(paragraph) + 2
     return sorted(set(spans))
+
+
+@cache
+def paragraph_tokens(paragraph: str) -> tuple[tuple[str, int, int], ...]:
+    """The analyzer's tokens of one paragraph with their offsets, computed once for all the cases."""
+    return tuple((t.text, t.startchar, t.endchar) for t in ANALYZER(paragraph, chars=True, mode="index"))
 
 
 def analysed(text: str) -> list[str]:
