@@ -68,7 +68,7 @@ def match_new(article_ids: Iterable[int]) -> dict[int, list[int]]:
     engine = type(backend)
     ram = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None  # a RAM disk when there is one
     with tempfile.TemporaryDirectory(prefix="newsindex-alerts-", dir=ram) as folder:
-        scratch = engine(folder)
+        scratch = engine(folder, prepare_on_commit=False)  # searched once: nothing to prepare
         writer = scratch.open_writer()
         writer.update(docs)
         writer.commit()

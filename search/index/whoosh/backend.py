@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import logging
 import os
+import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -31,6 +34,7 @@ from search.index.base import (
     SearchQuery,
     SearchResults,
 )
+from search.index.whoosh import prepared
 from search.index.whoosh.facets import FacetArrays
 from search.index.highlight import Highlighter
 from search.index.whoosh.vocabulary import Vocabulary
@@ -41,6 +45,7 @@ from search.index.querylang import make_parser, parse_query
 INDEX_NAME = "articles"
 SEARCH_TIME_LIMIT = 5.0  # seconds; a query running longer returns what it found so far
 LOCK_NAME = f"{INDEX_NAME}_WRITELOCK"
+log = logging.getLogger(__name__)
 
 
 class _AllScores(ScoredCollector):
@@ -88,8 +93,9 @@ def _midnight(day: dt.date | None) -> dt.datetime | None:
 
 
 class WhooshWriter(BackendWriter):
-    def __init__(self, writer: SegmentWriter) -> None:
+    def __init__(self, writer: SegmentWriter, after_commit: Callable[[], None] | None = None) -> None:
         self._writer = writer
+        self._after_commit = after_commit
 
     def update(self, docs: Iterable[IndexDocument]) -> None:
         try:
@@ -130,6 +136,8 @@ class WhooshWriter(BackendWriter):
             self._writer.commit()
         except OSError as exc:
             raise IndexUnavailable(_describe_os_error(exc, self._folder())) from exc
+        if self._after_commit is not None:
+            self._after_commit()
 
     def cancel(self) -> None:
         """Drop uncommitted work and release the lock; never raises (it runs while handling an error)."""
@@ -208,10 +216,15 @@ def _lock_holder(lock_path: str) -> tuple[str, str]:
 
 
 class WhooshBackend(SearchBackend):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, prepare_on_commit: bool = True) -> None:
         super().__init__(path)
         self._local = threading.local()
         self.schema = build_schema()
+        # After each commit, write the facet arrays and word lists for readers to map (prepared.py);
+        # off for scratch indexes searched once.
+        self.prepare_on_commit = prepare_on_commit
+        # What this process built itself, not from prepared files: "facets", "words:<field>".
+        self.in_process: Counter[str] = Counter()
 
     # --- storage -----------------------------------------------------------------------
 
@@ -250,12 +263,22 @@ class WhooshBackend(SearchBackend):
             ) from exc
         except OSError as exc:
             raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
-        return WhooshWriter(writer)
+        return WhooshWriter(writer, after_commit=self.prepare if self.prepare_on_commit else None)
+
+    def prepare(self) -> str | None:
+        """Prepare the current index version's facet arrays and word lists for readers. Never
+        raises: the commit is done, and readers without them build in process."""
+        try:
+            return prepared.prepare(self.path, self._open_index())
+        except Exception as exc:  # noqa: BLE001 - a full disk here must not fail the commit
+            log.warning("facet arrays and word lists not prepared (readers will build them): %s", exc)
+            return None
 
     def reset(self) -> None:
         writer = self.open_writer()  # take the lock so no other writer is half-way through
         writer.cancel()
         try:
+            shutil.rmtree(prepared.folder(self.path), ignore_errors=True)  # generations restart at 0
             os.makedirs(self.path, exist_ok=True)
             self._storage().create_index(self.schema, indexname=INDEX_NAME)
         except OSError as exc:
@@ -312,20 +335,34 @@ class WhooshBackend(SearchBackend):
     def parse(self, text: str) -> tuple[wq.Query, list[str]]:
         return parse_query(text, self.schema)
 
+    def prepared_files(self, searcher: Searcher) -> prepared.Prepared | None:
+        """The files the writer prepared for this searcher's index version, mapped (None: missing)."""
+        cached = getattr(self._local, "prepared", None)
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, prepared.load(self.path, searcher.reader()))
+            self._local.prepared = cached
+        return cached[1]
+
     def facet_arrays(self, searcher: Searcher) -> FacetArrays:
-        """Per-document facet values for this searcher's reader, built once per index version."""
+        """Per-document facet values for this searcher's reader: mapped from the prepared files,
+        else built once per index version."""
         cached = getattr(self._local, "arrays", None)
         if cached is None or cached[0] is not searcher:
-            cached = (searcher, FacetArrays.build(searcher.reader()))
+            ready = self.prepared_files(searcher)
+            if ready is None:
+                self.in_process["facets"] += 1
+            cached = (searcher, ready.facets if ready is not None else FacetArrays.build(searcher.reader()))
             self._local.arrays = cached
         return cached[1]
 
     def vocabulary(self, searcher: Searcher) -> Vocabulary:
         """The fields' words for this searcher's reader (expansions of prefix, wildcard and fuzzy
-        terms), kept while the index version lasts."""
+        terms), kept while the index version lasts: mapped from the prepared files where there."""
         cached = getattr(self._local, "vocabulary", None)
         if cached is None or cached[0] is not searcher:
-            cached = (searcher, Vocabulary(searcher.reader()))
+            ready = self.prepared_files(searcher)
+            words = ready.words if ready is not None else None
+            cached = (searcher, Vocabulary(searcher.reader(), words, on_read=lambda field: self.in_process.update([f"words:{field}"])))
             self._local.vocabulary = cached
         return cached[1]
 
