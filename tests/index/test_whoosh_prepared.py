@@ -51,10 +51,12 @@ def _assert_same_arrays(mapped: FacetArrays, built: FacetArrays) -> None:
 
 @pytest.fixture
 def imported(db, backend, tmp_path):  # type: ignore[no-untyped-def]
-    """The seeds and a slice of sample2000 imported the ordinary way (the importer's commits)."""
+    """The seeds (with their actors) and a slice of sample2000 imported the ordinary way: two
+    imports, each ending with a commit of the index."""
     if not isinstance(backend, WhooshBackend):
         pytest.skip("prepared files are the Whoosh engine's")
-    report = import_into_db(CORPUS, _sample_slice(tmp_path))
+    assert import_into_db(CORPUS).imported == 5
+    report = import_into_db(_sample_slice(tmp_path), actors=False)  # actor extraction: the seeds show it
     assert report.imported > SAMPLE_SLICE // 2, report
     return backend
 
