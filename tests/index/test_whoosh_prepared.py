@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from itertools import islice
 from pathlib import Path
 
@@ -217,3 +218,41 @@ def test_a_failed_preparation_does_not_fail_the_commit(tmp_path, docs, caplog):
     _commit(backend, docs[50:100])
     assert "not prepared" in caplog.text
     assert _outcome(backend, "trump")[0] > 0 and backend.in_process["facets"] == 1
+
+
+@pytest.mark.corpora
+def test_a_reader_waits_for_the_files_a_live_writer_is_preparing(tmp_path, docs):
+    backend = WhooshBackend(str(tmp_path / "ix"))
+    _commit(backend, docs[:100])
+    backend.prepare_on_commit = False
+    _commit(backend, docs[100:200])  # committed, not prepared yet ...
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # ... by this live process
+    marker = prepared.folder(backend.path) / f"{prepared.MARKER}{writer.pid}"
+    marker.touch()
+    try:
+        assert prepared.writer_preparing(marker.parent)
+        threading.Timer(0.5, backend.prepare).start()  # its preparation ends while the reader waits
+        reader_backend = WhooshBackend(backend.path)
+        _outcome(reader_backend, "immig*")
+        assert reader_backend.in_process == {}
+    finally:
+        writer.kill()
+        writer.wait()
+    backend.prepare_on_commit = True
+    _commit(backend, docs[200:250])
+    assert not marker.exists()  # a dead writer's marker is removed by the next preparation
+    assert not [name for name in os.listdir(prepared.folder(backend.path)) if name.startswith(".")]
+
+
+@pytest.mark.corpora
+def test_a_dead_writers_marker_is_not_waited_for(tmp_path, docs):
+    backend = WhooshBackend(str(tmp_path / "ix"))
+    backend.prepare_on_commit = False
+    _commit(backend, docs[:100])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    prepared.folder(backend.path).mkdir(parents=True)
+    (prepared.folder(backend.path) / f"{prepared.MARKER}{dead}").touch()
+    assert not prepared.writer_preparing(prepared.folder(backend.path))
+    reader_backend = WhooshBackend(backend.path)
+    _outcome(reader_backend, "immig*")
+    assert reader_backend.in_process["facets"] == 1 and reader_backend.in_process["words:body"] == 1

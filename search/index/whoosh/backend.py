@@ -11,7 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 
 import numpy as np
@@ -93,9 +93,9 @@ def _midnight(day: dt.date | None) -> dt.datetime | None:
 
 
 class WhooshWriter(BackendWriter):
-    def __init__(self, writer: SegmentWriter, after_commit: Callable[[], None] | None = None) -> None:
+    def __init__(self, writer: SegmentWriter, preparing: Callable[[], AbstractContextManager[None]] | None = None) -> None:
         self._writer = writer
-        self._after_commit = after_commit
+        self._preparing = preparing  # around the commit: prepares the new version's files after it
 
     def update(self, docs: Iterable[IndexDocument]) -> None:
         try:
@@ -132,12 +132,11 @@ class WhooshWriter(BackendWriter):
     def commit(self) -> None:
         # whoosh3 releases the lock and removes its temporary files when a commit fails; the
         # previous TOC stays the index's current version, so a failed commit changes nothing.
-        try:
-            self._writer.commit()
-        except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc, self._folder())) from exc
-        if self._after_commit is not None:
-            self._after_commit()
+        with self._preparing() if self._preparing is not None else nullcontext():
+            try:
+                self._writer.commit()
+            except OSError as exc:
+                raise IndexUnavailable(_describe_os_error(exc, self._folder())) from exc
 
     def cancel(self) -> None:
         """Drop uncommitted work and release the lock; never raises (it runs while handling an error)."""
@@ -263,16 +262,29 @@ class WhooshBackend(SearchBackend):
             ) from exc
         except OSError as exc:
             raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
-        return WhooshWriter(writer, after_commit=self.prepare if self.prepare_on_commit else None)
+        return WhooshWriter(writer, preparing=self._preparing if self.prepare_on_commit else None)
+
+    @contextmanager
+    def _preparing(self) -> Iterator[None]:
+        """Around a commit: readers of the new version wait for its files; prepared after it."""
+        marker = prepared.announce(self.path)
+        try:
+            yield
+            self.prepare()
+        finally:
+            prepared.withdraw(marker)
 
     def prepare(self) -> str | None:
         """Prepare the current index version's facet arrays and word lists for readers. Never
         raises: the commit is done, and readers without them build in process."""
+        started = time.monotonic()
         try:
-            return prepared.prepare(self.path, self._open_index())
+            key = prepared.prepare(self.path, self._open_index())
         except Exception as exc:  # noqa: BLE001 - a full disk here must not fail the commit
             log.warning("facet arrays and word lists not prepared (readers will build them): %s", exc)
             return None
+        log.info("facet arrays and word lists of index version %s prepared in %.2f s", key, time.monotonic() - started)
+        return key
 
     def reset(self) -> None:
         writer = self.open_writer()  # take the lock so no other writer is half-way through

@@ -8,7 +8,9 @@ The writer builds them once per index generation, after the Whoosh commit, into
     <index>/prepared/<generation>-<segments digest>/manifest.json, <array>.npy, words.<field>.*.npy
 
 written under a temporary name and renamed into place, so a reader finds a complete folder or
-none. Readers map the .npy files read-only (numpy.load(mmap_mode="r")): the pages sit once in
+none. While the writer commits and prepares, a marker (.preparing-<pid>) tells readers that the
+new version's files are coming: a reader of that version waits for them (at most
+WAIT_FOR_WRITER seconds) rather than build the same arrays itself meanwhile. Readers map the .npy files read-only (numpy.load(mmap_mode="r")): the pages sit once in
 the page cache, shared by every worker. The folder name is the reader's own key, computed from
 the segments it opened (their ids, sizes and deletions), and the manifest repeats it: a reader
 never uses another generation's arrays. When the folder of its generation is missing (an index
@@ -24,6 +26,7 @@ import logging
 import os
 import re
 import shutil
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -45,7 +48,10 @@ FOLDER = "prepared"
 WORD_FIELDS = ("title", "body", "outlet", "authors", "actor")
 ARRAY_FIELDS = tuple(f.name for f in fields(FacetArrays) if f.name not in ("size", "outlet_names", "outlet_index"))
 _KEY = re.compile(r"^(\d+)-[0-9a-f]+$")
-_TEMPORARY = re.compile(r"^\.tmp-.+-(\d+)$")
+_TEMPORARY = re.compile(r"^\.(?:tmp-.+|preparing)-(\d+)$")
+MARKER = ".preparing-"
+WAIT_FOR_WRITER = 10.0  # seconds a reader waits for files a live writer is preparing
+MARKER_STALE = 900.0  # seconds after which a marker is ignored (its pid may have been reused)
 
 
 class WordList(Sequence[str]):
@@ -106,6 +112,43 @@ def generation_key(reader: IndexReader) -> str | None:
 
 def folder(index_path: str) -> Path:
     return Path(index_path) / FOLDER
+
+
+def announce(index_path: str) -> Path | None:
+    """Mark that this process is committing and will prepare the new version (see withdraw)."""
+    marker = folder(index_path) / f"{MARKER}{os.getpid()}"
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        return None  # the preparation will fail too and say why
+    return marker
+
+
+def withdraw(marker: Path | None) -> None:
+    if marker is not None:
+        try:
+            marker.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def writer_preparing(root: Path) -> bool:
+    """Another live process has announced a commit and not finished preparing it."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.name.startswith(MARKER) and entry.name[len(MARKER) :].isdigit():
+            pid = int(entry.name[len(MARKER) :])
+            try:
+                fresh = time.time() - entry.stat().st_mtime < MARKER_STALE
+            except OSError:
+                continue
+            if pid != os.getpid() and fresh and _alive(pid):
+                return True
+    return False
 
 
 def prepare(index_path: str, ix: Index) -> str | None:
@@ -182,7 +225,10 @@ def remove_old(root: Path, key: str) -> None:
             shutil.rmtree(root / name, ignore_errors=True)  # same generation, other segments: dead
         temporary = _TEMPORARY.match(name)
         if temporary and int(temporary.group(1)) != os.getpid() and not _alive(int(temporary.group(1))):
-            shutil.rmtree(root / name, ignore_errors=True)
+            if (root / name).is_dir():
+                shutil.rmtree(root / name, ignore_errors=True)
+            else:
+                withdraw(root / name)  # the marker of a writer that died
     for _generation, name in sorted(older)[:-1]:
         shutil.rmtree(root / name, ignore_errors=True)
 
@@ -203,6 +249,9 @@ def load(index_path: str, reader: IndexReader) -> Prepared | None:
     if key is None:
         return None
     place = folder(index_path) / key
+    deadline = time.monotonic() + WAIT_FOR_WRITER
+    while not (place / "manifest.json").exists() and time.monotonic() < deadline and writer_preparing(place.parent):
+        time.sleep(0.05)
     try:
         manifest = json.loads((place / "manifest.json").read_text())
         size = reader.doc_count_all()
