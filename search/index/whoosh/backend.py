@@ -283,7 +283,7 @@ class WhooshBackend(SearchBackend):
         except Exception as exc:  # noqa: BLE001 - a full disk here must not fail the commit
             log.warning("facet arrays and word lists not prepared (readers will build them): %s", exc)
             return None
-        log.info("facet arrays and word lists of index version %s prepared in %.2f s", key, time.monotonic() - started)
+        log.debug("facet arrays and word lists of index version %s prepared in %.2f s", key, time.monotonic() - started)
         return key
 
     def reset(self) -> None:

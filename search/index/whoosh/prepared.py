@@ -256,7 +256,7 @@ def load(index_path: str, reader: IndexReader) -> Prepared | None:
         manifest = json.loads((place / "manifest.json").read_text())
         size = reader.doc_count_all()
         if manifest.get("format") != FORMAT or manifest.get("key") != key or manifest.get("size") != size:
-            log.info("prepared files in %s are not this index version's: building in process", place)
+            log.debug("prepared files in %s are not this index version's: building in process", place)
             return None
         if manifest.get("arrays") != list(ARRAY_FIELDS):
             log.info("prepared files in %s were written by another version: building in process", place)
@@ -272,7 +272,7 @@ def load(index_path: str, reader: IndexReader) -> Prepared | None:
             for fieldname in manifest["words"]
         }
     except FileNotFoundError:
-        log.info("no prepared files for index version %s: building in process", key)
+        log.debug("no prepared files for index version %s: building in process", key)
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("prepared files in %s cannot be read (%s): building in process", place, exc)
