@@ -226,11 +226,15 @@ def test_a_reader_waits_for_the_files_a_live_writer_is_preparing(tmp_path, docs)
     _commit(backend, docs[:100])
     backend.prepare_on_commit = False
     _commit(backend, docs[100:200])  # committed, not prepared yet ...
+    with backend.searcher() as searcher:
+        generation = searcher.reader().generation()
     writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # ... by this live process
     marker = prepared.folder(backend.path) / f"{prepared.MARKER}{writer.pid}"
-    marker.touch()
+    marker.write_text(str(generation - 1))  # another version's commit: nothing to wait for
+    assert not prepared.writer_preparing(marker.parent, generation)
+    marker.write_text(str(generation))
     try:
-        assert prepared.writer_preparing(marker.parent)
+        assert prepared.writer_preparing(marker.parent, generation)
         threading.Timer(0.5, backend.prepare).start()  # its preparation ends while the reader waits
         reader_backend = WhooshBackend(backend.path)
         _outcome(reader_backend, "immig*")
@@ -251,8 +255,26 @@ def test_a_dead_writers_marker_is_not_waited_for(tmp_path, docs):
     _commit(backend, docs[:100])
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
     prepared.folder(backend.path).mkdir(parents=True)
-    (prepared.folder(backend.path) / f"{prepared.MARKER}{dead}").touch()
-    assert not prepared.writer_preparing(prepared.folder(backend.path))
+    (prepared.folder(backend.path) / f"{prepared.MARKER}{dead}").write_text("1")
+    assert not prepared.writer_preparing(prepared.folder(backend.path), 1)
     reader_backend = WhooshBackend(backend.path)
     _outcome(reader_backend, "immig*")
     assert reader_backend.in_process["facets"] == 1 and reader_backend.in_process["words:body"] == 1
+
+
+@pytest.mark.corpora
+def test_a_commit_announces_the_generation_it_prepares(tmp_path, docs, monkeypatch):
+    backend = WhooshBackend(str(tmp_path / "ix"))
+    seen: list[tuple[str, int]] = []
+    real_prepare = prepared.prepare
+
+    def watched(index_path, ix):  # type: ignore[no-untyped-def]
+        marker = prepared.folder(index_path) / f"{prepared.MARKER}{os.getpid()}"
+        seen.append((marker.read_text(), ix.latest_generation()))
+        return real_prepare(index_path, ix)
+
+    monkeypatch.setattr(prepared, "prepare", watched)
+    _commit(backend, docs[:50])
+    _commit(backend, docs[50:100])
+    assert seen == [("1", 1), ("2", 2)]
+    assert not [name for name in os.listdir(prepared.folder(backend.path)) if name.startswith(".")]  # withdrawn

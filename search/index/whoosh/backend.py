@@ -93,7 +93,7 @@ def _midnight(day: dt.date | None) -> dt.datetime | None:
 
 
 class WhooshWriter(BackendWriter):
-    def __init__(self, writer: SegmentWriter, preparing: Callable[[], AbstractContextManager[None]] | None = None) -> None:
+    def __init__(self, writer: SegmentWriter, preparing: Callable[[int], AbstractContextManager[None]] | None = None) -> None:
         self._writer = writer
         self._preparing = preparing  # around the commit: prepares the new version's files after it
 
@@ -132,7 +132,8 @@ class WhooshWriter(BackendWriter):
     def commit(self) -> None:
         # whoosh3 releases the lock and removes its temporary files when a commit fails; the
         # previous TOC stays the index's current version, so a failed commit changes nothing.
-        with self._preparing() if self._preparing is not None else nullcontext():
+        generation = getattr(self._writer, "generation", None)  # the one this commit writes
+        with self._preparing(generation) if self._preparing is not None and generation is not None else nullcontext():
             try:
                 self._writer.commit()
             except OSError as exc:
@@ -265,9 +266,9 @@ class WhooshBackend(SearchBackend):
         return WhooshWriter(writer, preparing=self._preparing if self.prepare_on_commit else None)
 
     @contextmanager
-    def _preparing(self) -> Iterator[None]:
+    def _preparing(self, generation: int) -> Iterator[None]:
         """Around a commit: readers of the new version wait for its files; prepared after it."""
-        marker = prepared.announce(self.path)
+        marker = prepared.announce(self.path, generation)
         try:
             yield
             self.prepare()

@@ -8,9 +8,9 @@ The writer builds them once per index generation, after the Whoosh commit, into
     <index>/prepared/<generation>-<segments digest>/manifest.json, <array>.npy, words.<field>.*.npy
 
 written under a temporary name and renamed into place, so a reader finds a complete folder or
-none. While the writer commits and prepares, a marker (.preparing-<pid>) tells readers that the
-new version's files are coming: a reader of that version waits for them (at most
-WAIT_FOR_WRITER seconds) rather than build the same arrays itself meanwhile. Readers map the .npy files read-only (numpy.load(mmap_mode="r")): the pages sit once in
+none. While the writer commits and prepares, a marker (.preparing-<pid>, holding the generation
+it commits) tells readers that this version's files are coming: a reader of that generation
+waits for them (at most WAIT_FOR_WRITER seconds) rather than build the same arrays meanwhile. Readers map the .npy files read-only (numpy.load(mmap_mode="r")): the pages sit once in
 the page cache, shared by every worker. The folder name is the reader's own key, computed from
 the segments it opened (their ids, sizes and deletions), and the manifest repeats it: a reader
 never uses another generation's arrays. When the folder of its generation is missing (an index
@@ -114,12 +114,12 @@ def folder(index_path: str) -> Path:
     return Path(index_path) / FOLDER
 
 
-def announce(index_path: str) -> Path | None:
-    """Mark that this process is committing and will prepare the new version (see withdraw)."""
+def announce(index_path: str, generation: int) -> Path | None:
+    """Mark that this process is committing `generation` and will prepare it (see withdraw)."""
     marker = folder(index_path) / f"{MARKER}{os.getpid()}"
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        marker.write_text(str(generation))
     except OSError:
         return None  # the preparation will fail too and say why
     return marker
@@ -133,8 +133,8 @@ def withdraw(marker: Path | None) -> None:
             pass
 
 
-def writer_preparing(root: Path) -> bool:
-    """Another live process has announced a commit and not finished preparing it."""
+def writer_preparing(root: Path, generation: int) -> bool:
+    """Another live process is committing or preparing this generation."""
     try:
         entries = list(os.scandir(root))
     except OSError:
@@ -144,9 +144,10 @@ def writer_preparing(root: Path) -> bool:
             pid = int(entry.name[len(MARKER) :])
             try:
                 fresh = time.time() - entry.stat().st_mtime < MARKER_STALE
+                announced = Path(entry.path).read_text().strip()
             except OSError:
                 continue
-            if pid != os.getpid() and fresh and _alive(pid):
+            if announced == str(generation) and pid != os.getpid() and fresh and _alive(pid):
                 return True
     return False
 
@@ -250,7 +251,7 @@ def load(index_path: str, reader: IndexReader) -> Prepared | None:
         return None
     place = folder(index_path) / key
     deadline = time.monotonic() + WAIT_FOR_WRITER
-    while not (place / "manifest.json").exists() and time.monotonic() < deadline and writer_preparing(place.parent):
+    while not (place / "manifest.json").exists() and time.monotonic() < deadline and writer_preparing(place.parent, int(key.split("-")[0])):
         time.sleep(0.05)
     try:
         manifest = json.loads((place / "manifest.json").read_text())
