@@ -195,6 +195,10 @@ def test_damaged_files_fall_back_to_building(tmp_path, docs, damage):
     reader_backend = WhooshBackend(backend.path)
     assert _outcome(reader_backend, "presidnt~ OR trump") == expected
     assert reader_backend.in_process["facets"] == 1
+    if damage == "older format":  # preparing this version again replaces another version's files
+        backend.prepare()
+        fresh = WhooshBackend(backend.path)
+        assert _outcome(fresh, "presidnt~ OR trump") == expected and fresh.in_process == {}
 
 
 @pytest.mark.corpora

@@ -160,10 +160,19 @@ def prepare(index_path: str, ix: Index) -> str | None:
         key = generation_key(reader)
         if key is None:
             return None
-        if not (root / key / "manifest.json").exists():
+        if not _current_format(root / key):
+            shutil.rmtree(root / key, ignore_errors=True)  # missing, or written by another version
             _write(root, key, reader)
     remove_old(root, key)
     return key
+
+
+def _current_format(place: Path) -> bool:
+    try:
+        manifest = json.loads((place / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == FORMAT and manifest.get("arrays") == list(ARRAY_FIELDS)
 
 
 def _write(root: Path, key: str, reader: IndexReader) -> None:
@@ -200,7 +209,7 @@ def _write(root: Path, key: str, reader: IndexReader) -> None:
         try:
             os.rename(temporary, root / key)
         except OSError:
-            if not (root / key / "manifest.json").exists():
+            if not _current_format(root / key):
                 raise
             shutil.rmtree(temporary, ignore_errors=True)  # another writer prepared it meanwhile
     except BaseException:
