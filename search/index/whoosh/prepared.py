@@ -5,7 +5,7 @@ the words of the title and body fields (search.index.whoosh.vocabulary) itself, 
 request after each index change: seconds on the request path, and a private copy per worker.
 The writer builds them once per index generation, after the Whoosh commit, into
 
-    <index>/prepared/<generation>-<segments digest>/manifest.json, <array>.npy, words.<field>.*.npy
+    <index>/.prepared/<generation>-<segments digest>/manifest.json, <array>.npy, words.<field>.*.npy
 
 written under a temporary name and renamed into place, so a reader finds a complete folder or
 none. While the writer commits and prepares, a marker (.preparing-<pid>, holding the generation
@@ -42,7 +42,7 @@ from search.index.whoosh.vocabulary import read_words
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the files change meaning: older folders are then ignored (built in process)
-FOLDER = "prepared"
+FOLDER = ".prepared"  # a dot folder: Whoosh's clean-up and the importer's folder walk both skip it
 # Fields whose words are prepared: those the query language expands (prefix, wildcard, fuzzy,
 # range). Words of other fields are read in process when a query names them.
 WORD_FIELDS = ("title", "body", "outlet", "authors", "actor")
