@@ -1,4 +1,5 @@
-"""Prefix, wildcard and fuzzy expansion from the cached word lists against Whoosh's own."""
+"""Prefix, wildcard and fuzzy expansion from the cached word lists against Whoosh's own: the
+lists read from the index in process, and those the writer prepared at its commit (mapped)."""
 
 from __future__ import annotations
 
@@ -31,13 +32,18 @@ QUERIES = [
 ]
 
 
+@pytest.mark.parametrize("source", ["read", "prepared"])
 @pytest.mark.parametrize("query", QUERIES, ids=repr)
-def test_expansion_equals_whooshs(engine, query):
+def test_expansion_equals_whooshs(engine, query, source):
     with engine.searcher() as searcher:
         reader = searcher.reader()
         expected = sorted(b if isinstance(b, bytes) else b.encode() for b in query._btexts(reader))
-        found = Vocabulary(reader).expand(query)
+        ready = engine.prepared_files(searcher) if source == "prepared" else None
+        assert source == "read" or ready is not None
+        read: list[str] = []
+        found = Vocabulary(reader, ready.words if ready else None, on_read=read.append).expand(query)
     assert found is not None and sorted(found) == expected
+    assert read == ([] if source == "prepared" else [query.fieldname])
 
 
 def test_most_expansions_find_words(engine):

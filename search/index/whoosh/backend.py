@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
+import logging
 import os
+import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -31,6 +33,8 @@ from search.index.base import (
     SearchQuery,
     SearchResults,
 )
+from search.index.whoosh import prepared
+from search.index.whoosh.diagnosis import describe_os_error, lock_holder
 from search.index.whoosh.facets import FacetArrays
 from search.index.highlight import Highlighter
 from search.index.whoosh.vocabulary import Vocabulary
@@ -41,6 +45,7 @@ from search.index.querylang import make_parser, parse_query
 INDEX_NAME = "articles"
 SEARCH_TIME_LIMIT = 5.0  # seconds; a query running longer returns what it found so far
 LOCK_NAME = f"{INDEX_NAME}_WRITELOCK"
+log = logging.getLogger(__name__)
 
 
 class _AllScores(ScoredCollector):
@@ -103,14 +108,15 @@ def _midnight(day: dt.date | None) -> dt.datetime | None:
 
 
 class WhooshWriter(BackendWriter):
-    def __init__(self, writer: SegmentWriter) -> None:
+    def __init__(self, writer: SegmentWriter, preparing: Callable[[int], AbstractContextManager[None]] | None = None) -> None:
         self._writer = writer
+        self._preparing = preparing  # around the commit: prepares the new version's files after it
 
     def update(self, docs: Iterable[IndexDocument]) -> None:
         try:
             self._update(docs)
         except OSError as exc:  # stored fields are written as documents are added: a full disk shows here
-            raise IndexUnavailable(_describe_os_error(exc, self._folder())) from exc
+            raise IndexUnavailable(describe_os_error(exc, self._folder())) from exc
 
     def _update(self, docs: Iterable[IndexDocument]) -> None:
         for doc in docs:
@@ -136,15 +142,17 @@ class WhooshWriter(BackendWriter):
             for article_id in article_ids:
                 self._writer.delete_by_term("id", str(article_id))
         except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc, self._folder())) from exc
+            raise IndexUnavailable(describe_os_error(exc, self._folder())) from exc
 
     def commit(self) -> None:
         # whoosh3 releases the lock and removes its temporary files when a commit fails; the
         # previous TOC stays the index's current version, so a failed commit changes nothing.
-        try:
-            self._writer.commit()
-        except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc, self._folder())) from exc
+        generation = getattr(self._writer, "generation", None)  # the one this commit writes
+        with self._preparing(generation) if self._preparing is not None and generation is not None else nullcontext():
+            try:
+                self._writer.commit()
+            except OSError as exc:
+                raise IndexUnavailable(describe_os_error(exc, self._folder())) from exc
 
     def cancel(self) -> None:
         """Drop uncommitted work and release the lock; never raises (it runs while handling an error)."""
@@ -159,74 +167,16 @@ class WhooshWriter(BackendWriter):
         return getattr(getattr(self._writer, "storage", None), "folder", None)
 
 
-def _describe_os_error(exc: OSError, folder: str | None = None) -> str:
-    """One line saying what is wrong with the index folder and what to do about it."""
-    place = exc.filename or folder or "the index folder"
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"no space left on the disk holding the index ({place}): free some space"
-    if exc.errno == errno.EFBIG:
-        return f"an index file reached the file-size limit ({place}): raise the limit (ulimit -f)"
-    if exc.errno == errno.EROFS:
-        return f"the index folder is on a read-only file system ({place}): make it writable or set NEWSINDEX_DATA_DIR to a writable folder"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"the index folder is not writable by this user ({place}): give this user write permission on the folder and its files"
-    return f"index I/O error ({place}): {exc.strerror or exc}"
-
-
-def _lock_holder(lock_path: str) -> tuple[str, str]:
-    """Who holds the writer lock ("pid 1234: python manage.py import_articles ...") and how to stop it."""
-    unknown = ("an import or the index worker", "stop it")
-    try:
-        lock = os.stat(lock_path)
-    except OSError:
-        return unknown
-    pids: list[int] = []
-    try:  # flock()s: "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" (dev in hex)
-        with open("/proc/locks", encoding="ascii", errors="replace") as locks:
-            for line in locks:
-                fields = line.replace("->", "").split()
-                if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5].count(":") == 2:
-                    major, minor, inode = fields[5].split(":")
-                    if (int(inode), int(major, 16), int(minor, 16)) == (lock.st_ino, os.major(lock.st_dev), os.minor(lock.st_dev)):
-                        pids.append(int(fields[4]))
-    except (OSError, ValueError):
-        pass
-    pids = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
-    if not pids:  # the locker died but a child inherited its descriptor: look for the open file
-        try:
-            for entry in os.scandir("/proc"):
-                if entry.name.isdigit() and int(entry.name) != os.getpid():
-                    try:
-                        for fd in os.scandir(f"/proc/{entry.name}/fd"):
-                            target = os.stat(fd.path)
-                            if (target.st_ino, target.st_dev) == (lock.st_ino, lock.st_dev):
-                                pids.append(int(entry.name))
-                                break
-                    except OSError:
-                        continue
-        except OSError:
-            pass
-    if not pids:
-        return unknown
-    try:
-        with open(f"/proc/{pids[0]}/cmdline", "rb") as raw:
-            argv = [part.decode(errors="replace") for part in raw.read().split(b"\0") if part]
-    except OSError:
-        argv = []
-    if argv:
-        argv[0] = os.path.basename(argv[0])
-        if len(argv) > 1 and argv[1].endswith(".py"):
-            argv[1] = os.path.basename(argv[1])  # manage.py, not /srv/newsindex/manage.py
-    command = " ".join(argv)
-    command = command if len(command) <= 80 else command[:77] + "..."
-    return (f"pid {pids[0]}: {command}" if command else f"pid {pids[0]}"), f"stop it (kill {pids[0]})"
-
-
 class WhooshBackend(SearchBackend):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, prepare_on_commit: bool = True) -> None:
         super().__init__(path)
         self._local = threading.local()
         self.schema = build_schema()
+        # After each commit, write the facet arrays and word lists for readers to map (prepared.py);
+        # off for scratch indexes searched once.
+        self.prepare_on_commit = prepare_on_commit
+        # What this process built itself, not from prepared files: "facets", "words:<field>".
+        self.in_process: Counter[str] = Counter()
 
     # --- storage -----------------------------------------------------------------------
 
@@ -246,7 +196,7 @@ class WhooshBackend(SearchBackend):
                 return self._storage().create().create_index(self.schema, indexname=INDEX_NAME)
             return self._storage().open_index(indexname=INDEX_NAME, schema=self.schema)
         except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
+            raise IndexUnavailable(describe_os_error(exc, self.path)) from exc
 
     def open_writer(self, timeout: float = 0.0, processes: int = 1) -> WhooshWriter:
         """The single writer. processes > 1 (bulk indexing) analyses documents in that many
@@ -258,23 +208,46 @@ class WhooshBackend(SearchBackend):
             else:
                 writer = ix.writer(timeout=timeout, limitmb=256)
         except LockError as exc:
-            who, stop = _lock_holder(os.path.join(self.path, LOCK_NAME))
+            who, stop = lock_holder(os.path.join(self.path, LOCK_NAME))
             raise IndexLocked(
                 f"the index at {self.path} is locked by another process ({who}) that is writing to it: "
                 f"wait for it to finish; if it is stuck, {stop}, then run `python manage.py unlock_index`"
             ) from exc
         except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
-        return WhooshWriter(writer)
+            raise IndexUnavailable(describe_os_error(exc, self.path)) from exc
+        return WhooshWriter(writer, preparing=self._preparing if self.prepare_on_commit else None)
+
+    @contextmanager
+    def _preparing(self, generation: int) -> Iterator[None]:
+        """Around a commit: readers of the new version wait for its files; prepared after it."""
+        marker = prepared.announce(self.path, generation)
+        try:
+            yield
+            self.prepare()
+        finally:
+            prepared.withdraw(marker)
+
+    def prepare(self) -> str | None:
+        """Prepare the current index version's facet arrays and word lists for readers. Never
+        raises: the commit is done, and readers without them build in process."""
+        started = time.monotonic()
+        try:
+            key = prepared.prepare(self.path, self._open_index())
+        except Exception as exc:  # noqa: BLE001 - a full disk here must not fail the commit
+            log.warning("facet arrays and word lists not prepared (readers will build them): %s", exc)
+            return None
+        log.debug("facet arrays and word lists of index version %s prepared in %.2f s", key, time.monotonic() - started)
+        return key
 
     def reset(self) -> None:
         writer = self.open_writer()  # take the lock so no other writer is half-way through
         writer.cancel()
         try:
+            shutil.rmtree(prepared.folder(self.path), ignore_errors=True)  # generations restart at 0
             os.makedirs(self.path, exist_ok=True)
             self._storage().create_index(self.schema, indexname=INDEX_NAME)
         except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
+            raise IndexUnavailable(describe_os_error(exc, self.path)) from exc
         self._local.__dict__.clear()
 
     def unlock(self) -> bool:
@@ -284,7 +257,7 @@ class WhooshBackend(SearchBackend):
         probe = self._storage().lock(LOCK_NAME)
         try:
             if not probe.acquire(blocking=False):
-                who, stop = _lock_holder(lock)
+                who, stop = lock_holder(lock)
                 raise IndexLocked(
                     f"the index lock is held by a running process ({who}): wait for it to finish or {stop}, "
                     "then run `python manage.py unlock_index` again"
@@ -292,7 +265,7 @@ class WhooshBackend(SearchBackend):
             probe.release()
             os.remove(lock)
         except OSError as exc:
-            raise IndexUnavailable(_describe_os_error(exc, self.path)) from exc
+            raise IndexUnavailable(describe_os_error(exc, self.path)) from exc
         return True
 
     # --- reading -------------------------------------------------------------------------
@@ -319,11 +292,23 @@ class WhooshBackend(SearchBackend):
     def parse(self, text: str, parser: MultifieldParser | None = None) -> tuple[wq.Query, list[str]]:
         return parse_query(text, self.schema, parser)
 
+    def prepared_files(self, searcher: Searcher) -> prepared.Prepared | None:
+        """The files the writer prepared for this searcher's index version, mapped (None: missing)."""
+        cached = getattr(self._local, "prepared", None)
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, prepared.load(self.path, searcher.reader()))
+            self._local.prepared = cached
+        return cached[1]
+
     def facet_arrays(self, searcher: Searcher) -> FacetArrays:
-        """Per-document facet values for this searcher's reader, built once per index version."""
+        """Per-document facet values for this searcher's reader: mapped from the prepared files,
+        else built once per index version."""
         cached = getattr(self._local, "arrays", None)
         if cached is None or cached[0] is not searcher:
-            cached = (searcher, FacetArrays.build(searcher.reader()))
+            ready = self.prepared_files(searcher)
+            if ready is None:
+                self.in_process["facets"] += 1
+            cached = (searcher, ready.facets if ready is not None else FacetArrays.build(searcher.reader()))
             self._local.arrays = cached
         return cached[1]
 
@@ -346,10 +331,12 @@ class WhooshBackend(SearchBackend):
 
     def vocabulary(self, searcher: Searcher) -> Vocabulary:
         """The fields' words for this searcher's reader (expansions of prefix, wildcard and fuzzy
-        terms), kept while the index version lasts."""
+        terms), kept while the index version lasts: mapped from the prepared files where there."""
         cached = getattr(self._local, "vocabulary", None)
         if cached is None or cached[0] is not searcher:
-            cached = (searcher, Vocabulary(searcher.reader()))
+            ready = self.prepared_files(searcher)
+            words = ready.words if ready is not None else None
+            cached = (searcher, Vocabulary(searcher.reader(), words, on_read=lambda field: self.in_process.update([f"words:{field}"])))
             self._local.vocabulary = cached
         return cached[1]
 

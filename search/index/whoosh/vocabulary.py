@@ -7,13 +7,15 @@ AllSides), once for the search and again for the highlighter. Here each field's 
 into a sorted list the first time one is needed, the words sharing a prefix are a slice of it,
 and rapidfuzz computes the distances in C++ with the same metric as Whoosh (optimal string
 alignment: a swap of two neighbouring letters is one edit). Expansions are kept for the
-reader's lifetime, so the highlighter reuses the search's.
+reader's lifetime, so the highlighter reuses the search's. The index writer prepares the word
+lists at each commit (search.index.whoosh.prepared): given them, no field is read here.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
@@ -24,22 +26,38 @@ from whoosh.reading import IndexReader
 _LAST = "\U0010ffff"  # sorts after every character: the end of a prefix's slice
 
 
-class Vocabulary:
-    def __init__(self, reader: IndexReader) -> None:
-        self.reader = reader
-        self._words: dict[str, list[str]] = {}
-        self._expansions: dict[tuple[object, ...], list[bytes]] = {}
+def read_words(reader: IndexReader, fieldname: str) -> list[bytes]:
+    """Every word of the field as index bytes, sorted (the term dictionary's own order).
 
-    def words(self, fieldname: str) -> list[str]:
+    Each segment's words, then one sorted union: Whoosh's own merge of the segments' term lists
+    steps through them in Python, one word at a time."""
+    readers = list(reader.leaf_readers()) if not reader.is_atomic() else [(reader, 0)]
+    words: set[bytes] = set()
+    for leaf, _offset in readers:
+        words.update(leaf.lexicon(fieldname))
+    return sorted(words)
+
+
+class Vocabulary:
+    def __init__(
+        self,
+        reader: IndexReader,
+        prepared: Mapping[str, Sequence[str]] | None = None,
+        on_read: Callable[[str], None] | None = None,
+    ) -> None:
+        """`prepared`: sorted word lists of some fields, read from the index no more; `on_read`
+        is told of each field whose words are read here instead."""
+        self.reader = reader
+        self._words: dict[str, Sequence[str]] = dict(prepared or {})
+        self._expansions: dict[tuple[object, ...], list[bytes]] = {}
+        self._on_read = on_read
+
+    def words(self, fieldname: str) -> Sequence[str]:
         """Every word of the field, sorted (the term dictionary's own order, decoded)."""
         if fieldname not in self._words:
-            # Each segment's words, then one sorted union: Whoosh's own merge of the segments'
-            # term lists steps through them in Python, one word at a time.
-            readers = list(self.reader.leaf_readers()) if not self.reader.is_atomic() else [(self.reader, 0)]
-            words: set[bytes] = set()
-            for reader, _offset in readers:
-                words.update(reader.lexicon(fieldname))
-            self._words[fieldname] = [btext.decode("utf-8") for btext in sorted(words)]
+            self._words[fieldname] = [btext.decode("utf-8") for btext in read_words(self.reader, fieldname)]
+            if self._on_read is not None:
+                self._on_read(fieldname)
         return self._words[fieldname]
 
     def _holds_words(self, fieldname: str) -> bool:
@@ -50,8 +68,8 @@ class Vocabulary:
     def starting_with(self, fieldname: str, prefix: str) -> list[str]:
         words = self.words(fieldname)
         if not prefix:
-            return words
-        return words[bisect_left(words, prefix) : bisect_left(words, prefix + _LAST)]
+            return words if isinstance(words, list) else list(words[:])
+        return list(words[bisect_left(words, prefix) : bisect_left(words, prefix + _LAST)])
 
     def expand(self, query: wq.Query) -> list[bytes] | None:
         """The words (as index bytes) a prefix, wildcard or fuzzy term stands for, the same as
