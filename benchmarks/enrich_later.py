@@ -46,7 +46,7 @@ def main() -> int:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    from search.management.commands.run_index_worker import drain_once
+    from search.index.outbox import drain_once
     from search.store.enrichment import Enricher
     from search.store.importer import Importer
     from search.store.models import Article

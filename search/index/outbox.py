@@ -161,3 +161,17 @@ class IndexSession:
                 log.warning("index writer could not be cancelled cleanly: %s", exc)
         self._applied_tasks.clear()
         self._written.clear()
+
+
+def drain_once(lock_timeout: float = 5.0) -> int:
+    """Apply everything queued now and commit. Returns how many articles were brought up to date."""
+    if not pending_count():
+        return 0
+    session = IndexSession(get_backend(), lock_timeout=lock_timeout)
+    try:
+        applied = session.drain()
+        session.close()
+    except BaseException:
+        session.abort()
+        raise
+    return applied

@@ -27,7 +27,7 @@ from search.fetch.http import Fetcher, FetchError
 from search.index import get_backend
 from search.monitor.models import Delivery, SavedSearch, SavedSearchMatch
 from search.query.params import SearchParams
-from search.store.models import Article, ArticleActor
+from search.store.models import Article
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,10 @@ def saved_params(saved: SavedSearch) -> SearchParams:
     return SearchParams.from_query(QueryDict(saved.query))
 
 
-def match_new(article_ids: Iterable[int], searches: list[SavedSearch] | None = None, *, actors_from_db: bool = False) -> dict[int, list[int]]:
+def match_new(article_ids: Iterable[int], searches: list[SavedSearch] | None = None) -> dict[int, list[int]]:
     """Run every saved search (or these) over these articles only: {saved search id: matching
-    article ids}. The articles are in the index already (the importer has committed it).
-
-    With `actors_from_db` the actor filters (actor=, -actor=) are checked against the articles'
-    actor links in the database instead of the index: background enrichment has just written
-    those links, and the Whoosh engine indexes them only when the index worker next drains the
-    outbox."""
+    article ids}. The articles are in the index already (the importer, or background enrichment,
+    has applied their index work)."""
     started = time.perf_counter()
     ids = tuple(sorted(set(article_ids)))
     searches = list(SavedSearch.objects.only("pk", "query")) if searches is None else searches
@@ -58,20 +54,10 @@ def match_new(article_ids: Iterable[int], searches: list[SavedSearch] | None = N
         replace(saved_params(saved).search_query(offset=0, limit=len(ids), facets=False), collapse=False, within=ids)
         for saved in searches
     ]
-    links: dict[int, set[int]] = {}
-    if actors_from_db:
-        for article_id, actor_id in ArticleActor.objects.filter(article_id__in=ids).values_list("article_id", "actor_id"):
-            links.setdefault(article_id, set()).add(actor_id)
-        filters = [(query.actors, query.exclude_actors) for query in queries]
-        queries = [replace(query, actors=(), exclude_actors=()) for query in queries]
     found: dict[int, list[int]] = {}
-    for number, (saved, results) in enumerate(zip(searches, get_backend().search_many(queries), strict=True)):
-        hits = [hit.article_id for hit in results.hits]
-        if actors_from_db:
-            wanted, unwanted = (set(f) for f in filters[number])
-            hits = [a for a in hits if (not wanted or links.get(a, set()) & wanted) and not links.get(a, set()) & unwanted]
-        if hits:
-            found[saved.pk] = hits
+    for saved, results in zip(searches, get_backend().search_many(queries), strict=True):
+        if results.hits:
+            found[saved.pk] = [hit.article_id for hit in results.hits]
     LAST_STATS.update(articles=len(ids), searches=len(searches), total_s=time.perf_counter() - started)
     return found
 
@@ -135,7 +121,7 @@ def on_actors_found(sender: object, article_ids: frozenset[int], **kwargs: objec
         by_actor = [saved for saved in SavedSearch.objects.all() if saved_params(saved).actor]
         if not by_actor:
             return
-        found = match_new(article_ids, by_actor, actors_from_db=True)
+        found = match_new(article_ids, by_actor)
         known = set(SavedSearchMatch.objects.filter(saved_search_id__in=list(found), article_id__in=article_ids).values_list("saved_search_id", "article_id"))
         fresh = {pk: [a for a in ids if (pk, a) not in known] for pk, ids in found.items()}
         record_matches({pk: ids for pk, ids in fresh.items() if ids})

@@ -20,6 +20,7 @@ starts it again: no article is lost, and one enriched twice ends up the same.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,12 +28,15 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q
 
-from search.index.outbox import enqueue
+from search.index.base import IndexLocked, IndexUnavailable
+from search.index.outbox import drain_once, enqueue
 from search.store import passages
 from search.store.actors import ActorResolver, MentionExtractor, article_text, delete_orphans, merge_variants
 from search.store.import_lock import ImportBusy, import_lock
 from search.store.models import Article, PendingEnrichment
 from search.store.signals import actors_found
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500  # articles per actor step: the import lock is held for one NER batch at a time
 # Articles per passage step: each pass loads and saves the whole shingle index, so few large passes.
@@ -173,7 +177,7 @@ class Enricher:
             enqueue(a.pk for a in articles)
             PendingEnrichment.objects.filter(article_id__in=ids).update(actors=False)
         # Saved searches filtered by actor could not match these articles at import time.
-        actors_found.send(sender=Enricher, article_ids=frozenset(a.pk for a in articles))
+        _found(frozenset(a.pk for a in articles))
         return len(articles)
 
     @staticmethod
@@ -185,5 +189,18 @@ class Enricher:
             delete_orphans()
             finished.delete()
         if merged:  # a name variant joined an actor: saved searches by that actor look again
-            actors_found.send(sender=Enricher, article_ids=ids)
+            _found(ids)
         return merged
+
+
+def _found(article_ids: frozenset[int]) -> None:
+    """Say that these articles have their actors, once the index holds them: the saved searches
+    filtered by actor (search.monitor.alerts) search the index. An engine that indexes in the
+    articles' transaction has them already; otherwise the queued work is applied now, as the
+    index worker's next drain would (this step holds the import lock, so no import has the
+    writer; a drain that cannot take it is logged and the searches see the index as it is)."""
+    try:
+        drain_once()
+    except (IndexLocked, IndexUnavailable) as exc:
+        log.warning("enrichment: the index could not be brought up to date before the saved searches by actor ran: %s", exc)
+    actors_found.send(sender=Enricher, article_ids=article_ids)

@@ -14,7 +14,7 @@ from django.http import QueryDict
 
 from search.index import _load, get_backend
 from search.index.base import SearchQuery
-from search.management.commands.run_index_worker import drain_once
+from search.index.outbox import drain_once
 from search.query.params import SearchParams
 from search.query.results import run_search
 from search.store import enrichment, passages

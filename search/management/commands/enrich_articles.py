@@ -43,7 +43,7 @@ class Command(BaseCommand):
             f"{steps} enrichment steps in {time.monotonic() - started:.1f}s; "
             + (left.message if left else "nothing waits for enrichment")
         )
-        from search.management.commands.run_index_worker import drain_once
+        from search.index.outbox import drain_once
 
         try:
             applied = drain_once()

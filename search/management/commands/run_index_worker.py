@@ -8,9 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from search.index import get_backend
 from search.index.base import IndexLocked, IndexUnavailable
-from search.index.outbox import IndexSession, pending_count
+from search.index.outbox import drain_once, pending_count
 from search.store.enrichment import BATCH_SIZE, Enricher
 from search.store.import_lock import import_running
 
@@ -18,20 +17,6 @@ LOCKED_NOTE_AFTER = 60.0  # seconds: an import holds the writer for its run; lon
 # While an import runs, seconds between drains: the import needs the index writer at its start
 # and end (it waits --lock-timeout, 30 s, for it) and must not find it taken every time it looks.
 PAUSE_DURING_IMPORT = 5.0
-
-
-def drain_once(lock_timeout: float = 5.0) -> int:
-    """Apply everything queued now and commit. Returns how many articles were brought up to date."""
-    if not pending_count():
-        return 0
-    session = IndexSession(get_backend(), lock_timeout=lock_timeout)
-    try:
-        applied = session.drain()
-        session.close()
-    except BaseException:
-        session.abort()
-        raise
-    return applied
 
 
 class Command(BaseCommand):
