@@ -15,8 +15,8 @@ from django.db import transaction
 
 from search.index import get_backend
 from search.index.base import BackendWriter, SearchBackend
-from search.index.documents import document_for, indexable
-from search.store.models import Article, IndexTask
+from search.index.documents import documents_for
+from search.store.models import IndexTask
 
 log = logging.getLogger(__name__)
 DRAIN_BATCH = 500
@@ -51,7 +51,7 @@ def apply_now(backend: SearchBackend, article_ids: Iterable[int], delete: bool =
 
 
 def _write(writer: BackendWriter, article_ids: list[int], delete: bool) -> int:
-    docs = [] if delete else [document_for(a) for a in indexable(Article.objects.filter(id__in=article_ids, hidden=False))]
+    docs = [] if delete else documents_for(article_ids)
     writer.update(docs)
     writer.delete(set(article_ids) - {doc["id"] for doc in docs})
     return len(article_ids)
@@ -116,7 +116,7 @@ class IndexSession:
             # document added earlier in the same uncommitted batch), then apply the newer row.
             self.commit()
         writer = self._ensure_writer()  # rows are read under the writer lock: no older copy commits after ours
-        docs = [document_for(article) for article in indexable(Article.objects.filter(id__in=article_ids, hidden=False))]
+        docs = documents_for(article_ids)
         writer.update(docs)
         gone = set(article_ids) - {doc["id"] for doc in docs}
         writer.delete(gone)  # hidden or deleted

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from search.index import get_backend
-from search.index.documents import document_for, indexable
+from search.index.documents import documents_for
 from search.index.outbox import pending_count
 from search.store.models import Article
 
@@ -26,13 +26,14 @@ class Command(BaseCommand):
         missing: list[int] = []
         stale: list[int] = []
         visible: set[int] = set()
-        articles = indexable(Article.objects.filter(hidden=False).order_by("id"))
-        for article in articles.iterator(chunk_size=CHUNK):
-            visible.add(article.pk)
-            if article.pk not in indexed:
-                missing.append(article.pk)
-            elif indexed[article.pk] != document_for(article)["fingerprint"]:
-                stale.append(article.pk)
+        ids = list(Article.objects.filter(hidden=False).order_by("id").values_list("id", flat=True))
+        for start in range(0, len(ids), CHUNK):
+            for doc in documents_for(ids[start : start + CHUNK]):
+                visible.add(doc["id"])
+                if doc["id"] not in indexed:
+                    missing.append(doc["id"])
+                elif indexed[doc["id"]] != doc["fingerprint"]:
+                    stale.append(doc["id"])
         extra = sorted(set(indexed) - visible)
         show = options["show"]
         self.stdout.write(f"{len(visible)} visible articles, {len(indexed)} indexed documents, {pending_count()} queued index tasks")
