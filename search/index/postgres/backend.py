@@ -33,6 +33,10 @@ from search.index.highlight import Highlighter
 
 log = logging.getLogger(__name__)
 SEARCH_TIME_LIMIT = 5.0  # seconds (statement_timeout); a longer query is stopped with a note
+# Per search, for its transaction only: JIT compilation costs more than it saves on statements
+# of this size (PostgreSQL turns it on above a cost that every broad query exceeds), and the
+# facet aggregates of a broad query need more than the default 4 MB to stay in memory.
+SEARCH_SETTINGS = {"jit": "off", "work_mem": "64MB"}
 # ts_rank_cd weights for {D, C, B, A}: title (A) counts twice as much as body (B), as on Whoosh.
 RANK_WEIGHTS = "{0.1, 0.2, 0.5, 1.0}"
 RANK_NORMALIZATION = 1  # divide by 1 + log(document length): long articles do not win by size
@@ -161,15 +165,14 @@ class PostgresBackend(SearchBackend):
         alias = _read_alias()
         messages: list[str] = []
         try:
-            with transaction.atomic(using=alias):
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                _configure(cursor)  # for the word lookups of translate() as well
                 translation, messages, everything = self.translate(query.text, alias)
                 if translation is None:
                     return SearchResults(total=0, hits=[], messages=messages, facets=FacetCounts() if query.facets else None)
-                with connections[alias].cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(SEARCH_TIME_LIMIT * 1000)}ms"])
-                    sql, params = _statement(query, translation, everything)
-                    cursor.execute(sql, params)
-                    rows = cursor.fetchall()
+                sql, params = _statement(query, translation, everything)
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
         except DatabaseError as exc:
             if "statement timeout" in str(exc):
                 note = f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s and was stopped."
@@ -187,6 +190,11 @@ class PostgresBackend(SearchBackend):
         if translation is None or everything or not (translation.singles or translation.phrases):
             return lambda text: []
         return PgHighlighter(translation.singles, translation.phrases, self._analyzer)
+
+
+def _configure(cursor) -> None:  # type: ignore[no-untyped-def]
+    settings = {"statement_timeout": f"{int(SEARCH_TIME_LIMIT * 1000)}ms", **SEARCH_SETTINGS}
+    cursor.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings), [x for item in settings.items() for x in item])
 
 
 def _excluded_outlets(query: SearchQuery) -> tuple[str, ...]:
@@ -278,16 +286,29 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
     if query.collapse:
         sql.append(" UNION ALL SELECT 'u', count(*), NULL, NULL, NULL, NULL FROM r")
     if query.facets:
+        # Outlet and actor counts leave the database cut to the facet's size (most frequent
+        # first, ties by value, as _top orders them) plus the selected values, and how many
+        # values had a count: a broad query has 100,000 actors, too many to send and sort here.
+        sql[0] += """, fo AS MATERIALIZED (
+            SELECT outlet COLLATE "C" AS outlet, count(*) AS c FROM m WHERE s_a AND s_d AND outlet <> '' GROUP BY 1
+        ), fa AS MATERIALIZED (
+            SELECT a, count(*) AS c FROM m CROSS JOIN LATERAL unnest(m.actor_ids) AS a WHERE s_o AND s_d GROUP BY a
+        )"""
         sql.append("""
-        UNION ALL SELECT 'o', count(*), outlet, NULL, NULL, NULL FROM m WHERE s_a AND s_d AND outlet <> '' GROUP BY outlet
-        UNION ALL SELECT 'a', a, NULL, NULL, count(*), NULL FROM m CROSS JOIN LATERAL unnest(m.actor_ids) AS a
-            WHERE s_o AND s_d GROUP BY a
+        UNION ALL (SELECT 'o', c, outlet, NULL, NULL, NULL FROM fo ORDER BY c DESC, outlet LIMIT %s)
+        UNION ALL SELECT 'o', c, outlet, NULL, NULL, NULL FROM fo WHERE outlet = ANY(%s)
+        UNION ALL SELECT 'ov', count(*), NULL, NULL, NULL, NULL FROM fo
+        UNION ALL (SELECT 'a', a, NULL, NULL, c, NULL FROM fa ORDER BY c DESC, a LIMIT %s)
+        UNION ALL SELECT 'a', a, NULL, NULL, c, NULL FROM fa WHERE a = ANY(%s)
+        UNION ALL SELECT 'av', count(*), NULL, NULL, NULL, NULL FROM fa
         UNION ALL SELECT 'd', count(*), NULL, published, NULL, NULL FROM m WHERE s_o AND s_a GROUP BY published
         UNION ALL SELECT 'so', 0, o, NULL, NULL, NULL FROM unnest(%s::text[]) AS o
             WHERE EXISTS (SELECT 1 FROM search_pgdocument x WHERE x.outlet = o)
         UNION ALL SELECT 'sa', a, NULL, NULL, NULL, NULL FROM unnest(%s::bigint[]) AS a
             WHERE EXISTS (SELECT 1 FROM search_pgdocument x WHERE x.actor_ids @> ARRAY[a])""")
-        params += [[*query.outlets, *_excluded_outlets(query)], [*query.actors, *_excluded_actors(query)]]
+        selected_outlets = [*query.outlets, *_excluded_outlets(query)]
+        selected_actors = [*query.actors, *_excluded_actors(query)]
+        params += [query.facet_size, selected_outlets, query.facet_size, selected_actors, selected_outlets, selected_actors]
     return "".join(sql), params
 
 
@@ -300,6 +321,7 @@ def _results(rows: list[tuple], query: SearchQuery, messages: list[str], ranked:
     facets = FacetCounts() if query.facets else None
     known_outlets: list[str] = []
     known_actors: list[int] = []
+    outlet_values = actor_values = 0
     for part, key, label, day, value, n in rows:
         if part == "h":
             page.append((n, Hit(int(key), float(value) if ranked and value is not None else None)))  # as Whoosh: no score by date
@@ -307,6 +329,10 @@ def _results(rows: list[tuple], query: SearchQuery, messages: list[str], ranked:
             total = int(key)
         elif part == "u":
             uncollapsed = int(key)
+        elif part == "ov":
+            outlet_values = int(key)
+        elif part == "av":
+            actor_values = int(key)
         elif part == "o":
             outlets[label] = int(key)
         elif part == "a":
@@ -324,9 +350,9 @@ def _results(rows: list[tuple], query: SearchQuery, messages: list[str], ranked:
     if facets is not None:
         facets.days = dict(sorted(facets.days.items()))
         facets.outlets = _top(outlets, query.facet_size, known_outlets)
-        facets.outlet_values = len(outlets)
+        facets.outlet_values = outlet_values
         facets.actors = _top(actors, query.facet_size, known_actors)
-        facets.actor_values = len(actors)
+        facets.actor_values = actor_values
     if uncollapsed is None and query.collapse:
         uncollapsed = total
     return SearchResults(total=total, hits=hits, messages=messages, facets=facets, uncollapsed_total=uncollapsed)

@@ -196,18 +196,20 @@ class Translator:
         if isinstance(node, wq.Phrase):
             return self._leaf(node, self._phrase(node), negated)
         if kind is wq.FuzzyTerm or kind is wq.Prefix or kind is wq.Wildcard or kind is wq.TermRange:
-            return self._leaf(node, self._expanded(node), negated)
+            # Not ranked: Whoosh gives every match of an expanded term the same score
+            # (constantscore), and ts_rank_cd with hundreds of words read every match's vector.
+            return self._leaf(node, self._expanded(node), negated, ranked=False)
         if kind is wq.Term:
             return self._leaf(node, self._term(node), negated)
         return FALSE  # fields and kinds without a meaning here (id:, numeric ranges)
 
-    def _leaf(self, node: wq.Query, tsquery: str | None, negated: bool) -> Cond:
+    def _leaf(self, node: wq.Query, tsquery: str | None, negated: bool, ranked: bool = True) -> Cond:
         if tsquery is None:
             return FALSE
         if not tsquery:
             return NONE
         column = FIELDS[node.field()][0]
-        if not negated:
+        if ranked and not negated:
             self.out.rank.setdefault(column, []).append(tsquery)
         return Cond("ts", column=column, tsquery=tsquery)
 
