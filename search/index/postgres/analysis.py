@@ -31,6 +31,18 @@ def prepare(text: str) -> str:
     return " ".join(token.replace(".", "") if "." in token else token for token in _TOKEN.findall(text))
 
 
+LEAD_WORDS = 100  # the lead: the body's first words, which rank a broad query's matches first
+
+
+def lead_and_rest(prepared: str) -> tuple[str, str]:
+    """A prepared body split after its first LEAD_WORDS words (the configuration makes one word
+    of every token, so positions run on across the two parts)."""
+    words = prepared.split(" ", LEAD_WORDS)
+    if len(words) <= LEAD_WORDS:
+        return prepared, ""
+    return " ".join(words[:LEAD_WORDS]), words[LEAD_WORDS]
+
+
 def fold_analyzer():  # type: ignore[no-untyped-def]
     """Query words as the parser passes them on: tokens, acronyms joined, lower case, accents
     folded; no stop list and no stemming (PostgreSQL stems them)."""

@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F, Func, Value
 
 TEXT_CONFIG = "newsindex"  # english stems, no stop words, accents folded (migration 0010)
 NAMES_CONFIG = "newsindex_names"  # outlet, author and actor names: folded words, no stemming
@@ -23,7 +24,14 @@ class PgDocument(models.Model):
     actor_ids = ArrayField(models.BigIntegerField(), default=list)
     copy_of = ArrayField(models.BigIntegerField(), default=list)
     fingerprint = models.CharField(max_length=32, default="")
-    text_vector = SearchVectorField()  # title weight A, body weight B
+    text_vector = SearchVectorField()  # title weight A, the body's lead C and the rest of it B
+    # The title and lead alone (ts_filter keeps weights A and C): small enough to stay in the
+    # table's row, where ranking reads it without fetching the whole vector (backend.RERANK).
+    lead_vector = models.GeneratedField(
+        expression=Func(F("text_vector"), Value("{a,c}"), function="ts_filter", output_field=SearchVectorField()),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     names_vector = SearchVectorField()  # outlet A, authors B, actor names C
 
     class Meta:

@@ -22,12 +22,12 @@ from whoosh.lang import stemmer_for_language
 from search.index.postgres.models import NAMES_CONFIG, TEXT_CONFIG
 from search.index.querylang import MAX_EXPANSION
 
-# field -> (column, weight label): title A and body B in the text vector; outlet A, authors B,
-# actor names C in the names vector.
+# field -> (column, weight labels): title A and body (its lead C, the rest B) in the text
+# vector; outlet A, authors B, actor names C in the names vector.
 FIELDS = {
     "text": ("text_vector", ""),  # title or body: no weight label, so the GIN index needs no recheck
     "title": ("text_vector", "A"),
-    "body": ("text_vector", "B"),
+    "body": ("text_vector", "BC"),
     "outlet": ("names_vector", "A"),
     "authors": ("names_vector", "B"),
     "actor": ("names_vector", "C"),
@@ -281,22 +281,32 @@ class Translator:
         return Cond("sql", sql="(" + " AND ".join(parts) + ")", params=tuple(params))
 
 
+_MERGEABLE = (wq.Term, wq.Prefix, wq.Wildcard, wq.FuzzyTerm)  # phrases are rechecked anyway
+_SAME = ("text", "words", "slop", "maxdist", "prefixlength", "boost")
+
+
 def _title_or_body(node: wq.Query) -> wq.Query | None:
     """The parser's `Or([X(title), X(body)])` for a word of the default fields, as one X over
     the whole text vector (field "text"): the same matches, and a tsquery without weight labels
-    lets the GIN index answer without reading each match's vector again."""
+    lets the GIN index answer without reading each match's vector again. The parser flattens
+    `a OR b` into `Or([a(title), a(body), b(title), b(body)])`: every such pair is merged."""
     subs = list(node.children())
-    if len(subs) != 2 or type(subs[0]) is not type(subs[1]) or {s.field() for s in subs} != {"title", "body"}:
+    pairs: dict[tuple, list[int]] = {}
+    for i, sub in enumerate(subs):
+        if type(sub) in _MERGEABLE and sub.field() in ("title", "body"):
+            pairs.setdefault((type(sub), *(repr(getattr(sub, k, None)) for k in _SAME)), []).append(i)
+    merged_at: dict[int, wq.Query] = {}
+    dropped: set[int] = set()
+    for indexes in pairs.values():
+        if len(indexes) == 2 and {subs[i].field() for i in indexes} == {"title", "body"}:
+            merged = copy.copy(subs[indexes[0]])
+            merged.fieldname = "text"
+            merged_at[indexes[0]] = merged
+            dropped.add(indexes[1])
+    if not merged_at:
         return None
-    first, second = subs
-    if type(first) not in (wq.Term, wq.Prefix, wq.Wildcard, wq.FuzzyTerm):  # phrases are rechecked anyway
-        return None
-    keys = ("text", "words", "slop", "maxdist", "prefixlength", "boost")
-    if any(getattr(first, k, None) != getattr(second, k, None) for k in keys):
-        return None
-    merged = copy.copy(first)
-    merged.fieldname = "text"
-    return merged
+    kept = [merged_at.get(i, sub) for i, sub in enumerate(subs) if i not in dropped]
+    return kept[0] if len(kept) == 1 else type(node)(kept)
 
 
 def _label(weight: str) -> str:

@@ -1,0 +1,77 @@
+"""The postgres engine's two-step ranking (title and lead first, then the whole text of the
+best RERANK matches) and the vectors it reads."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from search.index.base import SearchQuery
+from search.index.postgres import backend as pg_backend
+from search.index.postgres.analysis import LEAD_WORDS, prepare, stem_analyzer
+
+pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("engine_name", ["postgres"], indirect=True)]
+
+
+def _full_ranking(tsquery: str) -> list[int]:
+    """Every match ordered by ts_rank_cd over its whole text, as ranking was before two steps."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT article_id FROM search_pgdocument WHERE text_vector @@ %s::tsquery ORDER BY "
+            f"ts_rank_cd('{pg_backend.RANK_WEIGHTS}', text_vector, %s::tsquery, {pg_backend.RANK_NORMALIZATION}) DESC, article_id",
+            [tsquery, tsquery],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _ids(backend, text: str) -> list[int]:  # type: ignore[no-untyped-def]
+    return [hit.article_id for hit in backend.search(SearchQuery(text=text, limit=50)).hits]
+
+
+def test_ranking_is_exact_when_the_matches_fit_in_the_second_step(seeds, backend, monkeypatch):
+    for word in ("kadyrov", "chechnya", "putin"):
+        assert _ids(backend, word) == _full_ranking(f"'{stem_analyzer()(word).__next__().text}'")
+    # With a second step smaller than the matches, the best of the lead ranking come first,
+    # in the order of their whole text, then the rest by their lead: the same articles.
+    monkeypatch.setattr(pg_backend, "RERANK", 2)
+    two = _ids(backend, "kadyrov")
+    assert sorted(two) == sorted(_full_ranking("'kadyrov'")) and len(two) == 4
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT article_id, ts_rank_cd('{pg_backend.RANK_WEIGHTS}', text_vector, 'kadyrov', 1) FROM search_pgdocument WHERE article_id = ANY(%s)",
+            [two[:2]],
+        )
+        full = dict(cursor.fetchall())
+    assert full[two[0]] >= full[two[1]]
+
+
+def _body_words(article) -> list[str]:  # type: ignore[no-untyped-def]
+    return prepare(article.body).split(" ")
+
+
+def test_the_lead_vector_holds_the_title_and_first_words_and_phrases_cross_its_end(seeds, backend):
+    article = max(seeds.values(), key=lambda a: len(_body_words(a)))
+    words = _body_words(article)
+    assert len(words) > LEAD_WORDS + 50
+    stem = stem_analyzer()
+    stems = [next(iter(stem(w))).text for w in words]
+    early = next(s for i, s in enumerate(stems[:LEAD_WORDS]) if s not in stems[LEAD_WORDS:] and s.isalpha())
+    late = next(s for s in stems[LEAD_WORDS + 1 :] if s not in stems[:LEAD_WORDS] and s.isalpha() and s not in prepare(article.title).lower())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lead_vector @@ %s::tsquery, lead_vector @@ %s::tsquery, text_vector @@ %s::tsquery FROM search_pgdocument WHERE article_id = %s",
+            [f"'{early}'", f"'{late}'", f"'{late}'", article.pk],
+        )
+        assert cursor.fetchone() == (True, False, True)
+    # The last word of the lead and the first after it are still a phrase, in any field.
+    phrase = f'"{words[LEAD_WORDS - 1]} {words[LEAD_WORDS]}"'
+    assert article.pk in _ids(backend, phrase)
+    assert article.pk in _ids(backend, "body:" + phrase)
+    assert article.pk in _ids(backend, f"body:{words[2]}") and article.pk in _ids(backend, f"body:{words[LEAD_WORDS + 20]}")
+
+
+def test_an_or_of_words_is_one_tsquery_without_field_labels(seeds, backend):
+    """Labels (title A, body BC) make the GIN index recheck every match's whole vector."""
+    translation, _, _ = backend.translate("kremlin OR kadyrov OR chech*")
+    assert translation.cond.kind == "ts" and ":" not in translation.cond.tsquery
+    assert set(_ids(backend, "kremlin OR kadyrov")) == set(_ids(backend, "kremlin")) | set(_ids(backend, "kadyrov"))
