@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import write_json  # noqa: E402
+
 SHARED = ROOT.parent / "shared" / "corpora"
 
 # actor -> (kind, seed numbers), from the issue
@@ -330,8 +333,7 @@ def main() -> int:
             setup(data_dir)
             figures = {"gold_recall": gold_recall()}
         print(json.dumps(figures, indent=2, ensure_ascii=False))
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+        write_json(args.json, figures)
         return 0
     if args.ruler:
         print(json.dumps(ruler_comparison(args.ruler), indent=2))
@@ -346,8 +348,7 @@ def main() -> int:
         setup(data_dir)
         figures = {"seeds": seeds(), "basil": basil(), "gold_recall": gold_recall(), "throughput": throughput(args.throughput_articles)}
     print(json.dumps(figures, indent=2, ensure_ascii=False))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    write_json(args.json, figures)
     return 0
 
 

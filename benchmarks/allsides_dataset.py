@@ -18,12 +18,14 @@ import argparse
 import json
 import os
 import re
-import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import peak_rss_mb, write_json  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
 
@@ -97,12 +99,10 @@ def main() -> int:
             }
         )
         print(json.dumps(runs[-1]), flush=True)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures = {"corpus": str(args.corpus), "articles_asked": args.articles, "actors": "spaCy NER" if args.ner else "name heuristic", "runs": runs, "peak_rss_mb": round(peak),
-               "peak_rss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+    figures = {"corpus": str(args.corpus), "articles_asked": args.articles, "actors": "spaCy NER" if args.ner else "name heuristic", "runs": runs, "peak_rss_mb": round(peak_rss_mb()),
+               "peak_rss_children_mb": round(peak_rss_mb(children=True))}
     print(json.dumps(figures, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    write_json(args.json, figures)
     return 0
 
 

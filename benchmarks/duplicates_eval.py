@@ -35,7 +35,6 @@ import gzip
 import json
 import os
 import random
-import resource
 import sys
 import time
 from collections import defaultdict
@@ -47,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.harness.measure import load_average, peak_rss_mb, write_json  # noqa: E402
 from search.duplicates.detect import Para, PassageGroup, Settings, ShingleIndex, Span, find_groups
 from search.duplicates.quality import quote_checker, refine
 from search.duplicates.tokens import tokenize
@@ -300,7 +300,7 @@ def write_sample(
 
 def speed(args: argparse.Namespace) -> dict[str, object]:
     print(f"load average at start: {os.getloadavg()}, cpus: {os.cpu_count()}")
-    out: dict[str, object] = {"mode": "speed", "cpus": os.cpu_count(), "load_average_start": list(os.getloadavg())}
+    out: dict[str, object] = {"mode": "speed", "cpus": os.cpu_count(), "load_average_start": load_average()}
     t0 = time.perf_counter()
     corpus = Corpus()
     for n, paragraphs in enumerate(allsides_articles(args.allsides)):
@@ -392,7 +392,7 @@ def speed(args: argparse.Namespace) -> dict[str, object]:
         out["check_incremental_equals_full"] = same
     print(f"load average at end: {os.getloadavg()}")
     print_memory()
-    out["load_average_end"] = list(os.getloadavg())
+    out["load_average_end"] = load_average()
     out.update(peak_memory())
     return out
 
@@ -407,15 +407,14 @@ def canonical(groups: list[PassageGroup]) -> list[tuple[bool, tuple[tuple[Span, 
 
 
 def print_memory() -> None:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    own, children = peak_rss_mb(), peak_rss_mb(children=True)
     print(f"peak memory (ru_maxrss): {own:.0f} MiB" + (f" (largest worker {children:.0f} MiB)" if children else ""))
 
 
 def peak_memory() -> dict[str, int]:
     return {
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "peak_rss_worker_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "peak_rss_mib": round(peak_rss_mb()),
+        "peak_rss_worker_mib": round(peak_rss_mb(children=True)),
     }
 
 
@@ -504,8 +503,7 @@ def main() -> None:
         print(json.dumps(score_groups(args.score_groups), indent=2))
         return
     figures = speed(args) if args.speed else recall(args)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    write_json(args.json, figures)
 
 
 if __name__ == "__main__":

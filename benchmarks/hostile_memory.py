@@ -29,6 +29,9 @@ import zlib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import write_json  # noqa: E402
+
 MB = 1024 * 1024
 TARGET_MB = 500
 GOOD_TEXT = "Harbour council meets {n}\n\nThe harbour council met on Monday to discuss the repairs to the north pier, number {n}."
@@ -201,9 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         "hostile": hostile,
         "peak_rss_mb": hostile["peak_rss_mb"],
     }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.json}")
+    write_json(args.json, figures)
     return 0
 
 

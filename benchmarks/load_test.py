@@ -59,7 +59,6 @@ import secrets
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -70,14 +69,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `benchmarks.harness`
+
+# Also this module's names for the Makefile's FRESH_PG and tests/web (GUNICORN, manage, Children...).
+from benchmarks.harness.databases import Database, create_database, drop_database  # noqa: E402, F401
+from benchmarks.harness.measure import PeakMemory, percentile, write_json  # noqa: E402
+from benchmarks.harness.processes import GUNICORN, PYTHON, Children, Failure, fetch, free_port, manage, wait_for_server  # noqa: E402, F401
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
 DEFAULT_BASE = CORPORA / "allsides" / "sample2000.jsonl"
 DEFAULT_SOURCE = CORPORA / "allsides" / "articles.jsonl.gz"
-PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 PROBES = 5  # imported articles that must become searchable through the server
 MIX = [  # (kind, weight)
     ("search page", 25),
@@ -126,105 +130,6 @@ class Sample:
     error: str = ""  # "timeout", "connection: ..." or "status 5xx"
 
 
-class Failure(RuntimeError):
-    """The set-up or a child process failed: the run cannot be measured."""
-
-
-# --- child processes -----------------------------------------------------------------------------
-
-
-class Children:
-    """Child processes, each in a process group of its own, all killed by stop_all()."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        try:
-            proc = subprocess.Popen(args, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        finally:
-            log.close()
-        self.procs[name] = proc
-        return proc
-
-    def stop(self, name: str, grace: float = 10.0) -> None:
-        proc = self.procs.pop(name, None)
-        if proc is None:
-            return
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, sig)  # the whole group: gunicorn's workers, the importer's NER pool
-            try:
-                proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)  # anything the leader left behind in its group
-
-    def stop_all(self) -> None:
-        for name in list(self.procs):
-            self.stop(name)
-
-    def tail(self, name: str, lines: int = 15) -> str:
-        path = self.log_dir / f"{name}.log"
-        if not path.exists():
-            return ""
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def manage(env: dict[str, str], *args: str, timeout: float = 3600) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, start_new_session=True
-    )
-    if proc.returncode not in (0, 1):  # 1: an import with some rejected records
-        raise Failure(f"manage.py {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
-    return proc
-
-
-class PeakMemory:
-    """Highest resident memory (VmHWM) seen per process group, sampled every half second."""
-
-    def __init__(self) -> None:
-        self.groups: dict[str, int] = {}
-        self.peak_kb: dict[str, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def watch(self, name: str, pgid: int) -> None:
-        self.groups[name] = pgid
-        if not self._thread.is_alive():
-            self._thread.start()
-
-    def stop(self) -> dict[str, float]:
-        self._stop.set()
-        return {name: round(kb / 1024) for name, kb in self.peak_kb.items()}
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.5):
-            for pid in filter(str.isdigit, os.listdir("/proc")):
-                try:
-                    with open(f"/proc/{pid}/stat") as fh:
-                        pgid = int(fh.read().rsplit(")", 1)[1].split()[2])
-                    name = next((n for n, g in self.groups.items() if g == pgid), None)
-                    if name is None:
-                        continue
-                    with open(f"/proc/{pid}/status") as fh:
-                        hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
-                except (OSError, ValueError, IndexError):
-                    continue
-                key = name if name == "import" or pid != str(pgid) else f"{name} master"
-                self.peak_kb[key] = max(self.peak_kb.get(key, 0), hwm)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # --- data -----------------------------------------------------------------------------------------
 
 
@@ -257,58 +162,6 @@ def write_import_file(source: Path, count: int, skip: set[str], target: Path) ->
             out.write(line if line.endswith("\n") else line + "\n")
             written += 1
     return written
-
-
-class Database:
-    """Plain SQL on the run's database (SQLite file read-only, or PostgreSQL through psycopg)."""
-
-    def __init__(self, sqlite_file: Path | None = None, url: str | None = None) -> None:
-        self.sqlite_file, self.url = sqlite_file, url
-
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """`sql` with ? placeholders."""
-        if self.url:
-            import psycopg
-
-            with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
-                return conn.execute(sql.replace("?", "%s"), params).fetchall()
-        with contextlib.closing(sqlite3.connect(f"file:{self.sqlite_file}?mode=ro", uri=True)) as conn:
-            return conn.execute(sql, params).fetchall()
-
-
-def _maintenance(url: str) -> tuple[str, str]:
-    """(database name, URL of the same server's `postgres` database)."""
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    if parts.scheme not in ("postgres", "postgresql") or not name:
-        raise Failure(f"--database-url {url!r}: give postgres://user@host:port/NAME")
-    return name, urlunsplit(parts._replace(path="/postgres"))
-
-
-def create_database(url: str) -> None:
-    """Create the run's database, or accept an existing one without tables."""
-    import psycopg
-    from psycopg import sql
-
-    name, maintenance = _maintenance(url)
-    try:
-        with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                return
-    except psycopg.Error as exc:
-        raise Failure(f"PostgreSQL at {maintenance}: {exc}") from exc
-    if Database(url=url).rows("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")[0][0]:
-        raise Failure(f"database {name} has tables: the load test needs a fresh database (it creates and drops it)")
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name, maintenance = _maintenance(url)
-    with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def query_material(db: Database, rng: random.Random) -> tuple[list[str], list[str]]:
@@ -350,16 +203,6 @@ def request_for(kind: str, rng: random.Random, words: list[str], outlets: list[s
 
 
 # --- load -----------------------------------------------------------------------------------------
-
-
-def fetch(port: int, path: str, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Connection": "close", **headers})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def one_request(port: int, kind: str, path: str, headers: dict[str, str], timeout: float, server: int = 0) -> Sample:
@@ -415,12 +258,6 @@ class Load:
                 self.samples.append(sample)
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return math.nan
-    return sorted_values[max(0, math.ceil(p / 100 * len(sorted_values)) - 1)]
-
-
 def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
     latencies = sorted(s.seconds * 1000 for s in samples)
     failures = [s for s in samples if s.error]
@@ -431,9 +268,9 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
         "client_errors_4xx": sum(1 for s in samples if 400 <= s.status < 500),
         "seconds": round(seconds, 2),
         "requests_per_s": round(len(samples) / seconds, 2) if seconds > 0 else None,
-        "p50_ms": round(percentile(latencies, 50), 1),
-        "p95_ms": round(percentile(latencies, 95), 1),
-        "p99_ms": round(percentile(latencies, 99), 1),
+        "p50_ms": round(percentile(latencies, 50, "nearest"), 1),
+        "p95_ms": round(percentile(latencies, 95, "nearest"), 1),
+        "p99_ms": round(percentile(latencies, 99, "nearest"), 1),
         "max_ms": round(latencies[-1], 1) if latencies else math.nan,
     }
     by_kind: dict[str, list[Sample]] = defaultdict(list)
@@ -443,8 +280,8 @@ def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
         kind: {
             "requests": len(group),
             "failures": sum(1 for s in group if s.error),
-            "p50_ms": round(percentile(sorted(s.seconds * 1000 for s in group), 50), 1),
-            "p95_ms": round(percentile(sorted(s.seconds * 1000 for s in group), 95), 1),
+            "p50_ms": round(percentile([s.seconds * 1000 for s in group], 50, "nearest"), 1),
+            "p95_ms": round(percentile([s.seconds * 1000 for s in group], 95, "nearest"), 1),
         }
         for kind, group in sorted(by_kind.items())
     }
@@ -484,18 +321,6 @@ def wait_until_searchable(port: int, probes: list[tuple[int, str]], timeout: flo
         if missing:
             time.sleep(0.5)
     return not missing, time.monotonic() - started, [article_id for article_id, _ in missing]
-
-
-def wait_for_server(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise Failure(f"gunicorn exited with status {server.returncode}")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            if fetch(port, "/api/search?q=", {}, 10)[0] == 200:
-                return
-        time.sleep(0.3)
-    raise Failure(f"gunicorn did not answer on 127.0.0.1:{port} within {timeout:.0f}s")
 
 
 # --- the run --------------------------------------------------------------------------------------
@@ -563,10 +388,8 @@ def run(config: Config) -> dict[str, Any]:
         children.start("index_worker", [PYTHON, "manage.py", "run_index_worker"], env)
         servers = []  # (log name, port, process)
         for number, server_env in enumerate(server_envs, 1):
-            port = free_port()
             name = "gunicorn" if len(server_envs) == 1 else f"gunicorn-{number}"
-            args = [GUNICORN, "newsindex.wsgi", "--workers", str(config.workers), "--bind", f"127.0.0.1:{port}", "--timeout", "30"]
-            servers.append((name, port, children.start(name, args, server_env)))
+            servers.append((name, *children.start_gunicorn(name, server_env, config.workers)))
         memory = PeakMemory()
         for name, port, server in servers:
             wait_for_server(port, server)
@@ -762,8 +585,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print_report(report)
     if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(report, indent=2) + "\n")
+        write_json(json_path, report)
     failed = sum(phase["failures"] for phase in report["phases"].values())
     return 1 if failed or not report["searchable"]["all_found"] else 0
 

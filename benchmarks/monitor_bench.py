@@ -28,6 +28,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import write_json  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpora" / "allsides" / "sample2000.jsonl"
 
 
@@ -87,8 +90,7 @@ def main() -> int:
     if args.lookup_only:
         figures = lookup_at_scale(args.lookup_only, args.checks)
         print(json.dumps(figures, indent=2))
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=2))
+        write_json(args.json, figures)
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
     sys.path.insert(0, str(ROOT))
@@ -166,8 +168,7 @@ def main() -> int:
         print(kind, json.dumps(timings[kind]), flush=True)
     figures["check"] = timings
     print(json.dumps(figures, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    write_json(args.json, figures)
     return 0
 
 
