@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
 from benchmarks.harness.measure import peak_rss_mb, write_json  # noqa: E402
+from benchmarks.harness.servers import setup_django  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
@@ -70,13 +70,9 @@ def main() -> int:
     corpus = args.corpus
     if args.articles:
         corpus = first_records(args.corpus, args.articles, args.data_dir.parent / f"{args.data_dir.name}-first{args.articles}.jsonl")
-    os.environ["NEWSINDEX_DATA_DIR"] = str(args.data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+    setup_django(args.data_dir)
     from django.core.management import call_command
 
-    django.setup()
     call_command("migrate", verbosity=0)
     from search.store.importer import Importer
 

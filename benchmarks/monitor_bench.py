@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
 from benchmarks.harness.measure import write_json  # noqa: E402
+from benchmarks.harness.servers import setup_django  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "allsides" / "sample2000.jsonl"
 
@@ -92,12 +93,9 @@ def main() -> int:
         print(json.dumps(figures, indent=2))
         write_json(args.json, figures)
         return 0
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+    setup_django()
     from django.core.management import call_command
 
-    django.setup()
     call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
 
@@ -179,11 +177,7 @@ def lookup_at_scale(corpus: Path, texts: int = 20) -> dict[str, object]:
     times the candidate look-up for paragraphs and whole articles taken from it. The rest of a
     check (reading at most 2,000 candidate paragraphs, aligning them) does not depend on the size
     of the archive and is measured by main() on a real import."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path.insert(0, str(ROOT))
-    django.setup()
+    setup_django()
     from search.duplicates.detect import Para, ShingleIndex
     from search.duplicates.model import Settings
     from search.ingest.clean import split_paragraphs

@@ -2,21 +2,8 @@
 
     .venv/bin/python benchmarks/report.py [--in benchmarks/out] [--out BENCHMARKS.md]
 
-Reads (each optional; a missing file, or one of another shape, makes its section say "not run"):
-
-    import.json             benchmarks/allsides_dataset.py          import and unchanged re-import
-    search.json             benchmarks/search_latency.py            latency on the AllSides folder
-    synthetic_import.json   benchmarks/synthetic_dataset.py         the 200k synthetic folder's build
-    synthetic_search.json   benchmarks/search_latency.py            latency on the synthetic folder
-    haystack.json           benchmarks/haystack_reference.py        django-haystack's Whoosh faceting
-    fts5.json               benchmarks/fts5_reference.py            SQLite FTS5
-    export_duplicates.json  benchmarks/export_and_duplicates.py     CSV export, find_duplicates
-    duplicates_speed.json   benchmarks/duplicates_eval.py --speed   shared-passage detector speed
-    duplicates_recall.json  benchmarks/duplicates_eval.py           shared-passage recall
-    actors.json             benchmarks/actors_eval.py               actor quality and NER speed
-    load.json               benchmarks/load_test.py                 gunicorn under load, before/during an import
-    hostile_memory.json     benchmarks/hostile_memory.py            import_articles' peak RSS on a hostile corpus
-
+Reads the JSON files listed in benchmarks/reporting/sources.py (FILES: which script writes each;
+every one optional: a missing file, or one of another shape, makes its section say "not run")
 and writes BENCHMARKS.md: the machine, date, versions and the commands of `make bench` (read
 from the Makefile's bench target), a summary of the targets of the issue (met / MISSED), then one
 section and table per area, each with its target lines. A section headed `## Notes` in the
@@ -24,6 +11,8 @@ existing BENCHMARKS.md is kept verbatim, so hand-written explanations survive re
 
 Needs no Django and never fails on the figures: whatever it cannot read is reported as not run.
 """
+
+from __future__ import annotations
 
 import argparse
 import datetime as dt
@@ -35,25 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 
 from benchmarks.reporting.other_sections import OtherSections  # noqa: E402
 from benchmarks.reporting.search_sections import SearchSections  # noqa: E402
-from benchmarks.reporting.sources import (  # noqa: E402, F401 - also this module's names (tests, other tools)
-    DEFAULT_COMMANDS,
-    DEFAULT_NOTES,
-    FILES,
-    OUT_DIR,
-    REPO,
-    git_commit,
-    load_json,
-    makefile_commands,
-    previous_notes,
-)
-from benchmarks.reporting.tables import (  # noqa: E402
-    ALLSIDES_ARTICLES,
-    STATUS_MET,
-    STATUS_MISSED,
-    STATUS_NOT_ASSESSED,
-    STATUS_NOT_RUN,
-    SYNTHETIC_ARTICLES,
-)
+from benchmarks.reporting.sources import DEFAULT_NOTES, FILES, OUT_DIR, REPO, default_commands, git_commit, makefile_commands, previous_notes  # noqa: E402, F401
+from benchmarks.reporting.tables import ALLSIDES_ARTICLES, STATUS_MET, STATUS_MISSED, STATUS_NOT_ASSESSED, STATUS_NOT_RUN, SYNTHETIC_ARTICLES  # noqa: E402
 
 
 class Report(SearchSections, OtherSections):
@@ -83,7 +55,7 @@ class Report(SearchSections, OtherSections):
 def build_report(in_dir: Path, out: Path, makefile: Path | None = None, env: dict[str, str] | None = None, now: dt.datetime | None = None) -> Report:
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
     notes = previous_notes(previous) or DEFAULT_NOTES
-    commands = makefile_commands(makefile or REPO / "Makefile", dict(os.environ) if env is None else env) or DEFAULT_COMMANDS
+    commands = makefile_commands(makefile or REPO / "Makefile", dict(os.environ) if env is None else env) or default_commands()
     report = Report(in_dir=in_dir, commands=commands, notes=notes, commit=git_commit())
     if now is not None:
         report.now = now

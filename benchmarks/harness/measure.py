@@ -108,24 +108,25 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else []
 
 
-def machine_facts() -> dict[str, Any]:
-    """The machine, the load and the versions a run had (Django must be importable)."""
-    import django
-
+def machine_facts(django: bool = True) -> dict[str, Any]:
+    """The machine, the load and the versions a run had (Django's and Whoosh's only when `django`)."""
     cpu = ""
     with contextlib.suppress(OSError):
         lines = Path("/proc/cpuinfo").read_text().splitlines()
         cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "")
-    return {
+    facts = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "load_average": load_average(),
-        "cpu": cpu or platform.processor(),
+        "cpu": cpu or platform.processor() or platform.machine(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "django": django.get_version(),
-        "whoosh": f"whoosh3 {package_version('whoosh3')}",
     }
+    if django:
+        from django import get_version
+
+        facts.update(django=get_version(), whoosh=f"whoosh3 {package_version('whoosh3')}")
+    return facts
 
 
 def write_json(path: Path | None, figures: Any) -> None:

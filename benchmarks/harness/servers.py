@@ -19,25 +19,33 @@ from urllib.parse import urlencode
 from .processes import REPO, Children, fetch, manage, wait_for_server
 
 
-def start_django(data_dir: Path, engine: str | None = "whoosh", settings_module: str = "newsindex.settings") -> None:
-    """Point newsindex at `data_dir`, then start Django (the order matters: settings read the env).
-    `engine` sets SEARCH_BACKEND (None: as the environment says). With the postgres engine
-    DATABASE_URL is kept (the index is in that database); otherwise it is kept only when
-    NEWSINDEX_BENCH_KEEP_DATABASE=1 (Whoosh beside the same PostgreSQL data), else the run uses
-    SQLite in the data folder. DEBUG is off, so Django does not keep every SQL query in memory."""
-    os.environ["NEWSINDEX_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    os.environ["DEBUG"] = "0"
-    if engine is not None:
-        os.environ["SEARCH_BACKEND"] = engine
-    if engine != "postgres" and os.environ.get("NEWSINDEX_BENCH_KEEP_DATABASE") != "1" and os.environ.pop("DATABASE_URL", None):
-        print("note: DATABASE_URL is set; ignored, the benchmark uses SQLite in the data folder", file=sys.stderr)
+def setup_django(data_dir: Path | str | None = None) -> None:
+    """Start Django as manage.py does (DATABASE_URL, DEBUG and SEARCH_BACKEND as the environment
+    says), over the data folder `data_dir` when given (set first: the settings read it)."""
+    if data_dir is not None:
+        os.environ["NEWSINDEX_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
     for path in (str(REPO), str(REPO / "benchmarks")):  # `search`, and settings modules beside the scripts
         if path not in sys.path:
             sys.path.insert(0, path)
     import django
 
     django.setup()
+
+
+def start_django(data_dir: Path, engine: str | None = "whoosh", settings_module: str = "newsindex.settings") -> None:
+    """Start Django for a timing run over `data_dir`: DEBUG off (Django keeps no SQL query in
+    memory); `engine` sets SEARCH_BACKEND (None: as the environment says). With the postgres engine
+    DATABASE_URL is kept (the index is in that database); otherwise only when
+    NEWSINDEX_BENCH_KEEP_DATABASE=1 (Whoosh beside the same PostgreSQL data), else the run uses
+    SQLite in the data folder."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    os.environ["DEBUG"] = "0"
+    if engine is not None:
+        os.environ["SEARCH_BACKEND"] = engine
+    if engine != "postgres" and os.environ.get("NEWSINDEX_BENCH_KEEP_DATABASE") != "1" and os.environ.pop("DATABASE_URL", None):
+        print("note: DATABASE_URL is set; ignored, the benchmark uses SQLite in the data folder", file=sys.stderr)
+    setup_django(data_dir)
 
 
 @dataclass

@@ -5,50 +5,37 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import platform
 import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness.measure import machine_facts
+
 REPO = Path(__file__).resolve().parent.parent.parent
 OUT_DIR = REPO / "benchmarks" / "out"
 
 FILES: dict[str, tuple[str, str]] = {  # key -> (file name, script that writes it)
-    "import": ("import.json", "benchmarks/allsides_dataset.py"),
-    "import_ner": ("import_ner.json", "benchmarks/allsides_dataset.py --ner"),
-    "search": ("search.json", "benchmarks/search_latency.py"),
-    "synthetic_import": ("synthetic_import.json", "benchmarks/synthetic_dataset.py"),
-    "synthetic_search": ("synthetic_search.json", "benchmarks/search_latency.py"),
-    "haystack": ("haystack.json", "benchmarks/haystack_reference.py"),
-    "fts5": ("fts5.json", "benchmarks/fts5_reference.py"),
-    "export_duplicates": ("export_duplicates.json", "benchmarks/export_and_duplicates.py"),
-    "duplicates_speed": ("duplicates_speed.json", "benchmarks/duplicates_eval.py --speed"),
-    "duplicates_recall": ("duplicates_recall.json", "benchmarks/duplicates_eval.py"),
-    "actors": ("actors.json", "benchmarks/actors_eval.py"),
-    "load": ("load.json", "benchmarks/load_test.py"),
-    "hostile_memory": ("hostile_memory.json", "benchmarks/hostile_memory.py"),
+    "import": ("import.json", "benchmarks/allsides_dataset.py"),  # import and unchanged re-import
+    "import_ner": ("import_ner.json", "benchmarks/allsides_dataset.py --ner"),  # the same with spaCy NER, on a subset
+    "search": ("search.json", "benchmarks/search_latency.py"),  # latency on the AllSides folder
+    "synthetic_import": ("synthetic_import.json", "benchmarks/synthetic_dataset.py"),  # the 200k synthetic folder's build
+    "synthetic_search": ("synthetic_search.json", "benchmarks/search_latency.py"),  # latency on the synthetic folder
+    "haystack": ("haystack.json", "benchmarks/haystack_reference.py"),  # django-haystack's Whoosh faceting
+    "fts5": ("fts5.json", "benchmarks/fts5_reference.py"),  # SQLite FTS5
+    "export_duplicates": ("export_duplicates.json", "benchmarks/export_and_duplicates.py"),  # CSV export, find_duplicates
+    "duplicates_speed": ("duplicates_speed.json", "benchmarks/duplicates_eval.py --speed"),  # shared-passage detector speed
+    "duplicates_recall": ("duplicates_recall.json", "benchmarks/duplicates_eval.py"),  # shared-passage recall
+    "actors": ("actors.json", "benchmarks/actors_eval.py"),  # actor quality and NER speed
+    "load": ("load.json", "benchmarks/load_test.py"),  # gunicorn under load, before/during an import
+    "hostile_memory": ("hostile_memory.json", "benchmarks/hostile_memory.py"),  # import_articles' peak RSS on a hostile corpus
 }
 
-# What `make bench` runs when the Makefile has no bench target to read (shown as the commands).
-DEFAULT_COMMANDS = [
-    "mkdir -p benchmarks/out",
-    ".venv/bin/python benchmarks/allsides_dataset.py --data-dir /tmp/newsindex-bench-allsides --json benchmarks/out/import.json",
-    ".venv/bin/python benchmarks/allsides_dataset.py --ner --articles 5000 --data-dir /tmp/newsindex-bench-allsides-ner --json benchmarks/out/import_ner.json",
-    ".venv/bin/python benchmarks/search_latency.py --data-dir /tmp/newsindex-bench-allsides --reuse --json benchmarks/out/search.json",
-    ".venv/bin/python benchmarks/haystack_reference.py --data-dir /tmp/newsindex-bench-allsides --json benchmarks/out/haystack.json",
-    ".venv/bin/python benchmarks/fts5_reference.py --data-dir /tmp/newsindex-bench-allsides --json benchmarks/out/fts5.json",
-    ".venv/bin/python benchmarks/export_and_duplicates.py --data-dir /tmp/newsindex-bench-allsides --json benchmarks/out/export_duplicates.json",
-    ".venv/bin/python benchmarks/synthetic_dataset.py --data-dir /tmp/newsindex-bench-synthetic --articles 200000 --json benchmarks/out/synthetic_import.json",
-    ".venv/bin/python benchmarks/search_latency.py --data-dir /tmp/newsindex-bench-synthetic --reuse --json benchmarks/out/synthetic_search.json",
-    ".venv/bin/python benchmarks/actors_eval.py --json benchmarks/out/actors.json",
-    ".venv/bin/python benchmarks/duplicates_eval.py --json benchmarks/out/duplicates_recall.json",
-    ".venv/bin/python benchmarks/duplicates_eval.py --speed --json benchmarks/out/duplicates_speed.json",
-    ".venv/bin/python benchmarks/load_test.py --json benchmarks/out/load.json",
-    ".venv/bin/python benchmarks/hostile_memory.py --json benchmarks/out/hostile_memory.json",
-    ".venv/bin/python benchmarks/report.py",
-]
+
+def default_commands() -> list[str]:
+    """What the commands say when the Makefile has no bench target to read: each script of FILES."""
+    return ["mkdir -p benchmarks/out", *(f".venv/bin/python {script} --json benchmarks/out/{name}" for name, script in FILES.values()), ".venv/bin/python benchmarks/report.py"]
+
 
 DEFAULT_NOTES = """## Notes
 
@@ -142,21 +129,11 @@ def git_commit() -> str:
 
 def local_machine() -> dict[str, Any]:
     """What this process can see of the machine (used where the JSON files say nothing)."""
-    cpu, ram = "", None
-    with contextlib.suppress(OSError, StopIteration, ValueError, IndexError):
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    ram = None
     with contextlib.suppress(OSError, StopIteration, ValueError, IndexError):
         lines = Path("/proc/meminfo").read_text().splitlines()
         ram = int(next(line.split()[1] for line in lines if line.startswith("MemTotal:"))) / 2**20
-    return {
-        "cpu": cpu or platform.processor() or platform.machine(),
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "ram_gib": ram,
-        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else [],
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
+    return {**machine_facts(django=False), "ram_gib": ram}
 
 
 def package_version(name: str) -> str:
