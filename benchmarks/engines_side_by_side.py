@@ -33,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `search`, `benchmarks.harness`
 
 from benchmarks.harness.compare import print_comparison, run_interleaved, summaries  # noqa: E402
-from benchmarks.harness.measure import PeakMemory, disk_usage, latency_summary, load_average, machine_facts, mb, write_json  # noqa: E402
+from benchmarks.harness.measure import PeakMemory, index_bytes, latency_summary, load_average, machine_facts, mb, write_json  # noqa: E402
 from benchmarks.harness.mix import BenchQuery, build_query_mix, describe_mix, warmup_queries  # noqa: E402
 from benchmarks.harness.processes import PYTHON, Children  # noqa: E402
 from benchmarks.harness.servers import PageServer, start_django  # noqa: E402
@@ -73,17 +73,6 @@ def rebuild(engine: str, data_dir: Path, articles: int) -> dict[str, Any]:
         raise RuntimeError(f"rebuild_index ({engine}) exited {code}:\n{children.tail(f'rebuild-{engine}')}")
     print(f"index build, {engine}: {articles} articles in {seconds:.1f} s = {articles / seconds:.0f} articles/s, peak RSS {peak} MiB")
     return {"articles": articles, "seconds": round(seconds, 1), "articles_per_s": round(articles / seconds, 1), "peak_rss_mb": peak}
-
-
-def index_bytes(engine: str) -> int:
-    from django.conf import settings
-    from django.db import connection
-
-    if engine == "whoosh":
-        return disk_usage(Path(settings.NEWSINDEX_SEARCH["PATH"]))[0]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_total_relation_size('search_pgdocument') + pg_total_relation_size('search_pgword')")
-        return int(cursor.fetchone()[0])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,14 +94,6 @@ TOP_BY_DATE = (
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    compare.common_args(parser)
-    args = parser.parse_args()
-    compare.check_queries(parser, args)
-    return args
-
-
 # --- build ---------------------------------------------------------------------------------------
 
 
@@ -253,7 +245,7 @@ def compare_counts(rows: list[dict[str, Any]], facets: list[dict[str, Any]]) -> 
 
 
 def main() -> int:
-    args = parse_args()
+    args = compare.parse_args(argparse.ArgumentParser(description=__doc__.split("\n\n")[0]))
     data_dir = args.data_dir.resolve()
     compare.start_reference(data_dir)
     from search.store.models import Article

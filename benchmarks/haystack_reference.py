@@ -79,15 +79,12 @@ PAGE = 20
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    compare.common_args(parser)
     parser.add_argument("--batch", type=int, default=500, help="articles per backend.update() call (default: 500)")
     parser.add_argument(
         "--limit-to-registered-models", action="store_true", help="haystack's default narrowing search per query (off in haystack_settings.py)"
     )
     parser.add_argument("--show-differences", type=int, default=8, help="count differences printed (all go to --json)")
-    args = parser.parse_args()
-    compare.check_queries(parser, args)
-    return args
+    return compare.parse_args(parser)
 
 
 # --- the haystack index --------------------------------------------------------------------------

@@ -16,10 +16,7 @@ What it measures:
 
 1. Import: `Importer().run([corpus])` into an empty data folder (SQLite database and Whoosh
    index), then a second, unchanged re-import of the same file (every record "unchanged").
-2. Search: a fixed mix of queries (random.Random(42)) drawn from the imported articles
-   themselves: common and rare terms, AND and OR pairs, quoted phrases copied from article
-   text, outlet: and actor: field queries, wildcards, fuzzy terms and the empty query
-   (newest first).
+2. Search: the query mix of benchmarks/harness/mix.py (seed 42, drawn from the imported articles).
    By default (--via http) each query is timed once as a GET of the search page, `/?q=...`,
    from one client against the production-style server of `make serve`: gunicorn with 3 sync
    workers, DEBUG off, whitenoise, started by this script on a free 127.0.0.1 port over the same
@@ -52,7 +49,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `search`, `benchmarks.harness`
 
-from benchmarks.harness.measure import disk_usage, latency_summary, load_average, machine_facts, mb, write_json  # noqa: E402
+from benchmarks.harness.measure import disk_usage, index_bytes, latency_summary, load_average, machine_facts, mb, write_json  # noqa: E402
 from benchmarks.harness.mix import COLLAPSE_KINDS, MIX, BenchQuery, build_query_mix, describe_mix, warmup_queries  # noqa: E402
 from benchmarks.harness.servers import PageServer, QueryTiming, run_query, start_django  # noqa: E402
 
@@ -321,12 +318,10 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
     if args.engine == "postgres":
         from django.db import connection
 
+        index_used = index_bytes("postgres")
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_total_relation_size('search_pgdocument') + pg_total_relation_size('search_pgword'),"
-                " pg_database_size(current_database())"
-            )
-            index_used, db_used = cursor.fetchone()
+            cursor.execute("SELECT pg_database_size(current_database())")
+            db_used = cursor.fetchone()[0]
         index_apparent, db_apparent, wal_used = index_used, db_used, 0
         print(f"index in the database: {mb(index_used)} (search_pgdocument and search_pgword, with their indexes)")
         print(f"database size:    {mb(db_used)}  {connection.settings_dict['NAME']}")

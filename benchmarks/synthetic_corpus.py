@@ -78,22 +78,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `benchmarks.synthetic_world`
 
-from benchmarks.synthetic_world import (  # noqa: E402 - also this module's names (synthetic_dataset.py, tests)
-    ATTRIBUTIONS,
-    AUTHOR_SALT,
-    Actor,
-    OUTLETS,
-    OUTLET_ZIPF,
-    Outlet,
-    SAMPLE,
-    VOCAB_PATH,
-    Vocabulary,
-    actor,
-    build_vocabulary,
-    lomax_ranks,
-    outlet,
-    person_name,
-    vocabulary,
+from benchmarks.synthetic_world import (  # noqa: E402, F401 - also this module's names (synthetic_dataset.py, tests)
+    ATTRIBUTIONS, AUTHOR_SALT, Actor, OUTLETS, OUTLET_ZIPF, Outlet, SAMPLE, VOCAB_PATH, Vocabulary, actor, build_vocabulary,
+    lomax_ranks, outlet, person_name, vocabulary,
 )
 
 

@@ -7,6 +7,7 @@ servers.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections import Counter
@@ -126,18 +127,17 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def common_args(parser: Any) -> None:
-    """The options of the reference scripts."""
+def parse_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The reference scripts' command line: their own options (already on `parser`) and these."""
     parser.add_argument("--data-dir", type=Path, required=True, help="a newsindex data folder (benchmarks/allsides_dataset.py builds one)")
     parser.add_argument("--queries", type=int, default=100, help="number of timed queries (default: 100, as search_latency.py)")
     parser.add_argument("--reuse", action="store_true", help="keep the reference index already built in the data folder")
     parser.add_argument("--no-ours", action="store_true", help="time only the reference, not newsindex's run_search()")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON to OUT")
-
-
-def check_queries(parser: Any, args: Any) -> None:
+    args = parser.parse_args()
     if args.queries < 1:
         parser.error("--queries must be at least 1")
+    return args
 
 
 def month_totals(days: Sequence[tuple[Any, int]]) -> dict[str, int]:

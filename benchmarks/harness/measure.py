@@ -99,6 +99,18 @@ def disk_usage(path: Path) -> tuple[int, int]:
     return used, apparent
 
 
+def index_bytes(engine: str) -> int:
+    """The engine's index: the Whoosh folder on disk, or the postgres engine's tables (with their indexes)."""
+    from django.conf import settings
+    from django.db import connection
+
+    if engine != "postgres":
+        return disk_usage(Path(settings.NEWSINDEX_SEARCH["PATH"]))[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_total_relation_size('search_pgdocument') + pg_total_relation_size('search_pgword')")
+        return int(cursor.fetchone()[0])
+
+
 def mb(n: float) -> str:
     return f"{n / 1_000_000:.1f} MB"
 

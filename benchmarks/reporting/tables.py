@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,21 +72,21 @@ class Check:
 
 
 def check_at_most(area: str, target: str, value: Any, limit: float, figure: str, scale_note: str = "") -> Check:
-    number = _number(value)
-    if number is None:
-        return Check(area, target, STATUS_NOT_RUN, "no figure")
-    if scale_note:
-        return Check(area, target, STATUS_NOT_ASSESSED, f"{figure}; {scale_note}")
-    return Check(area, target, STATUS_MET if number <= limit else STATUS_MISSED, figure)
+    return _check(area, target, value, figure, scale_note, lambda number: number <= limit)
 
 
 def check_at_least(area: str, target: str, value: Any, limit: float, figure: str, scale_note: str = "") -> Check:
+    return _check(area, target, value, figure, scale_note, lambda number: number >= limit)
+
+
+def _check(area: str, target: str, value: Any, figure: str, scale_note: str, met: Callable[[float], bool]) -> Check:
+    """Not run without a figure, not assessed off the target's scale, else met or MISSED."""
     number = _number(value)
     if number is None:
         return Check(area, target, STATUS_NOT_RUN, "no figure")
     if scale_note:
         return Check(area, target, STATUS_NOT_ASSESSED, f"{figure}; {scale_note}")
-    return Check(area, target, STATUS_MET if number >= limit else STATUS_MISSED, figure)
+    return Check(area, target, STATUS_MET if met(number) else STATUS_MISSED, figure)
 
 
 def scale_note(measured: Any, wanted: int, what: str = "articles") -> str:
