@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 from benchmarks.harness.compare import print_comparison, run_interleaved, summaries  # noqa: E402
 from benchmarks.harness.measure import PeakMemory, index_bytes, latency_summary, load_average, machine_facts, mb, write_json  # noqa: E402
 from benchmarks.harness.mix import BenchQuery, build_query_mix, describe_mix, warmup_queries  # noqa: E402
-from benchmarks.harness.processes import PYTHON, Children  # noqa: E402
+from benchmarks.harness.processes import PYTHON, Children, signals_exit  # noqa: E402
 from benchmarks.harness.servers import PageServer, start_django  # noqa: E402
 
 ENGINES = ("whoosh", "postgres")
@@ -144,4 +144,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with signals_exit():  # SIGTERM and SIGHUP stop the server children too
+        sys.exit(main())

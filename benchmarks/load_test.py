@@ -60,7 +60,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 from benchmarks.harness.clients import Load, probe_queries, query_material, summarise, wait_until_searchable  # noqa: E402
 from benchmarks.harness.databases import Database, create_database, drop_database  # noqa: E402, F401
 from benchmarks.harness.measure import PeakMemory, write_json  # noqa: E402
-from benchmarks.harness.processes import GUNICORN, PYTHON, Children, Failure, free_port, manage, wait_for_server  # noqa: E402, F401
+from benchmarks.harness.processes import GUNICORN, PYTHON, Children, Failure, free_port, manage, signals_exit, wait_for_server  # noqa: E402, F401
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -362,26 +362,6 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None]:
         keep=args.keep,
     )
     return config, args.json
-
-
-@contextlib.contextmanager
-def signals_exit() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the run like Ctrl-C does, so the children are stopped.
-
-    Ctrl-C (SIGINT) raises KeyboardInterrupt even when the script was started with SIGINT ignored
-    (a background job of a non-interactive shell), so `kill -INT` always stops it cleanly.
-    """
-
-    def leave(signum: int, _frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 
 from benchmarks.harness.measure import disk_usage, index_bytes, latency_summary, load_average, machine_facts, mb, write_json  # noqa: E402
 from benchmarks.harness.mix import COLLAPSE_KINDS, MIX, BenchQuery, build_query_mix, describe_mix, warmup_queries  # noqa: E402
+from benchmarks.harness.processes import signals_exit  # noqa: E402
 from benchmarks.harness.servers import PageServer, QueryTiming, run_query, start_django  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -367,4 +368,5 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with signals_exit():  # SIGTERM and SIGHUP stop the server children too
+        sys.exit(main())

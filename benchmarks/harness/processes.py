@@ -11,7 +11,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent.parent
 PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
@@ -106,3 +108,24 @@ def wait_for_server(port: int, server: subprocess.Popen[bytes], timeout: float =
                 return
         time.sleep(0.3)
     raise Failure(f"gunicorn did not answer on 127.0.0.1:{port} within {timeout:.0f}s")
+
+
+@contextlib.contextmanager
+def signals_exit() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the run like Ctrl-C does, so the children are stopped (by the `finally`
+    blocks on the way out).
+
+    Ctrl-C (SIGINT) raises KeyboardInterrupt even when the script was started with SIGINT ignored
+    (a background job of a non-interactive shell), so `kill -INT` always stops it cleanly.
+    """
+
+    def leave(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
