@@ -14,7 +14,7 @@ What it does:
        outlet_names, actor_names   fts5(name, tokenize='unicode61 remove_diacritics 2')
    (the UNINDEXED columns come first so scanning them never reads the text), then FTS5's
    'optimize'. Build time, articles/s and file size are reported; --reuse keeps a built file.
-2. Runs the query mix of benchmarks/search_latency.py (its `build_query_mix`, same seed, same
+2. Runs the query mix search_latency.py times (benchmarks/harness/mix.py, same seed, same
    queries) translated to FTS5 MATCH syntax: words and phrases quoted ("word", "two words"),
    AND/OR kept, prefix `elec*` -> "elec"*. Fuzzy terms (`word~`) have no FTS5 form: those
    queries are skipped and marked "not expressible". `outlet:x` and `actor:x` are not MATCHes

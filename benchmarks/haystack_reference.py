@@ -17,9 +17,9 @@ What it does:
    `published` (faceted DateField). Built with `backend.update()` in batches of --batch
    articles (each batch a Whoosh commit, as `update_index` does), timed: articles/s.
    --reuse keeps an index already there.
-3. Runs the query mix of benchmarks/search_latency.py (its `build_query_mix`, same seed, same
+3. Runs the query mix search_latency.py times (benchmarks/harness/mix.py, same seed, same
    queries) through both engines, interleaved query by query after the same warm-up:
-   - newsindex: `run_search(SearchParams.from_query(...))` (search_latency.run_query): search,
+   - newsindex: `run_search(SearchParams.from_query(...))` (harness.servers.run_query): search,
      exact total, outlet/actor/date facets, 20 articles loaded and highlighted;
    - haystack: `SearchQuerySet().raw_search(q)` (the empty query: `.all()` newest first)
      `.facet("outlet").facet("actors").date_facet("published", first month, last month,
