@@ -24,13 +24,16 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import write_json  # noqa: E402
+from benchmarks.harness.servers import setup_django  # noqa: E402
+
 SHARED = ROOT.parent / "shared" / "corpora"
 
 # actor -> (kind, seed numbers), from the issue
@@ -51,13 +54,9 @@ SEED_GOLD = {
 
 
 def setup(data_dir: str) -> None:
-    os.environ["NEWSINDEX_DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+    setup_django(data_dir)
     from django.core.management import call_command
 
-    django.setup()
     call_command("migrate", verbosity=0)
 
 
@@ -218,11 +217,7 @@ def label_sheet(out: Path, contexts: Path | None, top: int, size: int, seed: int
     import random
     import re
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django()
     from django.db.models import Count
 
     from search.store.models import Actor, ArticleActor, Paragraph
@@ -279,7 +274,6 @@ def ruler_comparison(count: int) -> dict[str, object]:
     names (KNOWN_KINDS and the seeded name aliases), one process, on AllSides articles: speed and
     how many (text, label) entities differ. The importer applies the same curated list after the
     model instead (normalize_name), which costs nothing."""
-    sys.path.insert(0, str(ROOT))
     import importlib
 
     from search.ingest.actors import KNOWN_KINDS, load_nlp
@@ -330,8 +324,7 @@ def main() -> int:
             setup(data_dir)
             figures = {"gold_recall": gold_recall()}
         print(json.dumps(figures, indent=2, ensure_ascii=False))
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+        write_json(args.json, figures)
         return 0
     if args.ruler:
         print(json.dumps(ruler_comparison(args.ruler), indent=2))
@@ -346,8 +339,7 @@ def main() -> int:
         setup(data_dir)
         figures = {"seeds": seeds(), "basil": basil(), "gold_recall": gold_recall(), "throughput": throughput(args.throughput_articles)}
     print(json.dumps(figures, indent=2, ensure_ascii=False))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    write_json(args.json, figures)
     return 0
 
 

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import peak_rss_mb, write_json  # noqa: E402
+from benchmarks.harness.servers import setup_django  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}\b")
 
@@ -68,13 +70,9 @@ def main() -> int:
     corpus = args.corpus
     if args.articles:
         corpus = first_records(args.corpus, args.articles, args.data_dir.parent / f"{args.data_dir.name}-first{args.articles}.jsonl")
-    os.environ["NEWSINDEX_DATA_DIR"] = str(args.data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+    setup_django(args.data_dir)
     from django.core.management import call_command
 
-    django.setup()
     call_command("migrate", verbosity=0)
     from search.store.importer import Importer
 
@@ -97,12 +95,10 @@ def main() -> int:
             }
         )
         print(json.dumps(runs[-1]), flush=True)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures = {"corpus": str(args.corpus), "articles_asked": args.articles, "actors": "spaCy NER" if args.ner else "name heuristic", "runs": runs, "peak_rss_mb": round(peak),
-               "peak_rss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+    figures = {"corpus": str(args.corpus), "articles_asked": args.articles, "actors": "spaCy NER" if args.ner else "name heuristic", "runs": runs, "peak_rss_mb": round(peak_rss_mb()),
+               "peak_rss_children_mb": round(peak_rss_mb(children=True))}
     print(json.dumps(figures, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    write_json(args.json, figures)
     return 0
 
 

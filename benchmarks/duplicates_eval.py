@@ -35,7 +35,6 @@ import gzip
 import json
 import os
 import random
-import resource
 import sys
 import time
 from collections import defaultdict
@@ -47,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.harness.measure import load_average, peak_rss_mb, write_json  # noqa: E402
 from search.duplicates.detect import Para, PassageGroup, Settings, ShingleIndex, Span, find_groups
 from search.duplicates.quality import quote_checker, refine
 from search.duplicates.tokens import tokenize
@@ -247,7 +247,7 @@ def recall(args: argparse.Namespace) -> dict[str, object]:
     print(f"flagged article pairs not in the gold file: {len(flagged)} ({same_cluster} within one cluster)")
     write_sample(args.sample_out, corpus, groups_of, flagged, args.sample_size, args.seed)
     print(f"precision sample of {min(args.sample_size, len(flagged))} pairs written to {args.sample_out}")
-    print_memory()
+    memory = peak_memory()
     return {
         "mode": "recall",
         "cluster_files": n_cluster_files,
@@ -269,7 +269,7 @@ def recall(args: argparse.Namespace) -> dict[str, object]:
         "flagged_pairs_not_gold": len(flagged),
         "flagged_within_one_cluster": same_cluster,
         "precision_sample": str(args.sample_out),
-        **peak_memory(),
+        **memory,
     }
 
 
@@ -300,7 +300,7 @@ def write_sample(
 
 def speed(args: argparse.Namespace) -> dict[str, object]:
     print(f"load average at start: {os.getloadavg()}, cpus: {os.cpu_count()}")
-    out: dict[str, object] = {"mode": "speed", "cpus": os.cpu_count(), "load_average_start": list(os.getloadavg())}
+    out: dict[str, object] = {"mode": "speed", "cpus": os.cpu_count(), "load_average_start": load_average()}
     t0 = time.perf_counter()
     corpus = Corpus()
     for n, paragraphs in enumerate(allsides_articles(args.allsides)):
@@ -330,7 +330,7 @@ def speed(args: argparse.Namespace) -> dict[str, object]:
         f"{sum(g.exact for g in groups)} exact"
     )
     print(f"build + full pass: {t_build + t_full:.1f} s")
-    print_memory()
+    peak_memory()
     out.update(
         articles=len(corpus.names), paragraphs=len(corpus.paras), workers=args.workers, build_s=round(t_build, 2),
         full_pass_s=round(t_full, 2), build_and_full_pass_s=round(t_build + t_full, 2), groups=len(groups),
@@ -391,8 +391,7 @@ def speed(args: argparse.Namespace) -> dict[str, object]:
         )
         out["check_incremental_equals_full"] = same
     print(f"load average at end: {os.getloadavg()}")
-    print_memory()
-    out["load_average_end"] = list(os.getloadavg())
+    out["load_average_end"] = load_average()
     out.update(peak_memory())
     return out
 
@@ -406,17 +405,11 @@ def canonical(groups: list[PassageGroup]) -> list[tuple[bool, tuple[tuple[Span, 
     return sorted((g.exact, tuple(g.members)) for g in groups)
 
 
-def print_memory() -> None:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory (ru_maxrss): {own:.0f} MiB" + (f" (largest worker {children:.0f} MiB)" if children else ""))
-
-
 def peak_memory() -> dict[str, int]:
-    return {
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "peak_rss_worker_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
-    }
+    """Print and return the peak memory so far (ru_maxrss) of this process and its largest worker."""
+    own, worker = round(peak_rss_mb()), round(peak_rss_mb(children=True))
+    print(f"peak memory (ru_maxrss): {own} MiB" + (f" (largest worker {worker} MiB)" if worker else ""))
+    return {"peak_rss_mib": own, "peak_rss_worker_mib": worker}
 
 
 GROUP_FIELDS = ["rank", "group_id", "text_key", "articles", "outlets", "cross_outlet", "exact", "chars", "label", "note"]
@@ -487,12 +480,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--holdout", type=int, default=100)
     parser.add_argument("--index-file", default="", help="also time save/load (an import's cycle) with this folder")
-    parser.add_argument(
-        "--background",
-        type=int,
-        default=0,
-        help="recall mode: also index this many AllSides articles (realistic shingle frequencies)",
-    )
+    parser.add_argument("--background", type=int, default=0, help="recall mode: also index this many AllSides articles (realistic shingle frequencies)")
     parser.add_argument("--check", action="store_true", help="compare incremental with a full pass")
     parser.add_argument("--raw", action="store_true", help="recall mode: the detector without the quality rules (search.duplicates.quality)")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON to OUT")
@@ -504,8 +492,7 @@ def main() -> None:
         print(json.dumps(score_groups(args.score_groups), indent=2))
         return
     figures = speed(args) if args.speed else recall(args)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    write_json(args.json, figures)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ lives in D); import it first (`benchmarks/allsides_dataset.py --data-dir D` or
    the process (a folder built by synthetic_dataset.py already has its Whoosh index, timed
    there: `--rebuild postgres`).
 2. Two servers as `make serve` starts them (gunicorn, --workers sync workers, DEBUG off), one
-   per engine, over the same database. search_latency.py's 100-query mix (seed 42) is warmed up
+   per engine, over the same database. The 100-query mix (harness/mix.py, seed 42) is warmed up
    in every worker of both, then each query is sent once to each server, interleaved query by
    query with the order alternating (as the reference benchmarks do), so background load falls
    on both engines alike. The time is the whole search page over HTTP.
@@ -24,19 +24,19 @@ lives in D); import it first (`benchmarks/allsides_dataset.py --data-dir D` or
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `search`, `benchmarks.harness`
 
-import load_test  # noqa: E402
-import search_latency  # noqa: E402
-from reference_common import print_comparison, run_interleaved, summaries  # noqa: E402
-from search_latency import PageServer, disk_usage, latency_summary, mb  # noqa: E402
+from benchmarks.harness.compare import print_comparison, run_interleaved, summaries  # noqa: E402
+from benchmarks.harness.measure import PeakMemory, index_bytes, latency_summary, load_average, machine_facts, mb, write_json  # noqa: E402
+from benchmarks.harness.mix import BenchQuery, build_query_mix, describe_mix, warmup_queries  # noqa: E402
+from benchmarks.harness.processes import PYTHON, Children, signals_exit  # noqa: E402
+from benchmarks.harness.servers import PageServer, start_django  # noqa: E402
 
 ENGINES = ("whoosh", "postgres")
 
@@ -61,10 +61,10 @@ def rebuild(engine: str, data_dir: Path, articles: int) -> dict[str, Any]:
     """`rebuild_index` in a process of its own with SEARCH_BACKEND=engine: seconds, articles/s, peak RSS."""
     env = {**os.environ, "NEWSINDEX_DATA_DIR": str(data_dir), "SEARCH_BACKEND": engine, "DEBUG": "false"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    memory = load_test.PeakMemory()
-    children = load_test.Children(data_dir)
+    memory = PeakMemory()
+    children = Children(data_dir)
     started = time.perf_counter()
-    proc = children.start(f"rebuild-{engine}", [load_test.PYTHON, "manage.py", "rebuild_index"], env)
+    proc = children.start(f"rebuild-{engine}", [PYTHON, "manage.py", "rebuild_index"], env)
     memory.watch("import", proc.pid)  # "import": every process of the group counts, not only the leader
     code = proc.wait()
     seconds = time.perf_counter() - started
@@ -75,44 +75,33 @@ def rebuild(engine: str, data_dir: Path, articles: int) -> dict[str, Any]:
     return {"articles": articles, "seconds": round(seconds, 1), "articles_per_s": round(articles / seconds, 1), "peak_rss_mb": peak}
 
 
-def index_bytes(engine: str) -> int:
-    from django.conf import settings
-    from django.db import connection
-
-    if engine == "whoosh":
-        return disk_usage(Path(settings.NEWSINDEX_SEARCH["PATH"]))[0]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_total_relation_size('search_pgdocument') + pg_total_relation_size('search_pgword')")
-        return int(cursor.fetchone()[0])
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     data_dir = args.data_dir.resolve()
-    search_latency.start_django(data_dir, "postgres")
+    start_django(data_dir, "postgres")
     from django.db import connection
 
     from search.store.models import Article
 
-    facts = search_latency.machine_facts()
+    facts = machine_facts()
     articles = Article.objects.filter(hidden=False).count()
     print(f"engines side by side: {articles} articles, database {connection.settings_dict['NAME']}, data folder {data_dir}")
     print(f"  {facts['date']}  {facts['nproc']} CPUs  load average {facts['load_average']}")
     builds = {engine: rebuild(engine, data_dir, articles) for engine in ENGINES if engine in args.rebuild}
 
-    mix = search_latency.build_query_mix(args.queries)
-    counts = search_latency.describe_mix(mix)
+    mix = build_query_mix(args.queries)
+    counts = describe_mix(mix)
     servers: dict[str, PageServer] = {}
-    memory = load_test.PeakMemory()
+    memory = PeakMemory()
     try:
         for engine in ENGINES:
             servers[engine] = PageServer(data_dir, args.workers, engine=engine)
-            memory.watch(engine, servers[engine].children.procs["gunicorn"].pid)
-        warmup_ms = {engine: max(server.warm(_warmup_queries(mix)), default=0.0) for engine, server in servers.items()}
+            memory.watch(engine, servers[engine].pid)
+        warmup_ms = {engine: max(server.warm([bq.q for bq in warmup_queries(mix)]), default=0.0) for engine, server in servers.items()}
         server_ms: dict[str, list[float]] = {engine: [] for engine in ENGINES}
 
         def asker(engine: str):  # type: ignore[no-untyped-def]
-            def ask(bq: search_latency.BenchQuery) -> tuple[float, dict[str, Any]]:
+            def ask(bq: BenchQuery) -> tuple[float, dict[str, Any]]:
                 timing = servers[engine].get(bq.q)
                 if timing.server_ms is not None:
                     server_ms[engine].append(timing.server_ms)
@@ -147,19 +136,13 @@ def main(argv: list[str] | None = None) -> int:
               f"web worker peak RSS {peaks.get(engine)} MiB; index {mb(size)}")
     figures["totals_differ"] = [{"kind": r["kind"], "q": r["q"], "whoosh": r["whoosh"]["total"], "postgres": r["postgres"]["total"]} for r in differ]
     figures["queries"] = rows
-    figures["machine"]["load_average_end"] = search_latency._load_average()  # noqa: SLF001
+    figures["machine"]["load_average_end"] = load_average()
     print(f"queries whose totals differ between the engines: {len(differ)} of {len(rows)}")
     print(f"load average at the end: {figures['machine']['load_average_end']}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
-        print(f"figures written to {args.json}")
+    write_json(args.json, figures)
     return 0
 
 
-def _warmup_queries(mix: list[search_latency.BenchQuery]) -> list[str]:
-    firsts = {kind: next((bq.q for bq in mix if bq.kind == kind), None) for kind in search_latency.WARMUP_KINDS}
-    return [q for q in firsts.values() if q is not None]
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    with signals_exit():  # SIGTERM and SIGHUP stop the server children too
+        sys.exit(main())

@@ -19,6 +19,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.servers import setup_django  # noqa: E402
+
 SAMPLE = ROOT.parent / "shared" / "corpora" / "allsides" / "sample2000.jsonl"
 
 
@@ -34,17 +37,13 @@ def main() -> int:
     args.data_dir.mkdir(parents=True)
     corpus = args.corpus
     if args.articles:
-        from allsides_dataset import first_records
+        from benchmarks.allsides_dataset import first_records
 
         corpus = first_records(args.corpus, args.articles, args.data_dir / f"first{args.articles}.jsonl")
-    os.environ["NEWSINDEX_DATA_DIR"] = str(args.data_dir)
     os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+    setup_django(args.data_dir)
     from django.core.management import call_command
 
-    django.setup()
     call_command("migrate", verbosity=0)
     from search.index.outbox import drain_once
     from search.store.enrichment import Enricher
@@ -94,5 +93,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     sys.exit(main())

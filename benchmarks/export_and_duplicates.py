@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import write_json  # noqa: E402
+
 SAMPLE = ROOT.parent / "shared" / "corpora" / "allsides" / "sample2000.jsonl"
 
 
@@ -87,8 +89,7 @@ def main() -> int:
                 out.write(json.dumps(record) + "\n")
         figures["duplicates_incremental_100"] = child(INCREMENTAL.replace("PATH", repr(str(path))), args.data_dir)
     print("100 new articles:", figures["duplicates_incremental_100"], flush=True)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    write_json(args.json, figures)
     return 0
 
 

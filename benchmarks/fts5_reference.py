@@ -14,7 +14,7 @@ What it does:
        outlet_names, actor_names   fts5(name, tokenize='unicode61 remove_diacritics 2')
    (the UNINDEXED columns come first so scanning them never reads the text), then FTS5's
    'optimize'. Build time, articles/s and file size are reported; --reuse keeps a built file.
-2. Runs the query mix of benchmarks/search_latency.py (its `build_query_mix`, same seed, same
+2. Runs the query mix search_latency.py times (benchmarks/harness/mix.py, same seed, same
    queries) translated to FTS5 MATCH syntax: words and phrases quoted ("word", "two words"),
    AND/OR kept, prefix `elec*` -> "elec"*. Fuzzy terms (`word~`) have no FTS5 form: those
    queries are skipped and marked "not expressible". `outlet:x` and `actor:x` are not MATCHes
@@ -43,8 +43,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import reference_common as rc
-from search_latency import BenchQuery, disk_usage, machine_facts, mb
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `search`, `benchmarks.harness`
+
+from benchmarks.harness import compare  # noqa: E402
+from benchmarks.harness.measure import disk_usage, latency_summary, machine_facts, mb, write_json  # noqa: E402
+from benchmarks.harness.mix import BenchQuery  # noqa: E402
 
 PAGE = 20
 FACET_SIZE = 200  # actors returned per query, as newsindex's SearchQuery.facet_size
@@ -91,14 +94,6 @@ TOP_BY_DATE = (
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    rc.common_args(parser)
-    args = parser.parse_args()
-    rc.check_queries(parser, args)
-    return args
-
-
 # --- build ---------------------------------------------------------------------------------------
 
 
@@ -118,7 +113,7 @@ def build(path: Path, reuse: bool) -> dict[str, Any]:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     print(f"FTS5 index: building {len(ids)} articles into {path}")
-    clock = rc.Stopwatch()
+    clock = compare.Stopwatch()
     load_s = insert_s = 0.0
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode = WAL")
@@ -197,7 +192,7 @@ def translate(bq: BenchQuery) -> tuple[str, str] | None:
     return "match", " ".join(parts)
 
 
-def fts5_engine(path: Path) -> rc.Engine:
+def fts5_engine(path: Path) -> compare.Engine:
     con = sqlite3.connect(path, check_same_thread=False)
     con.execute("PRAGMA temp_store = MEMORY")
     con.execute("PRAGMA cache_size = -65536")  # 64 MB page cache
@@ -229,7 +224,7 @@ def compare_counts(rows: list[dict[str, Any]], facets: list[dict[str, Any]]) -> 
     for row, theirs in zip(rows, facets, strict=True):
         if row["fts5"].get("skipped"):
             continue
-        ours = rc.our_counts(row["q"])
+        ours = compare.our_counts(row["q"])
         out["queries"] += 1
         if ours["total"] != row["fts5"]["total"]:
             out["total_differs"].append({"kind": row["kind"], "q": row["q"], "match": row["fts5"]["match"], "newsindex": ours["total"], "fts5": row["fts5"]["total"]})
@@ -250,9 +245,9 @@ def compare_counts(rows: list[dict[str, Any]], facets: list[dict[str, Any]]) -> 
 
 
 def main() -> int:
-    args = parse_args()
+    args = compare.parse_args(argparse.ArgumentParser(description=__doc__.split("\n\n")[0]))
     data_dir = args.data_dir.resolve()
-    rc.start_django(data_dir)
+    compare.start_reference(data_dir)
     from search.store.models import Article
 
     facts = machine_facts()
@@ -266,8 +261,8 @@ def main() -> int:
     built = build(path, args.reuse)
     print()
 
-    mix, counts = rc.query_mix(args.queries)
-    engines: dict[str, rc.Engine] = {} if args.no_ours else {rc.OURS: rc.ours}
+    mix, counts = compare.query_mix(args.queries)
+    engines: dict[str, compare.Engine] = {} if args.no_ours else {compare.OURS: compare.ours}
     engines["fts5"] = fts5_engine(path)
     facets: list[dict[str, Any]] = []
 
@@ -275,19 +270,19 @@ def main() -> int:
         if engine == "fts5":
             facets.append(details.get("facets", {}))
 
-    rows, warmup = rc.run_interleaved(mix, engines, keep)
+    rows, warmup = compare.run_interleaved(mix, engines, keep)
     for row in rows:  # skipped queries carry no time
         if row["fts5"].get("skipped"):
             row["fts5"]["ms"] = None
-    latency = {name: rc.summaries(rows, name, counts) for name in engines}
+    latency = {name: compare.summaries(rows, name, counts) for name in engines}
     skipped = sorted({row["kind"] for row in rows if row["fts5"].get("skipped")})
     extra = []
-    if skipped and rc.OURS in latency:
+    if skipped and compare.OURS in latency:
         extra = ["all FTS5 kinds"]
-        latency[rc.OURS][extra[0]] = rc.latency_summary([r[rc.OURS]["ms"] for r in rows if r["kind"] not in skipped])
+        latency[compare.OURS][extra[0]] = latency_summary([r[compare.OURS]["ms"] for r in rows if r["kind"] not in skipped])
         latency["fts5"][extra[0]] = latency["fts5"]["all"]
     print(f"search latency (ms): each query once per engine, interleaved, after a warm-up of {len(warmup)} queries")
-    rc.print_comparison(latency, counts, extra)
+    compare.print_comparison(latency, counts, extra)
     if skipped:
         print(f"not expressible in FTS5, skipped: {', '.join(skipped)} (FTS5's ALL leaves them out; 'all FTS5 kinds' compares like with like)")
     print()
@@ -300,8 +295,8 @@ def main() -> int:
     for d in comparison["total_differs"][:6]:
         print(f"  {d['kind']:<15} {d['q'] or '(empty)':<28} -> {d['match']!r:<32} newsindex {d['newsindex']}, FTS5 {d['fts5']}")
     print()
-    rc.record_load_average(facts)
-    rc.write_json(
+    compare.record_load_average(facts)
+    write_json(
         args.json,
         {
             "machine": facts,
@@ -312,7 +307,7 @@ def main() -> int:
             "not_expressible": skipped,
             "warmup": warmup,
             "latency_ms": latency,
-            "ratio_to_newsindex": rc.ratios(latency, "fts5") if rc.OURS in latency else {},
+            "ratio_to_newsindex": compare.ratios(latency, "fts5") if compare.OURS in latency else {},
             "count_comparison": comparison,
             "queries": rows,
         },

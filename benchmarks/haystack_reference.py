@@ -17,9 +17,9 @@ What it does:
    `published` (faceted DateField). Built with `backend.update()` in batches of --batch
    articles (each batch a Whoosh commit, as `update_index` does), timed: articles/s.
    --reuse keeps an index already there.
-3. Runs the query mix of benchmarks/search_latency.py (its `build_query_mix`, same seed, same
+3. Runs the query mix search_latency.py times (benchmarks/harness/mix.py, same seed, same
    queries) through both engines, interleaved query by query after the same warm-up:
-   - newsindex: `run_search(SearchParams.from_query(...))` (search_latency.run_query): search,
+   - newsindex: `run_search(SearchParams.from_query(...))` (harness.servers.run_query): search,
      exact total, outlet/actor/date facets, 20 articles loaded and highlighted;
    - haystack: `SearchQuerySet().raw_search(q)` (the empty query: `.all()` newest first)
      `.facet("outlet").facet("actors").date_facet("published", first month, last month,
@@ -68,23 +68,23 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import reference_common as rc
-from search_latency import BenchQuery, disk_usage, machine_facts, mb
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `search`, `benchmarks.harness`
+
+from benchmarks.harness import compare  # noqa: E402
+from benchmarks.harness.measure import disk_usage, machine_facts, mb, write_json  # noqa: E402
+from benchmarks.harness.mix import BenchQuery  # noqa: E402
 
 PAGE = 20
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    rc.common_args(parser)
     parser.add_argument("--batch", type=int, default=500, help="articles per backend.update() call (default: 500)")
     parser.add_argument(
         "--limit-to-registered-models", action="store_true", help="haystack's default narrowing search per query (off in haystack_settings.py)"
     )
     parser.add_argument("--show-differences", type=int, default=8, help="count differences printed (all go to --json)")
-    args = parser.parse_args()
-    rc.check_queries(parser, args)
-    return args
+    return compare.parse_args(parser)
 
 
 # --- the haystack index --------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def build_index(index: Any, batch: int, reuse: bool) -> dict[str, Any]:
     backend.setup_complete = False
     backend.setup()
     print(f"haystack index: building {len(ids)} articles in batches of {batch} into {path}")
-    clock = rc.Stopwatch()
+    clock = compare.Stopwatch()
     load_s = 0.0
     batches = []
     for start in range(0, len(ids), batch):
@@ -207,7 +207,7 @@ def date_range() -> tuple[dt.date, dt.date]:
     return first.replace(day=1), end
 
 
-def haystack_engine(start: dt.date, end: dt.date) -> rc.Engine:
+def haystack_engine(start: dt.date, end: dt.date) -> compare.Engine:
     from haystack.query import SearchQuerySet
 
     def run(bq: BenchQuery) -> tuple[float, dict[str, Any]]:
@@ -252,7 +252,7 @@ def haystack_counts(total: int, facets: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def compare(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+def count_differences(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
     """What differs between the two engines' counts for one query."""
     from whoosh.analysis import StemmingAnalyzer
 
@@ -313,7 +313,7 @@ def month_span(months: dict[str, int]) -> list[str]:
 def main() -> int:
     args = parse_args()
     data_dir = args.data_dir.resolve()
-    rc.start_django(data_dir, "haystack_settings")
+    compare.start_reference(data_dir, "haystack_settings")
     from importlib.metadata import version
 
     from django.conf import settings
@@ -334,9 +334,9 @@ def main() -> int:
     build = build_index(index, args.batch, args.reuse)
     print()
 
-    mix, counts = rc.query_mix(args.queries)
+    mix, counts = compare.query_mix(args.queries)
     start, end = date_range()
-    engines: dict[str, rc.Engine] = {} if args.no_ours else {rc.OURS: rc.ours}
+    engines: dict[str, compare.Engine] = {} if args.no_ours else {compare.OURS: compare.ours}
     engines["haystack"] = haystack_engine(start, end)
     haystack_answers: dict[int, dict[str, Any]] = {}
 
@@ -344,19 +344,19 @@ def main() -> int:
         if engine == "haystack":
             haystack_answers[len(haystack_answers)] = haystack_counts(details["total"], details["facets"])
 
-    rows, warmup = rc.run_interleaved(mix, engines, keep)
-    latency = {name: rc.summaries(rows, name, counts) for name in engines}
+    rows, warmup = compare.run_interleaved(mix, engines, keep)
+    latency = {name: compare.summaries(rows, name, counts) for name in engines}
     print(
         f"search latency (ms): each query once per engine, interleaved, after a warm-up of {len(warmup)} queries; "
         f"haystack date facet by month {start} to {end}"
     )
-    rc.print_comparison(latency, counts)
+    compare.print_comparison(latency, counts)
     print()
 
     # Counts: newsindex's raw facet counts (untimed) against haystack's, query by query.
     differences = []
     for i, row in enumerate(rows):
-        diff = compare(rc.our_counts(row["q"]), haystack_answers[i])
+        diff = count_differences(compare.our_counts(row["q"]), haystack_answers[i])
         differences.append({"kind": row["kind"], "q": row["q"], **diff})
     same_total = [d for d in differences if d["same_total"]]
     summary = {
@@ -386,9 +386,9 @@ def main() -> int:
             f"months missing {d['months_missing_in_haystack']}, differ {d['month_count_differences']}  undated {d['undated'][0]}/{d['undated'][1]}"
         )
     print()
-    rc.record_load_average(facts)
+    compare.record_load_average(facts)
 
-    rc.write_json(
+    write_json(
         args.json,
         {
             "machine": facts,
@@ -402,7 +402,7 @@ def main() -> int:
             "query_mix": dict(counts),
             "warmup": warmup,
             "latency_ms": latency,
-            "ratio_to_newsindex": rc.ratios(latency, "haystack") if rc.OURS in latency else {},
+            "ratio_to_newsindex": compare.ratios(latency, "haystack") if compare.OURS in latency else {},
             "count_summary": summary,
             "count_differences": differences,
             "queries": rows,

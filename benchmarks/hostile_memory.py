@@ -15,10 +15,8 @@ writes about 1.9 GB to the temporary folder (removed afterwards unless --keep).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import shutil
 import struct
 import subprocess
@@ -29,6 +27,9 @@ import zlib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import load_average, machine_facts, write_json  # noqa: E402
+
 MB = 1024 * 1024
 TARGET_MB = 500
 GOOD_TEXT = "Harbour council meets {n}\n\nThe harbour council met on Monday to discuss the repairs to the north pier, number {n}."
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="newsindex-hostile-", dir=args.workdir))
-    load_start = os.getloadavg()
+    machine = machine_facts()  # the date and load at the start
     try:
         corpus = work / "corpus"
         print(f"generating the hostile corpus in {corpus} ...", flush=True)
@@ -183,27 +184,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    import django
-
     figures = {
-        "machine": {
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "nproc": len(os.sched_getaffinity(0)),
-            "load_average": [round(x, 2) for x in load_start],
-            "load_average_end": [round(x, 2) for x in os.getloadavg()],
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "platform": platform.platform(),
-        },
+        "machine": {**machine, "load_average_end": load_average()},
         "target_mb": TARGET_MB,
         "files": files,
         "good_only": baseline,
         "hostile": hostile,
         "peak_rss_mb": hostile["peak_rss_mb"],
     }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.json}")
+    write_json(args.json, figures)
     return 0
 
 

@@ -48,51 +48,36 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
-import http.client
 import json
-import math
 import os
 import platform
 import random
-import re
 import secrets
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `benchmarks.harness`
+
+# Also this module's names for the Makefile's FRESH_PG and tests/web (GUNICORN, manage, Children...).
+from benchmarks.harness.clients import Load, probe_queries, query_material, summarise, wait_until_searchable  # noqa: E402
+from benchmarks.harness.databases import Database, create_database, drop_database  # noqa: E402, F401
+from benchmarks.harness.measure import PeakMemory, write_json  # noqa: E402
+from benchmarks.harness.processes import GUNICORN, PYTHON, Children, Failure, free_port, manage, signals_exit, wait_for_server  # noqa: E402, F401
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
 DEFAULT_BASE = CORPORA / "allsides" / "sample2000.jsonl"
 DEFAULT_SOURCE = CORPORA / "allsides" / "articles.jsonl.gz"
-PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
-PROBES = 5  # imported articles that must become searchable through the server
-MIX = [  # (kind, weight)
-    ("search page", 25),
-    ("htmx partial", 25),
-    ("htmx outlet filter", 15),
-    ("api search", 25),
-    ("export csv", 10),
-]
-STOP_WORDS = set(
-    "the and for with that this from have has had was were are his her its their they them than then "
-    "what when where which while who whom why will would could should about after before over under "
-    "into onto upon been being says said more most some such only also just very into your you our "
-    "not but all any can may one two new out off how now".split()
-)
-WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 @dataclass
@@ -114,115 +99,6 @@ class Config:
     data_dir: Path | None = None  # default: a temporary folder, removed at the end
     keep: bool = False
     log: Callable[[str], None] = field(default=lambda message: print(message, file=sys.stderr, flush=True), repr=False)
-
-
-@dataclass
-class Sample:
-    kind: str
-    server: int  # index into the servers' ports
-    started: float  # monotonic
-    seconds: float
-    status: int  # 0: no answer
-    error: str = ""  # "timeout", "connection: ..." or "status 5xx"
-
-
-class Failure(RuntimeError):
-    """The set-up or a child process failed: the run cannot be measured."""
-
-
-# --- child processes -----------------------------------------------------------------------------
-
-
-class Children:
-    """Child processes, each in a process group of its own, all killed by stop_all()."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        try:
-            proc = subprocess.Popen(args, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        finally:
-            log.close()
-        self.procs[name] = proc
-        return proc
-
-    def stop(self, name: str, grace: float = 10.0) -> None:
-        proc = self.procs.pop(name, None)
-        if proc is None:
-            return
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, sig)  # the whole group: gunicorn's workers, the importer's NER pool
-            try:
-                proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)  # anything the leader left behind in its group
-
-    def stop_all(self) -> None:
-        for name in list(self.procs):
-            self.stop(name)
-
-    def tail(self, name: str, lines: int = 15) -> str:
-        path = self.log_dir / f"{name}.log"
-        if not path.exists():
-            return ""
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def manage(env: dict[str, str], *args: str, timeout: float = 3600) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, start_new_session=True
-    )
-    if proc.returncode not in (0, 1):  # 1: an import with some rejected records
-        raise Failure(f"manage.py {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
-    return proc
-
-
-class PeakMemory:
-    """Highest resident memory (VmHWM) seen per process group, sampled every half second."""
-
-    def __init__(self) -> None:
-        self.groups: dict[str, int] = {}
-        self.peak_kb: dict[str, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def watch(self, name: str, pgid: int) -> None:
-        self.groups[name] = pgid
-        if not self._thread.is_alive():
-            self._thread.start()
-
-    def stop(self) -> dict[str, float]:
-        self._stop.set()
-        return {name: round(kb / 1024) for name, kb in self.peak_kb.items()}
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.5):
-            for pid in filter(str.isdigit, os.listdir("/proc")):
-                try:
-                    with open(f"/proc/{pid}/stat") as fh:
-                        pgid = int(fh.read().rsplit(")", 1)[1].split()[2])
-                    name = next((n for n, g in self.groups.items() if g == pgid), None)
-                    if name is None:
-                        continue
-                    with open(f"/proc/{pid}/status") as fh:
-                        hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
-                except (OSError, ValueError, IndexError):
-                    continue
-                key = name if name == "import" or pid != str(pgid) else f"{name} master"
-                self.peak_kb[key] = max(self.peak_kb.get(key, 0), hwm)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -257,245 +133,6 @@ def write_import_file(source: Path, count: int, skip: set[str], target: Path) ->
             out.write(line if line.endswith("\n") else line + "\n")
             written += 1
     return written
-
-
-class Database:
-    """Plain SQL on the run's database (SQLite file read-only, or PostgreSQL through psycopg)."""
-
-    def __init__(self, sqlite_file: Path | None = None, url: str | None = None) -> None:
-        self.sqlite_file, self.url = sqlite_file, url
-
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """`sql` with ? placeholders."""
-        if self.url:
-            import psycopg
-
-            with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
-                return conn.execute(sql.replace("?", "%s"), params).fetchall()
-        with contextlib.closing(sqlite3.connect(f"file:{self.sqlite_file}?mode=ro", uri=True)) as conn:
-            return conn.execute(sql, params).fetchall()
-
-
-def _maintenance(url: str) -> tuple[str, str]:
-    """(database name, URL of the same server's `postgres` database)."""
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    if parts.scheme not in ("postgres", "postgresql") or not name:
-        raise Failure(f"--database-url {url!r}: give postgres://user@host:port/NAME")
-    return name, urlunsplit(parts._replace(path="/postgres"))
-
-
-def create_database(url: str) -> None:
-    """Create the run's database, or accept an existing one without tables."""
-    import psycopg
-    from psycopg import sql
-
-    name, maintenance = _maintenance(url)
-    try:
-        with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                return
-    except psycopg.Error as exc:
-        raise Failure(f"PostgreSQL at {maintenance}: {exc}") from exc
-    if Database(url=url).rows("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")[0][0]:
-        raise Failure(f"database {name} has tables: the load test needs a fresh database (it creates and drops it)")
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name, maintenance = _maintenance(url)
-    with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def query_material(db: Database, rng: random.Random) -> tuple[list[str], list[str]]:
-    """(words from the base titles, outlets with a few articles) for the request mix."""
-    titles = [row[0] for row in db.rows("SELECT title FROM search_article WHERE NOT hidden")]
-    outlets = [
-        row[0]
-        for row in db.rows(
-            "SELECT o.name FROM search_outlet o JOIN search_article a ON a.outlet_id = o.id "
-            "GROUP BY o.name ORDER BY count(*) DESC LIMIT 40"
-        )
-    ]
-    words = Counter(w.lower() for title in titles for w in WORD.findall(title) if w.lower() not in STOP_WORDS)
-    common = [w for w, _ in words.most_common(60)]
-    rare = [w for w, n in words.items() if n <= 2]
-    rng.shuffle(rare)
-    vocabulary = common + rare[:140]
-    if not vocabulary:
-        raise Failure("the base corpus gave no words to search for")
-    return vocabulary, outlets or [""]
-
-
-def request_for(kind: str, rng: random.Random, words: list[str], outlets: list[str]) -> tuple[str, dict[str, str]]:
-    word = rng.choice(words)
-    text = word if rng.random() < 0.7 else f"{word} {rng.choice(words)}"
-    htmx = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://127.0.0.1/"}
-    if kind == "search page":
-        return "/?" + urlencode({"q": text}), {}
-    if kind == "htmx partial":
-        sort = rng.choice(["relevance", "date"])
-        return "/?" + urlencode({"q": text, "sort": sort}), htmx
-    if kind == "htmx outlet filter":
-        return "/?" + urlencode({"q": word if rng.random() < 0.5 else "", "outlet": rng.choice(outlets)}), htmx
-    if kind == "api search":
-        return "/api/search?" + urlencode({"q": text, "page": rng.choice(["1", "1", "2"])}), {}
-    if kind == "export csv":
-        return "/export.csv?" + urlencode({"q": word, "outlet": rng.choice(outlets)}), {}
-    raise ValueError(kind)
-
-
-# --- load -----------------------------------------------------------------------------------------
-
-
-def fetch(port: int, path: str, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Connection": "close", **headers})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def one_request(port: int, kind: str, path: str, headers: dict[str, str], timeout: float, server: int = 0) -> Sample:
-    started = time.monotonic()
-    status, error = 0, ""
-    try:
-        status, _ = fetch(port, path, headers, timeout)
-        if status >= 500:
-            error = f"status {status}"
-    except (TimeoutError, socket.timeout):
-        error = "timeout"
-    except (OSError, http.client.HTTPException) as exc:
-        error = f"connection: {type(exc).__name__}"
-    seconds = time.monotonic() - started
-    if not error and seconds > timeout:
-        error = "timeout"  # a slow-trickling answer: each read was under the socket timeout
-    return Sample(kind, server, started, seconds, status, error)
-
-
-class Load:
-    """C client threads sending the request mix until stopped; every request is recorded. Client i
-    talks to server i mod the number of servers, as a round-robin load balancer would spread them."""
-
-    def __init__(self, ports: list[int], clients: int, words: list[str], outlets: list[str], timeout: float, seed: int) -> None:
-        self.ports, self.clients, self.words, self.outlets, self.timeout, self.seed = ports, clients, words, outlets, timeout, seed
-        self.samples: list[Sample] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        self._stop.clear()
-        for number in range(self.clients):
-            thread = threading.Thread(target=self._client, args=(number,), name=f"client-{number}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=self.timeout + 5)
-        self._threads.clear()
-
-    def _client(self, number: int) -> None:
-        rng = random.Random(self.seed * 1000 + number)
-        server = number % len(self.ports)
-        kinds, weights = zip(*MIX)
-        while not self._stop.is_set():
-            kind = rng.choices(kinds, weights)[0]
-            path, headers = request_for(kind, rng, self.words, self.outlets)
-            sample = one_request(self.ports[server], kind, path, headers, self.timeout, server)
-            with self._lock:
-                self.samples.append(sample)
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return math.nan
-    return sorted_values[max(0, math.ceil(p / 100 * len(sorted_values)) - 1)]
-
-
-def summarise(samples: list[Sample], seconds: float) -> dict[str, Any]:
-    latencies = sorted(s.seconds * 1000 for s in samples)
-    failures = [s for s in samples if s.error]
-    summary: dict[str, Any] = {
-        "requests": len(samples),
-        "failures": len(failures),
-        "failure_reasons": dict(Counter(s.error for s in failures)),
-        "client_errors_4xx": sum(1 for s in samples if 400 <= s.status < 500),
-        "seconds": round(seconds, 2),
-        "requests_per_s": round(len(samples) / seconds, 2) if seconds > 0 else None,
-        "p50_ms": round(percentile(latencies, 50), 1),
-        "p95_ms": round(percentile(latencies, 95), 1),
-        "p99_ms": round(percentile(latencies, 99), 1),
-        "max_ms": round(latencies[-1], 1) if latencies else math.nan,
-    }
-    by_kind: dict[str, list[Sample]] = defaultdict(list)
-    for sample in samples:
-        by_kind[sample.kind].append(sample)
-    summary["by_kind"] = {
-        kind: {
-            "requests": len(group),
-            "failures": sum(1 for s in group if s.error),
-            "p50_ms": round(percentile(sorted(s.seconds * 1000 for s in group), 50), 1),
-            "p95_ms": round(percentile(sorted(s.seconds * 1000 for s in group), 95), 1),
-        }
-        for kind, group in sorted(by_kind.items())
-    }
-    servers = sorted({s.server for s in samples})
-    if len(servers) > 1:
-        summary["by_server"] = {
-            f"server {n + 1}": {"requests": sum(1 for s in samples if s.server == n), "failures": sum(1 for s in samples if s.server == n and s.error)}
-            for n in servers
-        }
-    return summary
-
-
-def api_hits(port: int, query: str, timeout: float) -> list[int]:
-    status, body = fetch(port, "/api/search?" + urlencode({"q": query}), {}, timeout)
-    if status != 200:
-        return []
-    return [hit["id"] for hit in json.loads(body).get("hits", [])]
-
-
-def probe_queries(db: Database, after_id: int, rng: random.Random) -> list[tuple[int, str]]:
-    """(id, query of its title words) for a few articles the measured import added."""
-    rows = db.rows("SELECT id, title FROM search_article WHERE id > ? AND NOT hidden ORDER BY id", (after_id,))
-    candidates = []
-    for article_id, title in rows:
-        words = [w for w in WORD.findall(title) if w.lower() not in STOP_WORDS]
-        if len(words) >= 3:
-            candidates.append((article_id, " ".join(f"title:{w}" for w in words[:8])))
-    rng.shuffle(candidates)
-    return candidates[:PROBES]
-
-
-def wait_until_searchable(port: int, probes: list[tuple[int, str]], timeout: float, request_timeout: float) -> tuple[bool, float, list[int]]:
-    started = time.monotonic()
-    missing = list(probes)
-    while missing and time.monotonic() - started < timeout:
-        missing = [(article_id, query) for article_id, query in missing if article_id not in api_hits(port, query, request_timeout)]
-        if missing:
-            time.sleep(0.5)
-    return not missing, time.monotonic() - started, [article_id for article_id, _ in missing]
-
-
-def wait_for_server(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise Failure(f"gunicorn exited with status {server.returncode}")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            if fetch(port, "/api/search?q=", {}, 10)[0] == 200:
-                return
-        time.sleep(0.3)
-    raise Failure(f"gunicorn did not answer on 127.0.0.1:{port} within {timeout:.0f}s")
 
 
 # --- the run --------------------------------------------------------------------------------------
@@ -563,10 +200,8 @@ def run(config: Config) -> dict[str, Any]:
         children.start("index_worker", [PYTHON, "manage.py", "run_index_worker"], env)
         servers = []  # (log name, port, process)
         for number, server_env in enumerate(server_envs, 1):
-            port = free_port()
             name = "gunicorn" if len(server_envs) == 1 else f"gunicorn-{number}"
-            args = [GUNICORN, "newsindex.wsgi", "--workers", str(config.workers), "--bind", f"127.0.0.1:{port}", "--timeout", "30"]
-            servers.append((name, port, children.start(name, args, server_env)))
+            servers.append((name, *children.start_gunicorn(name, server_env, config.workers)))
         memory = PeakMemory()
         for name, port, server in servers:
             wait_for_server(port, server)
@@ -729,26 +364,6 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, Path | None]:
     return config, args.json
 
 
-@contextlib.contextmanager
-def signals_exit() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the run like Ctrl-C does, so the children are stopped.
-
-    Ctrl-C (SIGINT) raises KeyboardInterrupt even when the script was started with SIGINT ignored
-    (a background job of a non-interactive shell), so `kill -INT` always stops it cleanly.
-    """
-
-    def leave(signum: int, _frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def main(argv: list[str] | None = None) -> int:
     config, json_path = parse_args(argv)
     try:
@@ -762,8 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print_report(report)
     if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(report, indent=2) + "\n")
+        write_json(json_path, report)
     failed = sum(phase["failures"] for phase in report["phases"].values())
     return 1 if failed or not report["searchable"]["all_found"] else 0
 

@@ -28,6 +28,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import percentile, write_json  # noqa: E402
+from benchmarks.harness.servers import setup_django  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpora" / "allsides" / "sample2000.jsonl"
 
 
@@ -87,15 +91,11 @@ def main() -> int:
     if args.lookup_only:
         figures = lookup_at_scale(args.lookup_only, args.checks)
         print(json.dumps(figures, indent=2))
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=2))
+        write_json(args.json, figures)
         return 0
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+    setup_django()
     from django.core.management import call_command
 
-    django.setup()
     call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
 
@@ -159,15 +159,14 @@ def main() -> int:
         timings[kind] = {
             "texts": len(items),
             "chars_median": int(statistics.median(len(t) for t in items)),
-            "p50_ms": round(statistics.median(seconds) * 1000, 1),
+            "p50_ms": round(percentile(seconds, 50) * 1000, 1),
             "max_ms": round(max(seconds) * 1000, 1),
             "articles_found_median": statistics.median(found),
         }
         print(kind, json.dumps(timings[kind]), flush=True)
     figures["check"] = timings
     print(json.dumps(figures, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    write_json(args.json, figures)
     return 0
 
 
@@ -178,11 +177,7 @@ def lookup_at_scale(corpus: Path, texts: int = 20) -> dict[str, object]:
     times the candidate look-up for paragraphs and whole articles taken from it. The rest of a
     check (reading at most 2,000 candidate paragraphs, aligning them) does not depend on the size
     of the archive and is measured by main() on a real import."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path.insert(0, str(ROOT))
-    django.setup()
+    setup_django()
     from search.duplicates.detect import Para, ShingleIndex
     from search.duplicates.model import Settings
     from search.ingest.clean import split_paragraphs
@@ -210,7 +205,7 @@ def lookup_at_scale(corpus: Path, texts: int = 20) -> dict[str, object]:
             ids = _candidates(index, split_paragraphs(text), Settings())
             seconds.append(time.perf_counter() - t)
             found.append(len(ids))
-        out[kind] = {"p50_ms": round(statistics.median(seconds) * 1000, 1), "max_ms": round(max(seconds) * 1000, 1),
+        out[kind] = {"p50_ms": round(percentile(seconds, 50) * 1000, 1), "max_ms": round(max(seconds) * 1000, 1),
                      "candidates_median": statistics.median(found)}
     return out
 

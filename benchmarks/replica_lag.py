@@ -16,7 +16,6 @@ loopback: a real network adds its latency. Everything is stopped and removed at 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -30,6 +29,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.harness.measure import write_json  # noqa: E402
 from tests.web.pg_clusters import Clusters, unavailable  # noqa: E402 (needs the repository on sys.path)
 
 SOURCE = REPO.parent / "shared" / "corpora" / "allsides" / "sample2000.jsonl"
@@ -102,9 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{report['caught_up_seconds_after_import']} s after the import ended; at most {report['max_lag_bytes_during_import']:,} "
         f"WAL bytes behind during the import ({report['lag_samples']} samples); database {report['database_size']}"
     )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.json, report)
     return 0
 
 

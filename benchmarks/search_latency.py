@@ -16,10 +16,7 @@ What it measures:
 
 1. Import: `Importer().run([corpus])` into an empty data folder (SQLite database and Whoosh
    index), then a second, unchanged re-import of the same file (every record "unchanged").
-2. Search: a fixed mix of queries (random.Random(42)) drawn from the imported articles
-   themselves: common and rare terms, AND and OR pairs, quoted phrases copied from article
-   text, outlet: and actor: field queries, wildcards, fuzzy terms and the empty query
-   (newest first).
+2. Search: the query mix of benchmarks/harness/mix.py (seed 42, drawn from the imported articles).
    By default (--via http) each query is timed once as a GET of the search page, `/?q=...`,
    from one client against the production-style server of `make serve`: gunicorn with 3 sync
    workers, DEBUG off, whitenoise, started by this script on a free 127.0.0.1 port over the same
@@ -40,52 +37,25 @@ is forced off so Django does not keep every SQL query in memory.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
-import http.client
 import json
-import math
 import os
-import platform
-import random
-import re
 import shutil
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `search`, `benchmarks.harness`
+
+from benchmarks.harness.measure import disk_usage, index_bytes, latency_summary, load_average, machine_facts, mb, write_json  # noqa: E402
+from benchmarks.harness.mix import COLLAPSE_KINDS, MIX, BenchQuery, build_query_mix, describe_mix, warmup_queries  # noqa: E402
+from benchmarks.harness.processes import signals_exit  # noqa: E402
+from benchmarks.harness.servers import PageServer, QueryTiming, run_query, start_django  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "allsides" / "articles.jsonl.gz"
-SEED = 42
-# Warm-up (not counted): the first query of each of these kinds opens the searcher, builds the
-# facet arrays, reads the words of the title and body fields (for prefix, wildcard and fuzzy
-# terms) and opens the database connection, in every worker. That first-query cost, paid again
-# after each change of the index, is reported apart ("warm-up").
-WARMUP_KINDS = ("empty (newest)", "common term", "two terms AND", "phrase", "outlet: field", "wildcard", "fuzzy")
-SAMPLE_ARTICLES = 2000  # articles read to find words and phrases for the query mix
-
-# Query kinds and their share of the mix (out of 100).
-MIX: dict[str, int] = {
-    "empty (newest)": 4,
-    "common term": 16,
-    "rare term": 15,
-    "two terms AND": 14,
-    "two terms OR": 10,
-    "phrase": 15,
-    "outlet: field": 7,
-    "actor: field": 5,
-    "wildcard": 7,
-    "fuzzy": 7,
-}
-TOP_ACTORS = 300  # actor: queries name one of the actors in the most articles
-_WORD = re.compile(r"[a-z]{4,}")
 
 
 # --- set-up ----------------------------------------------------------------------------------
@@ -125,87 +95,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if args.engine == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         parser.error("--engine postgres needs DATABASE_URL=postgres://... (the engine keeps its index in that database)")
     return args
-
-
-def start_django(data_dir: Path, engine: str = "whoosh") -> None:
-    """Point newsindex at `data_dir`, then start Django (the order matters: settings read the env).
-    With the postgres engine DATABASE_URL is kept (the index is in that database); with Whoosh it
-    is kept only when NEWSINDEX_BENCH_KEEP_DATABASE=1 (Whoosh beside the same PostgreSQL data)."""
-    os.environ["NEWSINDEX_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "newsindex.settings"
-    os.environ["DEBUG"] = "0"
-    os.environ["SEARCH_BACKEND"] = engine
-    if engine == "whoosh" and os.environ.get("NEWSINDEX_BENCH_KEEP_DATABASE") != "1" and os.environ.pop("DATABASE_URL", None):
-        print("note: DATABASE_URL is set; ignored, the benchmark uses SQLite in the data folder", file=sys.stderr)
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
-
-
-# --- measuring ---------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], pct: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * pct / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def latency_summary(values_ms: Sequence[float]) -> dict[str, float]:
-    return {
-        "n": len(values_ms),
-        "p50": percentile(values_ms, 50),
-        "p95": percentile(values_ms, 95),
-        "p99": percentile(values_ms, 99),
-        "max": max(values_ms, default=math.nan),
-        "mean": sum(values_ms) / len(values_ms) if values_ms else math.nan,
-    }
-
-
-def disk_usage(path: Path) -> tuple[int, int]:
-    """(bytes on disk like `du`, apparent size) of a file or folder; (0, 0) when missing."""
-    if not path.exists():
-        return 0, 0
-    files = [path] if path.is_file() else [Path(d) / f for d, _, names in os.walk(path) for f in names]
-    used = apparent = 0
-    for file in files:
-        st = file.stat()
-        used += st.st_blocks * 512
-        apparent += st.st_size
-    return used, apparent
-
-
-def mb(n: float) -> str:
-    return f"{n / 1_000_000:.1f} MB"
-
-
-def _load_average() -> list[float]:
-    """1, 5 and 15 minute load averages: other work on the machine skews every figure."""
-    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else []
-
-
-def machine_facts() -> dict[str, Any]:
-    import django
-
-    cpu = ""
-    with contextlib.suppress(OSError):
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "")
-    return {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "load_average": _load_average(),
-        "cpu": cpu or platform.processor(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "whoosh": f"whoosh3 {package_version('whoosh3')}",
-    }
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -276,298 +165,12 @@ def already_imported() -> bool:
     return bool(Article.objects.exists()) and get_backend().doc_count() > 0
 
 
-# --- the query mix -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BenchQuery:
-    kind: str
-    q: str
-
-
-def _allocate(total: int) -> dict[str, int]:
-    """Split `total` queries over MIX in proportion (largest remainders)."""
-    weight = sum(MIX.values())
-    exact = {kind: total * share / weight for kind, share in MIX.items()}
-    counts = {kind: math.floor(value) for kind, value in exact.items()}
-    by_remainder = sorted(MIX, key=lambda kind: (exact[kind] - counts[kind], MIX[kind]), reverse=True)
-    for kind in by_remainder[: total - sum(counts.values())]:
-        counts[kind] += 1
-    return counts
-
-
-class _Vocabulary:
-    """Words of the sampled articles: in how many sampled articles each occurs (`sample_df`)
-    and in how many indexed articles its stem occurs (`index_df`)."""
-
-    def __init__(self, articles: list[list[str]]) -> None:
-        from whoosh import index as whoosh_index
-
-        from search.index import get_backend
-        from search.index.whoosh.backend import INDEX_NAME
-        from search.index.whoosh.schema import NEWS_STOP_WORDS, build_schema
-
-        counts: Counter[str] = Counter()
-        for paragraphs in articles:
-            counts.update({w for p in paragraphs for w in _WORD.findall(p.lower())} - NEWS_STOP_WORDS)
-        self.sample_size = len(articles)
-        self.sample_df = dict(sorted(counts.items()))
-        if get_backend().transactional:
-            self._postgres_df()
-            return
-        analyzer = build_schema()["body"].analyzer
-        ix = whoosh_index.open_dir(get_backend().path, indexname=INDEX_NAME, readonly=True)
-        self.index_df: dict[str, int] = {}
-        with ix.reader() as reader:
-            self.doc_count = reader.doc_count()
-            for word in self.sample_df:
-                tokens = [t.text for t in analyzer(word)]
-                if len(tokens) == 1:
-                    self.index_df[word] = reader.doc_frequency("body", tokens[0])
-        ix.close()
-
-    def _postgres_df(self) -> None:
-        """The postgres engine's document frequencies (ts_stat over every indexed title and body)."""
-        from django.db import connection
-
-        from search.index.postgres.analysis import stem_analyzer
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM search_pgdocument")
-            self.doc_count = cursor.fetchone()[0]
-            cursor.execute("SELECT word, ndoc FROM ts_stat('SELECT text_vector FROM search_pgdocument')")
-            ndoc = dict(cursor.fetchall())
-        analyzer = stem_analyzer()
-        self.index_df = {}
-        for word in self.sample_df:
-            tokens = [t.text for t in analyzer(word)]
-            if len(tokens) == 1:
-                self.index_df[word] = ndoc.get(tokens[0], 0)
-
-    def by_share(self, low: float, high: float) -> list[str]:
-        """Words found in between `low` and `high` (fractions) of the sampled articles."""
-        return [w for w, df in self.sample_df.items() if low * self.sample_size <= df <= high * self.sample_size]
-
-    def rare(self, high: float) -> list[str]:
-        """Words whose stem is in at least 2 and at most `high` indexed articles."""
-        return [w for w, df in self.index_df.items() if 2 <= df <= high]
-
-
-def _phrase(rng: random.Random, text: str, stop_words: frozenset[str]) -> str | None:
-    """Two or three consecutive plain words of `text`, none of them a stop word."""
-    words = text.split()
-    size = rng.choice((2, 3))
-    starts = [
-        i
-        for i in range(len(words) - size + 1)
-        if all(w.isalpha() and w.isascii() and len(w) >= 3 and w.lower() not in stop_words for w in words[i : i + size])
-    ]
-    if not starts:
-        return None
-    start = rng.choice(starts)
-    return " ".join(words[start : start + size])
-
-
-def build_query_mix(total: int) -> list[BenchQuery]:
-    """A deterministic mix (random.Random(SEED)) drawn from the imported articles."""
-    from django.db.models import Count
-
-    from search.index.whoosh.schema import NEWS_STOP_WORDS
-    from search.store.models import Actor, Article, Outlet, Paragraph
-
-    rng = random.Random(SEED)
-    ids = sorted(Article.objects.filter(hidden=False).values_list("id", flat=True))
-    sample_ids = sorted(rng.sample(ids, min(SAMPLE_ARTICLES, len(ids))))
-    paragraphs: dict[int, list[str]] = {}
-    for start in range(0, len(sample_ids), 500):
-        rows = (
-            Paragraph.objects.filter(article_id__in=sample_ids[start : start + 500], boilerplate=False)
-            .order_by("article_id", "position")
-            .values_list("article_id", "text")
-        )
-        for article_id, text in rows:
-            paragraphs.setdefault(article_id, []).append(text)
-    articles = [paragraphs[i] for i in sample_ids if i in paragraphs]
-    vocab = _Vocabulary(articles)
-
-    common = vocab.by_share(0.05, 0.5) or vocab.by_share(0.01, 1)
-    medium = vocab.by_share(0.005, 0.2) or common
-    rare = vocab.rare(max(5, vocab.doc_count / 1000)) or list(vocab.sample_df)
-    outlets = sorted(
-        name
-        for name in Outlet.objects.filter(articles__hidden=False).values_list("name", flat=True).distinct()
-        if re.match(r"[A-Za-z0-9]{2,}\b", name)
-    )
-    top_actors = Actor.objects.annotate(articles=Count("article_links")).order_by("-articles", "id")[:TOP_ACTORS]
-    # The last word of each name: actor:trump, actor:kremlin.
-    actor_names = [re.findall(r"[A-Za-z]{3,}", name) for name in top_actors.values_list("name", flat=True)]
-    actor_words = sorted({words[-1].lower() for words in actor_names if words})
-
-    def pick(kind: str) -> str:
-        if kind == "empty (newest)":
-            return ""
-        if kind == "common term":
-            return rng.choice(common)
-        if kind == "rare term":
-            return rng.choice(rare)
-        if kind in ("two terms AND", "two terms OR"):
-            pool = common if kind == "two terms OR" else medium
-            # Two words of the same article, so the pair has matches.
-            words = sorted({w for p in rng.choice(articles) for w in _WORD.findall(p.lower())} & set(pool))
-            a, b = rng.sample(words, 2) if len(words) >= 2 else rng.sample(pool, 2)
-            return f"{a} AND {b}" if kind == "two terms AND" else f"{a} OR {b}"
-        if kind == "phrase":
-            for _ in range(50):
-                found = _phrase(rng, rng.choice(rng.choice(articles)), NEWS_STOP_WORDS)
-                if found:
-                    return f'"{found}"'
-            return '"white house"'
-        if kind == "outlet: field":
-            name = rng.choice(outlets) if outlets else "fox"
-            return "outlet:" + re.match(r"[A-Za-z0-9]+", name).group().lower()  # type: ignore[union-attr]
-        if kind == "actor: field":
-            return "actor:" + (rng.choice(actor_words) if actor_words else "trump")
-        if kind == "wildcard":
-            return rng.choice(common)[: rng.choice((4, 5))] + "*"
-        if kind == "fuzzy":
-            word = rng.choice([w for w in common if len(w) >= 6] or common)
-            cut = rng.randrange(1, len(word) - 1)
-            return word[:cut] + word[cut + 1 :] + "~"
-        raise ValueError(kind)
-
-    fixed = {"wildcard": "elect*", "fuzzy": "presidnt~"}
-    mix: list[BenchQuery] = []
-    for kind, count in _allocate(total).items():
-        chosen: list[str] = [fixed[kind]] if kind in fixed and count else []
-        tries = 0
-        while len(chosen) < count:
-            q = pick(kind)
-            tries += 1
-            if q not in chosen or kind == "empty (newest)" or tries > 20 * count:
-                chosen.append(q)
-        mix += [BenchQuery(kind, q) for q in chosen]
-    rng.shuffle(mix)
-    return mix
-
-
 # --- search timing -------------------------------------------------------------------------------
-
-
-@dataclass
-class QueryTiming:
-    kind: str
-    q: str
-    ms: float
-    total: int
-    rows: int
-    timed_out: bool
-    messages: list[str]
-    server_ms: float | None = None  # over HTTP: the page's Server-Timing "search" part
-
-
-def describe_mix(mix: list[BenchQuery]) -> Counter[str]:
-    """Print how many queries of each kind the mix holds, with examples; return the counts."""
-    counts = Counter(bq.kind for bq in mix)
-    print(f"query mix ({len(mix)} queries, seed {SEED}, build_query_mix):")
-    for kind in MIX:
-        examples = list(dict.fromkeys(bq.q or "(empty)" for bq in mix if bq.kind == kind))[:4]
-        print(f"  {kind:<16} {counts[kind]:>3}   e.g. {', '.join(examples)}")
-    print()
-    return counts
-
-
-def run_query(q: str, **extra: str) -> QueryTiming:
-    """One query through run_search() in this process (--via process)."""
-    from django.http import QueryDict
-
-    from search.query.params import SearchParams
-    from search.query.results import run_search
-
-    started = time.perf_counter()
-    page = run_search(SearchParams.from_query(QueryDict(urlencode({"q": q, **extra}))))
-    ms = (time.perf_counter() - started) * 1000
-    return QueryTiming("", q, ms, page.total, len(page.rows), page.timed_out, list(page.messages))
-
-
-_SERVER_SEARCH = re.compile(r"\bsearch;dur=([0-9.]+)")
-_NOTICE = re.compile(r'<p class="notice">(.*?)</p>', re.S)
-
-
-class PageServer:
-    """The server of `make serve` over the benchmark's data folder: gunicorn workers (DEBUG off,
-    whitenoise), on a free loopback port; every child is stopped by close()."""
-
-    def __init__(self, data_dir: Path, workers: int, engine: str | None = None) -> None:
-        import load_test  # beside this script: the load test's process handling
-
-        self._load_test = load_test
-        self.workers = workers
-        self.log_dir = Path(tempfile.mkdtemp(prefix="newsindex-bench-http-"))
-        self.children = load_test.Children(self.log_dir)
-        env = {**os.environ, "NEWSINDEX_DATA_DIR": str(data_dir), "DEBUG": "false", "PYTHONUNBUFFERED": "1"}
-        for name in ("NEWSINDEX_HTTPS", "DJANGO_SETTINGS_MODULE"):
-            env.pop(name, None)
-        # DATABASE_URL and SEARCH_BACKEND stay as start_django() left them: the server reads the
-        # same database with the same engine, unless `engine` names another one.
-        if engine is not None:
-            env["SEARCH_BACKEND"] = engine
-        load_test.manage(env, "collectstatic", "--noinput", "-v0")
-        self.port = load_test.free_port()
-        server = self.children.start(
-            "gunicorn",
-            [load_test.GUNICORN, "newsindex.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--timeout", "30"],
-            env,
-        )
-        load_test.wait_for_server(self.port, server)
-
-    def get(self, q: str, **extra: str) -> QueryTiming:
-        path = "/?" + urlencode({"q": q, **extra})
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            started = time.perf_counter()
-            conn.request("GET", path, headers={"Connection": "close"})
-            response = conn.getresponse()
-            body = response.read()
-            ms = (time.perf_counter() - started) * 1000
-        finally:
-            conn.close()
-        if response.status != 200:
-            raise RuntimeError(f"GET {path} answered {response.status}:\n{self.children.tail('gunicorn')}")
-        html = body.decode("utf-8", "replace")
-        total = response.getheader("X-Total-Count")
-        found = _SERVER_SEARCH.search(response.getheader("Server-Timing") or "")
-        server_ms = float(found.group(1)) if found else None
-        messages = [re.sub(r"<[^>]+>", "", m).strip() for m in _NOTICE.findall(html)]
-        timed_out = any("took longer than" in m or "took too long" in m for m in messages)
-        return QueryTiming("", q, ms, int(total) if total else -1, html.count('<li class="hit">'), timed_out, messages, server_ms)
-
-    def warm(self, queries: list[str]) -> list[float]:
-        """Each query once per worker at the same time: a sync worker serves one request at a
-        time, so concurrent requests reach different workers (each opens its own searcher).
-        Returns the milliseconds of every warm-up request."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        def timed(q: str) -> float:
-            started = time.perf_counter()
-            self._load_test.fetch(self.port, "/?" + urlencode({"q": q}), {}, 120)
-            return (time.perf_counter() - started) * 1000
-
-        times: list[float] = []
-        with ThreadPoolExecutor(self.workers) as pool:
-            for q in queries:
-                for _ in range(2):
-                    times += list(pool.map(lambda _n, q=q: timed(q), range(self.workers)))
-        return times
-
-    def close(self) -> None:
-        self.children.stop_all()
-        shutil.rmtree(self.log_dir, ignore_errors=True)
 
 
 def time_queries(mix: list[BenchQuery], server: PageServer | None) -> tuple[list[QueryTiming], list[str], list[float]]:
     """Run the warm-up queries (timed apart), then time every query of the mix once."""
-    firsts = {kind: next((bq.q for bq in mix if bq.kind == kind), None) for kind in WARMUP_KINDS}
-    warmup = [q for q in firsts.values() if q is not None]
+    warmup = [bq.q for bq in warmup_queries(mix)]
     if server is not None:
         warmup_ms = server.warm(warmup)
     else:
@@ -578,11 +181,6 @@ def time_queries(mix: list[BenchQuery], server: PageServer | None) -> tuple[list
         timing.kind = bq.kind
         timings.append(timing)
     return timings, warmup, warmup_ms
-
-
-# Timed again with collapse=1 (copies hidden, counted both ways), after the mix: not part of
-# "all", and not of the reference scripts' mix.
-COLLAPSE_KINDS = ("common term", "two terms AND")
 
 
 def time_collapsed(mix: list[BenchQuery], server: PageServer | None) -> list[QueryTiming]:
@@ -721,12 +319,10 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
     if args.engine == "postgres":
         from django.db import connection
 
+        index_used = index_bytes("postgres")
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_total_relation_size('search_pgdocument') + pg_total_relation_size('search_pgword'),"
-                " pg_database_size(current_database())"
-            )
-            index_used, db_used = cursor.fetchone()
+            cursor.execute("SELECT pg_database_size(current_database())")
+            db_used = cursor.fetchone()[0]
         index_apparent, db_apparent, wal_used = index_used, db_used, 0
         print(f"index in the database: {mb(index_used)} (search_pgdocument and search_pgword, with their indexes)")
         print(f"database size:    {mb(db_used)}  {connection.settings_dict['NAME']}")
@@ -740,7 +336,7 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
             print(f"database on disk: {mb(db_used)} ({mb(db_apparent)} apparent) + WAL {mb(wal_used)}  {db_path}")
         else:
             db_used = db_apparent = wal_used = 0
-    facts["load_average_end"] = _load_average()
+    facts["load_average_end"] = load_average()
     print(f"load average at the end: {facts['load_average_end']} (on {facts['nproc']} CPUs)")
 
     if args.json:
@@ -766,10 +362,11 @@ def benchmark(args: argparse.Namespace, corpus: Path, data_dir: Path, temporary:
             "db_apparent_bytes": db_apparent,
             "db_wal_bytes": wal_used,
         }
-        args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+        write_json(args.json, figures)
         print(f"figures written to {args.json}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with signals_exit():  # SIGTERM and SIGHUP stop the server children too
+        sys.exit(main())

@@ -13,7 +13,7 @@ no HTTP), after a warm-up pass that is not counted:
 
 1. Passage pages: GET /passages/<id>/ for up to --passages shared passages (random.Random(42)),
    and its JSON twin /api/passages/<id>; p50/p95/p99/max.
-2. Coverage on the search page: the 100-query mix of search_latency.py (build_query_mix), each
+2. Coverage on the search page: the 100-query mix (benchmarks/harness/mix.py), each
    query through run_search() without coverage (the search page before this feature), and with
    who-covered-it-first plus the histogram split by outlet (split=outlet), in alternating order;
    the added time per query (p50/p95) and the p95 of each. Then the whole search page
@@ -23,7 +23,6 @@ no HTTP), after a warm-up pass that is not counted:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -32,19 +31,19 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-REPO = Path(__file__).resolve().parent.parent
-SEED = 42
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: `search`, `benchmarks.harness`
+
+from benchmarks.harness.measure import latency_summary, write_json  # noqa: E402
+from benchmarks.harness.mix import SEED, build_query_mix  # noqa: E402
+from benchmarks.harness.servers import start_django  # noqa: E402
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    if not ordered:
+    """n, p50, p95, p99 and max (ms, two decimals) of the harness's latency summary; {} when none."""
+    if not values:
         return {}
-
-    def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))], 2)
-
-    return {"n": len(ordered), "p50": at(50), "p95": at(95), "p99": at(99), "max": round(ordered[-1], 2)}
+    summary = latency_summary(values)
+    return {"n": len(values), **{key: round(summary[key], 2) for key in ("p50", "p95", "p99", "max")}}
 
 
 def timed(call) -> float:  # type: ignore[no-untyped-def]
@@ -61,22 +60,13 @@ def main() -> None:
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
 
-    os.environ["NEWSINDEX_DATA_DIR"] = str(Path(args.data_dir).resolve())
-    if os.environ.get("NEWSINDEX_BENCH_KEEP_DATABASE") != "1":  # as search_latency.py: SQLite in the data folder
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
-    sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
-    import django
-
-    django.setup()
+    start_django(Path(args.data_dir).resolve(), engine=None)  # SQLite in the data folder unless NEWSINDEX_BENCH_KEEP_DATABASE=1
     from django.http import QueryDict
     from django.test import Client
 
     from search.query.params import SearchParams
     from search.query.results import run_search
     from search.store.models import Article, PassageGroup
-    from search_latency import build_query_mix
 
     client = Client(HTTP_HOST="127.0.0.1")  # an allowed host
 
@@ -131,9 +121,7 @@ def main() -> None:
         print(f"{key:<36} {out[key]}")
     p95_added = out["search_with_coverage_and_split_ms"]["p95"] - out["search_without_coverage_ms"]["p95"]  # type: ignore[index]
     print(f"p95 added by coverage + split: {p95_added:.1f} ms; load {out['load_start']:.2f} -> {out['load_end']:.2f}")
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+    write_json(Path(args.json) if args.json else None, out)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -54,6 +53,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `benchmarks` and `search` importable
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.harness.measure import disk_usage, machine_facts, peak_rss_mb, write_json  # noqa: E402
+from benchmarks.harness.servers import start_django  # noqa: E402
 from benchmarks.synthetic_corpus import SyntheticArticle, articles  # noqa: E402
 
 BATCH_SIZE = 2_000
@@ -273,10 +274,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def _peak_rss_mb() -> int:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-
-
 def _progress_printer(total: int) -> Callable[[int], None]:
     started = time.perf_counter()
     next_report = PROGRESS_EVERY
@@ -295,7 +292,7 @@ def _stage(label: str, seconds: float, articles_done: int, **extra: object) -> d
     rate = round(articles_done / seconds, 1) if seconds and articles_done else None
     figures: dict[str, object] = {"label": label, "seconds": round(seconds, 1), "articles_per_s": rate}
     figures.update({key: round(value, 1) if isinstance(value, float) else value for key, value in extra.items()})
-    figures["peak_rss_mb_so_far"] = _peak_rss_mb()
+    figures["peak_rss_mb_so_far"] = round(peak_rss_mb())
     print(json.dumps(figures), flush=True)
     return figures
 
@@ -303,7 +300,6 @@ def _stage(label: str, seconds: float, articles_done: int, **extra: object) -> d
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     data_dir = args.data_dir.resolve()
-    from benchmarks.search_latency import disk_usage, machine_facts, start_django
 
     start_django(data_dir)
     from django.conf import settings
@@ -334,14 +330,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data_dir": str(data_dir),
         "stages": stages,
         "total_seconds": round(sum(float(s["seconds"]) for s in stages), 1),
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": round(peak_rss_mb()),
         "database_mb": round(sum(disk_usage(Path(f"{database}{suffix}"))[0] for suffix in ("", "-wal")) / 1e6),
         "index_mb": round(disk_usage(Path(settings.NEWSINDEX_SEARCH["PATH"]))[0] / 1e6),
         "machine": machine_facts(),
     }
     print(json.dumps(figures, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    write_json(args.json, figures)
     return 0
 
 

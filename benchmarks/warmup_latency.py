@@ -27,6 +27,9 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the repository: `search`, `benchmarks.harness`
+from benchmarks.harness.measure import write_json  # noqa: E402
+
 KINDS = {"facet query": "trump", "prefix": "immig*", "fuzzy": "presidnt~"}
 
 CHILD = r"""
@@ -94,8 +97,7 @@ def main() -> int:
         print(f"worker {number}: RSS {memory['rss_mib']} MiB, PSS {memory['pss_mib']} MiB, USS {memory['uss_mib']} MiB; in-process builds {output['in_process']}")
     for child in children:
         child.communicate("\n")
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
+    write_json(args.json, report)
     return 0
 
 

@@ -1,15 +1,13 @@
-"""Shared harness of the reference benchmarks (haystack_reference.py, fts5_reference.py).
-
-Both references run the query mix of search_latency.py (`build_query_mix`, seed 42) on a
-newsindex data folder, next to newsindex's own `run_search()` (`search_latency.run_query`) in
-the same process. Engines are interleaved query by query, alternating which one goes first,
-so background load on the machine falls on all of them alike.
+"""Engines timed side by side on the query mix (mix.build_query_mix, seed 42), in one process or
+against servers: interleaved query by query, alternating which one goes first, so background load
+on the machine falls on all of them alike. haystack_reference.py and fts5_reference.py compare a
+reference engine with newsindex's own `run_search()`; engines_side_by_side.py the two engines'
+servers.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import argparse
 import sys
 import time
 from collections import Counter
@@ -17,42 +15,32 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import search_latency
-from search_latency import MIX, WARMUP_KINDS, BenchQuery, latency_summary
+from .measure import latency_summary, load_average
+from .mix import MIX, BenchQuery, build_query_mix, describe_mix, warmup_queries
+from .servers import run_query, start_django
 
-REPO = search_latency.REPO
 OURS = "newsindex"
 
 # An engine answers one query: returns (milliseconds, details for the report).
 Engine = Callable[[BenchQuery], tuple[float, dict[str, Any]]]
 
 
-def start_django(data_dir: Path, settings_module: str = "newsindex.settings") -> None:
-    """Like search_latency.start_django, with a settings module of choice (set before Django starts)."""
+def start_reference(data_dir: Path, settings_module: str = "newsindex.settings") -> None:
+    """Django over a data folder built by allsides_dataset.py (SQLite), with a settings module of choice."""
     if not (data_dir / "newsindex.sqlite3").exists():
         sys.exit(f"error: {data_dir} holds no newsindex.sqlite3; build it with benchmarks/allsides_dataset.py --data-dir {data_dir}")
-    os.environ["NEWSINDEX_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    os.environ["DEBUG"] = "0"
-    if os.environ.pop("DATABASE_URL", None):
-        print("note: DATABASE_URL is set; ignored, the benchmark uses SQLite in the data folder", file=sys.stderr)
-    for path in (str(REPO), str(Path(__file__).resolve().parent)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
-    import django
-
-    django.setup()
+    start_django(data_dir, None, settings_module)
 
 
 def ours(bq: BenchQuery) -> tuple[float, dict[str, Any]]:
     """newsindex itself: the data path of the search page, as search_latency.py times it."""
-    timing = search_latency.run_query(bq.q)
+    timing = run_query(bq.q)
     return timing.ms, {"total": timing.total, "rows": timing.rows, "timed_out": timing.timed_out}
 
 
 def query_mix(total: int) -> tuple[list[BenchQuery], Counter[str]]:
-    mix = search_latency.build_query_mix(total)
-    return mix, search_latency.describe_mix(mix)
+    mix = build_query_mix(total)
+    return mix, describe_mix(mix)
 
 
 def run_interleaved(
@@ -61,8 +49,7 @@ def run_interleaved(
     """Warm every engine with search_latency's warm-up queries (not counted), then time each
     query of the mix once per engine. `keep(engine, query, details)` sees every answer (for
     count comparisons) before the details are cut down to JSON-friendly figures."""
-    firsts = {kind: next((bq for bq in mix if bq.kind == kind), None) for kind in WARMUP_KINDS}
-    warmup = [bq for bq in firsts.values() if bq is not None]
+    warmup = warmup_queries(mix)
     names = list(engines)
     for bq in warmup:
         for name in names:
@@ -127,15 +114,8 @@ def ratios(latency: dict[str, dict[str, dict[str, float]]], engine: str) -> dict
 
 def record_load_average(facts: dict[str, Any]) -> None:
     """Note the load average at the end of a run in its machine facts, and say it."""
-    facts["load_average_end"] = search_latency._load_average()
+    facts["load_average_end"] = load_average()
     print(f"load average at the end: {facts['load_average_end']} (on {facts['nproc']} CPUs)")
-
-
-def write_json(path: Path | None, figures: dict[str, Any]) -> None:
-    if path is None:
-        return
-    path.write_text(json.dumps(figures, indent=2, default=str) + "\n")
-    print(f"figures written to {path}")
 
 
 class Stopwatch:
@@ -147,17 +127,17 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def common_args(parser: Any) -> None:
+def parse_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The reference scripts' command line: their own options (already on `parser`) and these."""
     parser.add_argument("--data-dir", type=Path, required=True, help="a newsindex data folder (benchmarks/allsides_dataset.py builds one)")
     parser.add_argument("--queries", type=int, default=100, help="number of timed queries (default: 100, as search_latency.py)")
     parser.add_argument("--reuse", action="store_true", help="keep the reference index already built in the data folder")
     parser.add_argument("--no-ours", action="store_true", help="time only the reference, not newsindex's run_search()")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON to OUT")
-
-
-def check_queries(parser: Any, args: Any) -> None:
+    args = parser.parse_args()
     if args.queries < 1:
         parser.error("--queries must be at least 1")
+    return args
 
 
 def month_totals(days: Sequence[tuple[Any, int]]) -> dict[str, int]:
