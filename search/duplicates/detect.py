@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.duplicates.align import Passages, all_matches, frontier_matches, passages
+from search.duplicates.align import Passages, all_matches, passages, segment_passages
+from search.duplicates.chains import frontier_segments
 from search.duplicates.group import Occurrences, assemble, exact_representatives, link
 from search.duplicates.index import ShingleIndex
 from search.duplicates.model import Para, PassageGroup, Settings, Span
@@ -65,7 +66,7 @@ def _walk(index: ShingleIndex, articles: set[int], settings: Settings) -> Occurr
     found: list[Passages] = []
     linked = link(Passages.concat([]), frontier[:0], index.word_counts, settings)
     while len(frontier):
-        found.append(passages(index, frontier_matches(index, frontier, done, settings), settings))
+        found.append(segment_passages(index, frontier_segments(index, frontier, done, settings), settings))
         done[frontier] = True
         exact = exact_representatives(index, settings, np.flatnonzero(done))
         linked = link(Passages.concat(found), exact, index.word_counts, settings)
