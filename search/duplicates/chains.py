@@ -89,7 +89,8 @@ def _paired(
     starts: tuple[np.ndarray, ...], ends: tuple[np.ndarray, ...], in_frontier: np.ndarray, settings: Settings
 ) -> Segments | None:
     """Segments from their first and last matches, numbered and filtered as `segments` does."""
-    pair_keys = np.unique((starts[0] << 32) | starts[2])
+    pair_keys = np.sort((starts[0] << 32) | starts[2])  # sort, not np.unique: its hash path is slow here
+    pair_keys = pair_keys[run_starts(pair_keys)]
     s_pair, s_diag, s_i = _sorted_unique(pair_keys, *starts)
     e_pair, e_diag, e_i = _sorted_unique(pair_keys, *ends)
     if len(s_pair) != len(e_pair) or (s_pair != e_pair).any() or (s_diag != e_diag).any() or (e_i < s_i).any():
