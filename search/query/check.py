@@ -146,6 +146,7 @@ def check_text(text: str) -> CheckResult:
     groups = find_groups(small, {PASTED}, replace(settings, max_articles=max(settings.max_articles, len(rows) + 1)))
     spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # article -> (pasted paragraph, start, end)
     found: dict[int, list[MatchedPassage]] = defaultdict(list)
+    diffs: dict[tuple[str, str], SafeString | None] = {}  # one text pair recurs in many articles
     for group in groups:
         mine = [span for span, _ in group.members if span.article == PASTED]
         theirs = [span for span, _ in group.members if span.article != PASTED]
@@ -155,10 +156,10 @@ def check_text(text: str) -> CheckResult:
                 spans[other.article].append((index_in_pasted, span.start, span.end))
                 pasted = paragraphs[index_in_pasted][span.start : span.end]
                 there = texts[other.paragraph][other.start : other.end]
-                same = " ".join(pasted.split()) == " ".join(there.split())
-                found[other.article].append(
-                    MatchedPassage(index_in_pasted, pasted, there, position[other.paragraph], None if same else word_diff(pasted, there))
-                )
+                if (pasted, there) not in diffs:
+                    same = " ".join(pasted.split()) == " ".join(there.split())
+                    diffs[pasted, there] = None if same else word_diff(pasted, there)
+                found[other.article].append(MatchedPassage(index_in_pasted, pasted, there, position[other.paragraph], diffs[pasted, there]))
     total = sum(len(p) for p in paragraphs)
     articles = Article.objects.filter(id__in=list(found)).select_related("outlet").in_bulk()
     matches = [
