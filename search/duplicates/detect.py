@@ -33,12 +33,14 @@ __all__ = ["Para", "PassageGroup", "Settings", "ShingleIndex", "Span", "find_gro
 
 
 def find_groups(
-    index: ShingleIndex, only_articles: set[int] | None = None, settings: Settings | None = None
+    index: ShingleIndex, only_articles: set[int] | None = None, settings: Settings | None = None, similarity: bool = True
 ) -> list[PassageGroup]:
     """Passages shared by two or more articles, grouped; see the module docstring.
 
     only_articles=None: every group in the corpus (full pass); otherwise only groups involving
-    at least one of these articles, compared against the whole index.
+    at least one of these articles, compared against the whole index. similarity=False: callers
+    that only need the spans skip comparing each member with the first (members carry NaN,
+    `exact` is False).
     """
     settings = settings or Settings()
     if not len(index):
@@ -46,8 +48,8 @@ def find_groups(
     if only_articles is None:
         found = passages(index, all_matches(index, settings), settings)
         exact = exact_representatives(index, settings)
-        return assemble(index, link(found, exact, index.word_counts, settings))
-    return assemble(index, _walk(index, only_articles, settings), only_articles)
+        return assemble(index, link(found, exact, index.word_counts, settings), similarity=similarity)
+    return assemble(index, _walk(index, only_articles, settings), only_articles, similarity)
 
 
 def _walk(index: ShingleIndex, articles: set[int], settings: Settings) -> Occurrences:

@@ -103,9 +103,10 @@ def _overlap_edges(
 
 
 def assemble(
-    index: ShingleIndex, occurrences: Occurrences, only_articles: set[int] | None = None
+    index: ShingleIndex, occurrences: Occurrences, only_articles: set[int] | None = None, similarity: bool = True
 ) -> list[PassageGroup]:
-    """PassageGroups of the linked occurrences, with their members' similarity to the first.
+    """PassageGroups of the linked occurrences, with their members' similarity to the first
+    (NaN without `similarity`).
 
     Occurrences are copied onto every paragraph of their exact-duplicate class, and those of one
     group overlapping in one paragraph are united into one member span.
@@ -122,7 +123,7 @@ def assemble(
     order = np.lexsort((start, index.para_id[member_row], article, group))
     order = order[keep[order]]
     groups = [
-        _group(index, member_row[part], first[part], end[part], start[part], stop[part])
+        _group(index, member_row[part], first[part], end[part], start[part], stop[part], similarity)
         for part in np.split(order, run_starts(group[order])[1:])
         if len(part)
     ]
@@ -162,9 +163,13 @@ def _shared_groups(
 
 
 def _group(
-    index: ShingleIndex, rows: np.ndarray, first: np.ndarray, end: np.ndarray, start: np.ndarray, stop: np.ndarray
+    index: ShingleIndex, rows: np.ndarray, first: np.ndarray, end: np.ndarray, start: np.ndarray, stop: np.ndarray,
+    similarity: bool = True,
 ) -> PassageGroup:
     """One group; members are already in order, the first one is the representative."""
+    if not similarity:
+        spans = zip(index.para_article[rows].tolist(), index.para_id[rows].tolist(), start.tolist(), stop.tolist(), strict=True)
+        return PassageGroup(members=[(Span(*span), float("nan")) for span in spans], exact=False)
     base = index.para_offset[rows] + first
     words = [index.word_hash[b:e] for b, e in zip(base.tolist(), (base + end - first).tolist(), strict=True)]
     similar = _Similarity(words[0])

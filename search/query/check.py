@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -143,8 +144,8 @@ def check_text(text: str) -> CheckResult:
     # The candidates were chosen from the corpus with its own boilerplate limits; among them a
     # press release carried by 200 articles is still a passage.
     small = ShingleIndex.build(paras)
-    groups = find_groups(small, {PASTED}, replace(settings, max_articles=max(settings.max_articles, len(rows) + 1)))
-    spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # article -> (pasted paragraph, start, end)
+    groups = find_groups(small, {PASTED}, replace(settings, max_articles=max(settings.max_articles, len(rows) + 1)), similarity=False)
+    spans: dict[int, set[tuple[int, int, int]]] = defaultdict(set)  # article -> (pasted paragraph, start, end)
     found: dict[int, list[MatchedPassage]] = defaultdict(list)
     diffs: dict[tuple[str, str], SafeString | None] = {}  # one text pair recurs in many articles
     for group in groups:
@@ -153,7 +154,7 @@ def check_text(text: str) -> CheckResult:
         for other in theirs:
             for span in mine:
                 index_in_pasted = -span.paragraph - 1
-                spans[other.article].append((index_in_pasted, span.start, span.end))
+                spans[other.article].add((index_in_pasted, span.start, span.end))
                 pasted = paragraphs[index_in_pasted][span.start : span.end]
                 there = texts[other.paragraph][other.start : other.end]
                 if (pasted, there) not in diffs:
@@ -168,7 +169,7 @@ def check_text(text: str) -> CheckResult:
         if a in articles
     ]
     matches.sort(key=lambda m: (-m.coverage, m.article.published or dt.date.max, m.article.pk))
-    everywhere = [s for a in found for s in spans[a]]
+    everywhere = set().union(*(spans[a] for a in found))
     return CheckResult(
         paragraphs,
         matches,
@@ -179,7 +180,7 @@ def check_text(text: str) -> CheckResult:
     )
 
 
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if out and start <= out[-1][1]:
@@ -189,14 +190,14 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _covered(spans: list[tuple[int, int, int]]) -> int:
+def _covered(spans: Iterable[tuple[int, int, int]]) -> int:
     by_paragraph: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for paragraph, start, end in spans:
         by_paragraph[paragraph].append((start, end))
     return sum(end - start for parts in by_paragraph.values() for start, end in _merged(parts))
 
 
-def _highlight(paragraphs: list[str], spans: list[tuple[int, int, int]]) -> list[SafeString]:
+def _highlight(paragraphs: list[str], spans: Iterable[tuple[int, int, int]]) -> list[SafeString]:
     by_paragraph: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for paragraph, start, end in spans:
         by_paragraph[paragraph].append((start, end))
