@@ -148,6 +148,9 @@ def check_text(text: str) -> CheckResult:
     spans: dict[int, set[tuple[int, int, int]]] = defaultdict(set)  # article -> (pasted paragraph, start, end)
     found: dict[int, list[MatchedPassage]] = defaultdict(list)
     diffs: dict[tuple[str, str], SafeString | None] = {}  # one text pair recurs in many articles
+    # A phrase repeated in both texts (a photo gallery's caption header, 43 times) pairs each of
+    # its repeats with each other one: each passage is listed once per article, not every time.
+    shown: dict[int, set[tuple[int, int, str, str]]] = defaultdict(set)
     for group in groups:
         mine = [span for span, _ in group.members if span.article == PASTED]
         theirs = [span for span, _ in group.members if span.article != PASTED]
@@ -157,6 +160,9 @@ def check_text(text: str) -> CheckResult:
                 spans[other.article].add((index_in_pasted, span.start, span.end))
                 pasted = paragraphs[index_in_pasted][span.start : span.end]
                 there = texts[other.paragraph][other.start : other.end]
+                if (index_in_pasted, other.paragraph, pasted, there) in shown[other.article]:
+                    continue
+                shown[other.article].add((index_in_pasted, other.paragraph, pasted, there))
                 if (pasted, there) not in diffs:
                     same = " ".join(pasted.split()) == " ".join(there.split())
                     diffs[pasted, there] = None if same else word_diff(pasted, there)

@@ -150,3 +150,29 @@ def shown(result):  # type: ignore[no-untyped-def]
         round(result.coverage, 9),
         [(m.article.pk, round(m.coverage, 9), [(p.pasted_paragraph, p.paragraph_position, p.pasted, p.found, p.diff) for p in m.passages]) for m in result.matches],
     )
+
+
+def test_a_phrase_repeated_in_both_texts_lists_each_passage_once(tmp_path, backend):
+    """A photo gallery: the same caption header before every caption, in the pasted text and in
+    the article (reworded a little). Every repeat of the header pairs with every other one (6 x 6
+    pairs of one group); the answer lists each passage once."""
+    import json
+
+    from search.store.importer import Importer
+
+    header = "Photos: the storm over the harbour in pictures from Tuesday night."
+    captions = [
+        f"Caption {n}: {what} near the {where}, where crews worked until dawn to clear the road."
+        for n, (what, where) in enumerate([("Waves break", "lighthouse"), ("A fallen oak", "school"), ("Boats adrift", "marina"),
+                                           ("Flooded cellars", "old town"), ("A torn roof", "station"), ("Sandbags", "bridge")], 1)
+    ]
+    gallery = " ".join(f"{header} {caption}" for caption in captions)
+    carried = gallery.replace("Sandbags", "Sandbags piled up")  # not an exact copy: aligned word by word
+    record = {"id": 1, "title": "The storm in pictures", "text": "Our gallery of the night.\n\n" + carried}
+    (tmp_path / "gallery.jsonl").write_text(json.dumps(record))
+    Importer(actors=False).run([tmp_path / "gallery.jsonl"])
+    result = check_text(gallery)
+    [match] = result.matches
+    listed = [(p.pasted_paragraph, p.paragraph_position, p.pasted, p.found) for p in match.passages]
+    assert len(listed) == len(set(listed))
+    assert match.coverage == pytest.approx(1.0, abs=0.01) and all(caption in " ".join(p.found for p in match.passages) for caption in captions)
