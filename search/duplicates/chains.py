@@ -21,6 +21,8 @@ from search.duplicates.arrays import ranges, run_starts
 from search.duplicates.index import SHINGLE, ShingleIndex, shingle_keys
 from search.duplicates.model import Settings
 
+_TABLE_WORDS_PER_ENTRY = 32  # neighbours through a table of every word up to this many words per entry
+
 
 def frontier_segments(index: ShingleIndex, rows: np.ndarray, done: np.ndarray, settings: Settings) -> Segments | None:
     """`segments(frontier_matches(index, rows, done, settings), settings)`, computed from the
@@ -28,7 +30,8 @@ def frontier_segments(index: ShingleIndex, rows: np.ndarray, done: np.ndarray, s
     base = index.para_offset[rows]
     counts = index.para_offset[rows + 1] - base
     keys, _ = shingle_keys(index.word_hash[ranges(base, counts)], np.concatenate(([0], np.cumsum(counts))))
-    lo, hi = index.lookup(keys)
+    keys = np.sort(index.shingle_hash_bits(keys))  # sorted, distinct: fewer look-ups, in memory order
+    lo, hi = index.lookup(keys[run_starts(keys)])
     lo, first = np.unique(lo, return_index=True)
     length = hi[first] - lo
     keep = (length >= 2) & (length <= _max_occurrences(settings))
@@ -38,20 +41,28 @@ def frontier_segments(index: ShingleIndex, rows: np.ndarray, done: np.ndarray, s
     in_frontier = np.zeros(len(index), dtype=bool)
     in_frontier[rows] = True
     word = index.para_offset[entries.row] + entries.pos
-    starts = _boundary_matches(index, entries, _neighbour_run(entries, word, -1), in_frontier, done)
-    ends = _boundary_matches(index, entries, _neighbour_run(entries, word, +1), in_frontier, done)
+    starts = _boundary_matches(index, entries, _neighbour_run(entries, word, -1, len(index.word_hash)), in_frontier, done)
+    ends = _boundary_matches(index, entries, _neighbour_run(entries, word, +1, len(index.word_hash)), in_frontier, done)
     return _paired(starts, ends, in_frontier, settings)
 
 
-def _neighbour_run(entries: _RunEntries, word: np.ndarray, step: int) -> np.ndarray:
+def _neighbour_run(entries: _RunEntries, word: np.ndarray, step: int, n_words: int) -> np.ndarray:
     """The run of the entry `step` words away in the same paragraph, or a code of its own
     (n_runs + entry number) when there is none: such an entry matches no neighbour."""
     n = len(word)
-    order = np.argsort(word)
-    sorted_word = word[order]
-    at = np.minimum(np.searchsorted(sorted_word, word + step), n - 1)
-    other = order[at]
-    found = (sorted_word[at] == word + step) & (entries.row[other] == entries.row)
+    if n_words <= _TABLE_WORDS_PER_ENTRY * n:  # a small index: a table of every word's entry
+        table = np.full(n_words + 2, -1, dtype=np.int64)  # slot w + 1 for word w: -1 and n_words fit
+        table[word + 1] = np.arange(n)
+        other = table[word + step + 1]
+        found = other >= 0
+        other = np.maximum(other, 0)
+    else:
+        order = np.argsort(word)
+        sorted_word = word[order]
+        at = np.minimum(np.searchsorted(sorted_word, word + step), n - 1)
+        other = order[at]
+        found = sorted_word[at] == word + step
+    found &= entries.row[other] == entries.row
     n_runs = int(entries.run.max()) + 1
     return np.where(found, entries.run[other], n_runs + np.arange(n))
 
@@ -89,42 +100,45 @@ def _paired(
     starts: tuple[np.ndarray, ...], ends: tuple[np.ndarray, ...], in_frontier: np.ndarray, settings: Settings
 ) -> Segments | None:
     """Segments from their first and last matches, numbered and filtered as `segments` does."""
-    pair_keys = np.sort((starts[0] << 32) | starts[2])  # sort, not np.unique: its hash path is slow here
-    pair_keys = pair_keys[run_starts(pair_keys)]
-    s_pair, s_diag, s_i = _sorted_unique(pair_keys, *starts)
-    e_pair, e_diag, e_i = _sorted_unique(pair_keys, *ends)
+    n_rows = len(in_frontier)
+    s_pair, s_diag, s_i = _sorted_unique(n_rows, *starts)
+    e_pair, e_diag, e_i = _sorted_unique(n_rows, *ends)
     if len(s_pair) != len(e_pair) or (s_pair != e_pair).any() or (s_diag != e_diag).any() or (e_i < s_i).any():
         raise AssertionError("segment starts and ends do not pair up")  # pragma: no cover
-    pair_x, pair_y = pair_keys >> 32, pair_keys & 0xFFFFFFFF
+    first = run_starts(s_pair)
+    pair_x, pair_y = s_pair[first] // n_rows, s_pair[first] % n_rows
+    new_pair = np.zeros(len(s_pair), dtype=bool)
+    new_pair[first] = True
+    pid = np.cumsum(new_pair) - 1
     # frontier_matches lists a pair of two frontier rows from both sides: `segments` counts its
     # matches twice when it drops the pairs with fewer than min_matches, so count them so too.
     copies = np.where(in_frontier[pair_x] & in_frontier[pair_y], 2, 1)
-    matches = np.bincount(s_pair, weights=e_i - s_i + 1, minlength=len(pair_keys)) * copies
+    matches = np.bincount(pid, weights=e_i - s_i + 1, minlength=len(first)) * copies
     kept = matches >= min_matches(settings)
     if not kept.any():
         return None
     new_id = np.cumsum(kept) - 1
-    keep = kept[s_pair]
-    return Segments(pair_x[kept], pair_y[kept], new_id[s_pair[keep]], s_diag[keep], s_i[keep], e_i[keep] + SHINGLE)
+    keep = kept[pid]
+    return Segments(pair_x[kept], pair_y[kept], new_id[pid[keep]], s_diag[keep], s_i[keep], e_i[keep] + SHINGLE)
 
 
 def _sorted_unique(
-    pair_keys: np.ndarray, x: np.ndarray, i: np.ndarray, y: np.ndarray, j: np.ndarray
+    n_rows: int, x: np.ndarray, i: np.ndarray, y: np.ndarray, j: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (pair number, diagonal, i), sorted."""
-    pid = np.searchsorted(pair_keys, (x << 32) | y)
+    """Distinct (pair code x * n_rows + y, diagonal, i), sorted."""
+    pair = x * n_rows + y
     diag = j - i
-    if not len(pid):
-        return pid, diag, i
+    if not len(pair):
+        return pair, diag, i
     shift = -int(diag.min())
     d_bits, i_bits = _bits(int(diag.max()) + shift), _bits(int(i.max()))
-    packed = _pack((pid, _bits(len(pair_keys))), (diag + shift, d_bits), (i, i_bits))
+    packed = _pack((pair, _bits(n_rows * n_rows)), (diag + shift, d_bits), (i, i_bits))
     if packed is not None:
         packed = np.sort(packed)
         packed = packed[run_starts(packed)]
         return packed >> (d_bits + i_bits), ((packed >> i_bits) & ((1 << d_bits) - 1)) - shift, packed & ((1 << i_bits) - 1)
-    order = np.lexsort((i, diag, pid))  # pragma: no cover - gigantic paragraphs only
-    pid, diag, i = pid[order], diag[order], i[order]
-    distinct = np.ones(len(pid), dtype=bool)
-    distinct[1:] = (pid[1:] != pid[:-1]) | (diag[1:] != diag[:-1]) | (i[1:] != i[:-1])
-    return pid[distinct], diag[distinct], i[distinct]
+    order = np.lexsort((i, diag, pair))  # pragma: no cover - gigantic corpora only
+    pair, diag, i = pair[order], diag[order], i[order]
+    distinct = np.ones(len(pair), dtype=bool)
+    distinct[1:] = (pair[1:] != pair[:-1]) | (diag[1:] != diag[:-1]) | (i[1:] != i[:-1])
+    return pair[distinct], diag[distinct], i[distinct]

@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from search.duplicates.align import Passages
+from search.duplicates.align import Passages, _bits, _pack
 from search.duplicates.arrays import components, count_distinct, run_starts
 from search.duplicates.index import ShingleIndex
 from search.duplicates.model import PassageGroup, Settings, Span
@@ -61,10 +61,16 @@ def link(passages: Passages, exact_reps: np.ndarray, word_counts: np.ndarray, se
         z = np.zeros(0, dtype=np.int64)
         return Occurrences(z, z, z, z)
     # Distinct intervals: identical ones (one quote matched by several articles) are one node.
-    key = np.stack((rows, first, end))
-    order = np.lexsort(key[::-1])
     change = np.ones(len(rows), dtype=bool)
-    change[1:] = (np.diff(key[:, order], axis=1) != 0).any(axis=0)
+    packed = _pack((rows, _bits(int(rows.max()))), (first, _bits(int(first.max()))), (end, _bits(int(end.max()))))
+    if packed is not None:  # one stable argsort of packed keys: the order lexsort would give, faster
+        order = np.argsort(packed, kind="stable")
+        packed = packed[order]
+        change[1:] = packed[1:] != packed[:-1]
+    else:  # pragma: no cover - gigantic corpora only
+        key = np.stack((rows, first, end))
+        order = np.lexsort(key[::-1])
+        change[1:] = (np.diff(key[:, order], axis=1) != 0).any(axis=0)
     node = np.empty(len(rows), dtype=np.int64)
     node[order] = np.cumsum(change) - 1
     unique = order[change]

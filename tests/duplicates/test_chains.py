@@ -8,6 +8,7 @@ import random
 import numpy as np
 import pytest
 
+from search.duplicates import chains
 from search.duplicates.align import frontier_matches, segments
 from search.duplicates.chains import frontier_segments
 from search.duplicates.detect import Para, Settings, ShingleIndex, find_groups
@@ -54,7 +55,9 @@ def assert_same_segments(index: ShingleIndex, rows: np.ndarray, done: np.ndarray
     assert as_tuple(frontier_segments(index, rows, done, settings)) == as_tuple(listed)
 
 
-def test_segments_of_many_near_copies_equal_the_listed_matches() -> None:
+@pytest.mark.parametrize("table", [True, False], ids=["word table", "sorted words"])
+def test_segments_of_many_near_copies_equal_the_listed_matches(table: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chains, "_TABLE_WORDS_PER_ENTRY", 32 if table else 0)
     index = ShingleIndex.build(near_copies(80))
     settings = Settings(max_articles=100)
     n = len(index)
