@@ -12,7 +12,9 @@
    articles that share passages, and a 100,000-character text made of many articles' paragraphs.
 
 With --check-only only step 3 runs, read-only, on the archive as it is (DATABASE_URL and
---data-dir): e.g. the shared 37.5k archive. --answers FILE keeps every answer, to compare versions.
+--data-dir): e.g. the shared 37.5k archive. --answers FILE keeps every answer, to compare versions;
+--hardest N times the slow end instead: the N shared paragraphs whose 5-grams the most articles
+share (wire copy, boilerplate), and the articles they are from.
 
 With --lookup-only CORPUS (e.g. the whole AllSides corpus) only the part of a check that grows
 with the archive is timed: the candidate look-up in the shingle index of every paragraph.
@@ -85,6 +87,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="the data folder already holds the corpus minus the new records")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--check-only", action="store_true", help="only time /check/ on the data folder and database as they are (read-only: no migration, no import)")
+    parser.add_argument("--hardest", type=int, metavar="N", help="with --check-only: instead, the N shared paragraphs with the most candidate articles, and their articles")
     parser.add_argument("--answers", type=Path, help="with --check-only: write every check's answer here (JSON), to compare two versions")
     parser.add_argument("--lookup-only", type=Path, metavar="CORPUS", help="only time the candidate look-up over this corpus's shingle index (no import)")
     args = parser.parse_args()
@@ -170,6 +173,28 @@ def check_texts(count: int, rng: random.Random) -> dict[str, list[str]]:
     return texts
 
 
+def hardest_texts(count: int, rng: random.Random, sample: int = 8000) -> dict[str, list[str]]:
+    """The slow end of /check/: of `sample` paragraphs that share passages, the `count` whose
+    5-grams the most articles share (a check aligns all of those), and the articles they are from."""
+    import numpy as np
+
+    from search.duplicates.model import Settings
+    from search.query.check import _candidates, corpus_index
+    from search.store.models import Article, Paragraph, PassageMember
+
+    index = corpus_index()
+    assert index is not None, "no shingle index in this data folder"
+    para_ids = list(PassageMember.objects.order_by("paragraph_id").values_list("paragraph_id", flat=True).distinct())
+    texts = dict(Paragraph.objects.filter(id__in=rng.sample(para_ids, min(sample, len(para_ids)))).values_list("id", "text"))
+    row_of = {int(p): r for r, p in enumerate(np.asarray(index.para_id).tolist())}
+    article_of = np.asarray(index.para_article)
+    spread = {pk: len({int(article_of[row_of[int(c)]]) for c in _candidates(index, [text], Settings())}) for pk, text in texts.items()}
+    hardest = sorted(spread, key=lambda pk: (-spread[pk], pk))[:count]
+    print("candidate articles of the hardest paragraphs:", [spread[pk] for pk in hardest], flush=True)
+    articles = Article.objects.filter(paragraphs__id__in=hardest).distinct().order_by("id").prefetch_related("paragraphs")
+    return {"one paragraph": [texts[pk] for pk in hardest], "whole article": ["\n\n".join(p.text for p in a.body_paragraphs()) for a in articles]}
+
+
 def time_checks(texts: dict[str, list[str]], answers: list[dict[str, object]] | None = None) -> dict[str, object]:
     """check_text() on each text: p50/p95/max per kind and over all texts (answers appended if asked)."""
     from search.query.check import check_text
@@ -221,7 +246,8 @@ def check_only(args: argparse.Namespace) -> int:
     django.setup()
     answers: list[dict[str, object]] | None = [] if args.answers else None
     load = os.getloadavg()[0]
-    figures = {"check": time_checks(check_texts(args.checks, random.Random(16)), answers), "load_before": round(load, 2),
+    texts = hardest_texts(args.hardest, random.Random(16)) if args.hardest else check_texts(args.checks, random.Random(16))
+    figures = {"check": time_checks(texts, answers), "load_before": round(load, 2),
                "load_after": round(os.getloadavg()[0], 2)}
     print(json.dumps(figures, indent=2))
     if args.json:
