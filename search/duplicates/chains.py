@@ -22,6 +22,7 @@ from search.duplicates.index import SHINGLE, ShingleIndex, shingle_keys
 from search.duplicates.model import Settings
 
 _TABLE_WORDS_PER_ENTRY = 32  # neighbours through a table of every word up to this many words per entry
+_MAX_PAIR_CODE_BITS = 30  # pairs sorted by their code x * rows + y up to this size, else by rank
 
 
 def frontier_segments(index: ShingleIndex, rows: np.ndarray, done: np.ndarray, settings: Settings) -> Segments | None:
@@ -125,19 +126,27 @@ def _paired(
 def _sorted_unique(
     n_rows: int, x: np.ndarray, i: np.ndarray, y: np.ndarray, j: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (pair code x * n_rows + y, diagonal, i), sorted."""
+    """Distinct (pair code x * n_rows + y, diagonal, i), sorted: one sort of packed keys, with the
+    pair codes themselves when they are short enough, else with their ranks (a large index)."""
     pair = x * n_rows + y
     diag = j - i
     if not len(pair):
         return pair, diag, i
     shift = -int(diag.min())
     d_bits, i_bits = _bits(int(diag.max()) + shift), _bits(int(i.max()))
-    packed = _pack((pair, _bits(n_rows * n_rows)), (diag + shift, d_bits), (i, i_bits))
+    codes = None
+    if _bits(n_rows * n_rows) <= _MAX_PAIR_CODE_BITS:
+        packed = _pack((pair, _bits(n_rows * n_rows)), (diag + shift, d_bits), (i, i_bits))
+    else:
+        codes = np.sort(pair)
+        codes = codes[run_starts(codes)]
+        packed = _pack((np.searchsorted(codes, pair), _bits(len(codes))), (diag + shift, d_bits), (i, i_bits))
     if packed is not None:
         packed = np.sort(packed)
         packed = packed[run_starts(packed)]
-        return packed >> (d_bits + i_bits), ((packed >> i_bits) & ((1 << d_bits) - 1)) - shift, packed & ((1 << i_bits) - 1)
-    order = np.lexsort((i, diag, pair))  # pragma: no cover - gigantic corpora only
+        rank = packed >> (d_bits + i_bits)
+        return rank if codes is None else codes[rank], ((packed >> i_bits) & ((1 << d_bits) - 1)) - shift, packed & ((1 << i_bits) - 1)
+    order = np.lexsort((i, diag, pair))  # pragma: no cover - gigantic paragraphs only
     pair, diag, i = pair[order], diag[order], i[order]
     distinct = np.ones(len(pair), dtype=bool)
     distinct[1:] = (pair[1:] != pair[:-1]) | (diag[1:] != diag[:-1]) | (i[1:] != i[:-1])

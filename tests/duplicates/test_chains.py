@@ -55,9 +55,10 @@ def assert_same_segments(index: ShingleIndex, rows: np.ndarray, done: np.ndarray
     assert as_tuple(frontier_segments(index, rows, done, settings)) == as_tuple(listed)
 
 
-@pytest.mark.parametrize("table", [True, False], ids=["word table", "sorted words"])
-def test_segments_of_many_near_copies_equal_the_listed_matches(table: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chains, "_TABLE_WORDS_PER_ENTRY", 32 if table else 0)
+@pytest.mark.parametrize("small", [True, False], ids=["small index paths", "large index paths"])
+def test_segments_of_many_near_copies_equal_the_listed_matches(small: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chains, "_TABLE_WORDS_PER_ENTRY", 32 if small else 0)  # word table or sorted words
+    monkeypatch.setattr(chains, "_MAX_PAIR_CODE_BITS", 30 if small else 0)  # pair codes or their ranks
     index = ShingleIndex.build(near_copies(80))
     settings = Settings(max_articles=100)
     n = len(index)
