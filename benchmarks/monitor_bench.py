@@ -11,6 +11,11 @@
 3. Times check_text() on pasted texts: one paragraph, three paragraphs and a whole article from
    articles that share passages, and a 100,000-character text made of many articles' paragraphs.
 
+With --check-only only step 3 runs, read-only, on the archive as it is (DATABASE_URL and
+--data-dir): e.g. the shared 37.5k archive. --answers FILE keeps every answer, to compare versions;
+--hardest N times the slow end instead: the N shared paragraphs whose 5-grams the most articles
+share (wire copy, boilerplate), and the articles they are from.
+
 With --lookup-only CORPUS (e.g. the whole AllSides corpus) only the part of a check that grows
 with the archive is timed: the candidate look-up in the shingle index of every paragraph.
 """
@@ -85,9 +90,14 @@ def main() -> int:
     parser.add_argument("--checks", type=int, default=20, help="pasted texts of each kind")
     parser.add_argument("--reuse", action="store_true", help="the data folder already holds the corpus minus the new records")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--check-only", action="store_true", help="only time /check/ on the data folder and database as they are (read-only: no migration, no import)")
+    parser.add_argument("--hardest", type=int, metavar="N", help="with --check-only: instead, the N shared paragraphs with the most candidate articles, and their articles")
+    parser.add_argument("--answers", type=Path, help="with --check-only: write every check's answer here (JSON), to compare two versions")
     parser.add_argument("--lookup-only", type=Path, metavar="CORPUS", help="only time the candidate look-up over this corpus's shingle index (no import)")
     args = parser.parse_args()
     os.environ["NEWSINDEX_DATA_DIR"] = str(args.data_dir)
+    if args.check_only:
+        return check_only(args)
     if args.lookup_only:
         figures = lookup_at_scale(args.lookup_only, args.checks)
         print(json.dumps(figures, indent=2))
@@ -102,9 +112,8 @@ def main() -> int:
     from benchmarks.allsides_dataset import NameHeuristic
     from search.monitor.alerts import LAST_STATS
     from search.monitor.models import SavedSearch
-    from search.query.check import check_text
     from search.store.importer import Importer
-    from search.store.models import Article, PassageMember
+    from search.store.models import Article
 
     old, fresh = split_corpus(args.corpus, args.new, args.data_dir / "input")
     figures: dict[str, object] = {"corpus": str(args.corpus)}
@@ -133,29 +142,75 @@ def main() -> int:
     }
     print(json.dumps(figures["import_with_saved_searches"]), flush=True)
 
-    shared = list(PassageMember.objects.values_list("article_id", flat=True).distinct()[:2000])
+    figures["check"] = time_checks(check_texts(args.checks, rng))
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+def check_texts(count: int, rng: random.Random) -> dict[str, list[str]]:
+    """Pasted texts: one paragraph, three paragraphs and a whole article of `count` articles that
+    share passages, and a 100,000-character text made of many articles' paragraphs (3 times)."""
+    from search.store.models import Article, PassageMember
+
+    shared = list(PassageMember.objects.order_by("article_id").values_list("article_id", flat=True).distinct()[:2000])
     rng.shuffle(shared)
     texts: dict[str, list[str]] = {"one paragraph": [], "three paragraphs": [], "whole article": []}
-    for article in Article.objects.filter(id__in=shared[: args.checks]).prefetch_related("paragraphs"):
+    for article in Article.objects.filter(id__in=shared[:count]).order_by("id").prefetch_related("paragraphs"):
         paras = [p.text for p in article.body_paragraphs()]
-        shared_para = next((m.paragraph.text for m in PassageMember.objects.filter(article=article).select_related("paragraph")[:1]), paras[0])
+        shared_para = next((m.paragraph.text for m in PassageMember.objects.filter(article=article).order_by("id").select_related("paragraph")[:1]), paras[0])
         texts["one paragraph"].append(shared_para)
         texts["three paragraphs"].append("\n\n".join(paras[:3]))
         texts["whole article"].append("\n\n".join(paras))
-    big = []
-    for article in Article.objects.order_by("?").prefetch_related("paragraphs")[:400]:
+    ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+    big: list[str] = []
+    for article in Article.objects.filter(id__in=rng.sample(ids, min(400, len(ids)))).prefetch_related("paragraphs"):
         big += [p.text for p in article.body_paragraphs()]
         if sum(len(p) + 2 for p in big) > 100_000:
             break
     texts["100,000 characters"] = ["\n\n".join(big)[:100_000]] * 3
-    check_text(texts["one paragraph"][0])  # warm-up: maps the shingle index
-    timings = {}
+    return texts
+
+
+def hardest_texts(count: int, rng: random.Random, sample: int = 8000) -> dict[str, list[str]]:
+    """The slow end of /check/: of `sample` paragraphs that share passages, the `count` whose
+    5-grams the most articles share (a check aligns all of those), and the articles they are from."""
+    import numpy as np
+
+    from search.duplicates.model import Settings
+    from search.query.check import _candidates, corpus_index
+    from search.store.models import Article, Paragraph, PassageMember
+
+    index = corpus_index()
+    assert index is not None, "no shingle index in this data folder"
+    para_ids = list(PassageMember.objects.order_by("paragraph_id").values_list("paragraph_id", flat=True).distinct())
+    texts = dict(Paragraph.objects.filter(id__in=rng.sample(para_ids, min(sample, len(para_ids)))).values_list("id", "text"))
+    row_of = {int(p): r for r, p in enumerate(np.asarray(index.para_id).tolist())}
+    article_of = np.asarray(index.para_article)
+    spread = {pk: len({int(article_of[row_of[int(c)]]) for c in _candidates(index, [text], Settings())}) for pk, text in texts.items()}
+    hardest = sorted(spread, key=lambda pk: (-spread[pk], pk))[:count]
+    print("candidate articles of the hardest paragraphs:", [spread[pk] for pk in hardest], flush=True)
+    articles = Article.objects.filter(paragraphs__id__in=hardest).distinct().order_by("id").prefetch_related("paragraphs")
+    return {"one paragraph": [texts[pk] for pk in hardest], "whole article": ["\n\n".join(p.text for p in a.body_paragraphs()) for a in articles]}
+
+
+def time_checks(texts: dict[str, list[str]], answers: list[dict[str, object]] | None = None) -> dict[str, object]:
+    """check_text() on each text: p50/p95/max per kind and over all texts (answers appended if asked)."""
+    from search.query.check import check_text
+
+    check_text(next(iter(texts.values()))[0])  # warm-up: maps the shingle index
+    timings: dict[str, object] = {}
+    every: list[float] = []
     for kind, items in texts.items():
         seconds, found = [], []
         for text in items:
             result = check_text(text)
             seconds.append(result.seconds)
             found.append(len(result.matches))
+            if answers is not None:
+                answers.append({"kind": kind, "chars": len(text), "seconds": round(result.seconds, 3), **answer_of(result)})
+        every += seconds
         timings[kind] = {
             "texts": len(items),
             "chars_median": int(statistics.median(len(t) for t in items)),
@@ -164,11 +219,37 @@ def main() -> int:
             "articles_found_median": statistics.median(found),
         }
         print(kind, json.dumps(timings[kind]), flush=True)
-    figures["check"] = timings
+    every.sort()
+    timings["all"] = {"texts": len(every), "p50_ms": round(statistics.median(every) * 1000, 1),
+                      "p95_ms": round(percentile(every, 95, "nearest") * 1000, 1), "max_ms": round(every[-1] * 1000, 1)}
+    print("all", json.dumps(timings["all"]), flush=True)
+    return timings
+
+
+def answer_of(result) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What a check shows, as plain data: articles, coverage, passages and highlights."""
+    return {
+        "coverage": round(result.coverage, 6),
+        "highlighted": [str(h) for h in result.highlighted],
+        "messages": result.messages,
+        "matches": [[m.article.pk, round(m.coverage, 6), [[p.pasted_paragraph, p.paragraph_position, p.pasted, p.found, p.diff and str(p.diff)] for p in m.passages]]
+                    for m in result.matches],
+    }
+
+
+def check_only(args: argparse.Namespace) -> int:
+    """Times /check/ on an existing archive without writing to it (the texts as in main())."""
+    setup_django()
+    answers: list[dict[str, object]] | None = [] if args.answers else None
+    load = os.getloadavg()[0]
+    texts = hardest_texts(args.hardest, random.Random(16)) if args.hardest else check_texts(args.checks, random.Random(16))
+    figures = {"check": time_checks(texts, answers), "load_before": round(load, 2),
+               "load_after": round(os.getloadavg()[0], 2)}
     print(json.dumps(figures, indent=2))
     write_json(args.json, figures)
+    if args.answers:
+        args.answers.write_text(json.dumps(answers))
     return 0
-
 
 
 def lookup_at_scale(corpus: Path, texts: int = 20) -> dict[str, object]:

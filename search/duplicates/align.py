@@ -254,21 +254,49 @@ def _sort_matches(pid: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.nda
     return pid[keep], diag[keep], i[keep]
 
 
-def passages(index: ShingleIndex, matches: Matches, settings: Settings) -> Passages:
-    """Chain matches into segments, join segments into passages, keep the long enough ones."""
-    # One shingle covers SHINGLE words: a passage of min_words needs two matches or more.
-    min_matches = 2 if settings.min_words > SHINGLE else 1
-    pid, pair_x, pair_y, i, j = _by_pair(matches, min_matches)
+@dataclass(frozen=True)
+class Segments:
+    """Maximal runs of consecutive matches on one diagonal of one paragraph pair: words
+    [a0, a1) of row pair_x[pid] align with words [a0 + diag, a1 + diag) of row pair_y[pid].
+    Pairs are numbered in order of (x, y); segments are sorted by (pid, diag, a0)."""
+
+    pair_x: np.ndarray
+    pair_y: np.ndarray
+    pid: np.ndarray
+    diag: np.ndarray
+    a0: np.ndarray
+    a1: np.ndarray
+
+
+def min_matches(settings: Settings) -> int:
+    """One shingle covers SHINGLE words: a passage of min_words needs two matches or more."""
+    return 2 if settings.min_words > SHINGLE else 1
+
+
+def segments(matches: Matches, settings: Settings) -> Segments | None:
+    """The segments of the matches (None when no pair has enough matches)."""
+    pid, pair_x, pair_y, i, j = _by_pair(matches, min_matches(settings))
     if not len(pid):
-        return Passages.concat([])
+        return None
     pid, diag, i = _sort_matches(pid, i, j)
     # Segments: maximal runs of consecutive i on one diagonal of one pair.
     brk = np.ones(len(pid), dtype=bool)
     brk[1:] = (pid[1:] != pid[:-1]) | (diag[1:] != diag[:-1]) | (i[1:] != i[:-1] + 1)
     first = np.flatnonzero(brk)
     last = np.append(first[1:], len(pid)) - 1
-    seg_pid, seg_d = pid[first], diag[first]
-    a0, a1 = i[first], i[last] + SHINGLE
+    return Segments(pair_x, pair_y, pid[first], diag[first], i[first], i[last] + SHINGLE)
+
+
+def passages(index: ShingleIndex, matches: Matches, settings: Settings) -> Passages:
+    """Chain matches into segments, join segments into passages, keep the long enough ones."""
+    return segment_passages(index, segments(matches, settings), settings)
+
+
+def segment_passages(index: ShingleIndex, segs: Segments | None, settings: Settings) -> Passages:
+    """Join segments into passages, keep the long enough ones."""
+    if segs is None or not len(segs.pid):
+        return Passages.concat([])
+    pair_x, pair_y, seg_pid, seg_d, a0, a1 = segs.pair_x, segs.pair_y, segs.pid, segs.diag, segs.a0, segs.a1
     packed = _pack((seg_pid, _bits(int(seg_pid.max()))), (a0, _bits(int(a0.max()))))
     order = np.argsort(packed) if packed is not None else np.lexsort((a0, seg_pid))
     seg_pid, seg_d, a0, a1 = seg_pid[order], seg_d[order], a0[order], a1[order]

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.duplicates.align import Passages, all_matches, frontier_matches, passages
+from search.duplicates.align import Passages, all_matches, passages, segment_passages
+from search.duplicates.chains import frontier_segments
 from search.duplicates.group import Occurrences, assemble, exact_representatives, link
 from search.duplicates.index import ShingleIndex
 from search.duplicates.model import Para, PassageGroup, Settings, Span
@@ -32,12 +33,14 @@ __all__ = ["Para", "PassageGroup", "Settings", "ShingleIndex", "Span", "find_gro
 
 
 def find_groups(
-    index: ShingleIndex, only_articles: set[int] | None = None, settings: Settings | None = None
+    index: ShingleIndex, only_articles: set[int] | None = None, settings: Settings | None = None, similarity: bool = True
 ) -> list[PassageGroup]:
     """Passages shared by two or more articles, grouped; see the module docstring.
 
     only_articles=None: every group in the corpus (full pass); otherwise only groups involving
-    at least one of these articles, compared against the whole index.
+    at least one of these articles, compared against the whole index. similarity=False: callers
+    that only need the spans skip comparing each member with the first (members carry NaN,
+    `exact` is False).
     """
     settings = settings or Settings()
     if not len(index):
@@ -45,8 +48,8 @@ def find_groups(
     if only_articles is None:
         found = passages(index, all_matches(index, settings), settings)
         exact = exact_representatives(index, settings)
-        return assemble(index, link(found, exact, index.word_counts, settings))
-    return assemble(index, _walk(index, only_articles, settings), only_articles)
+        return assemble(index, link(found, exact, index.word_counts, settings), similarity=similarity)
+    return assemble(index, _walk(index, only_articles, settings), only_articles, similarity)
 
 
 def _walk(index: ShingleIndex, articles: set[int], settings: Settings) -> Occurrences:
@@ -65,7 +68,7 @@ def _walk(index: ShingleIndex, articles: set[int], settings: Settings) -> Occurr
     found: list[Passages] = []
     linked = link(Passages.concat([]), frontier[:0], index.word_counts, settings)
     while len(frontier):
-        found.append(passages(index, frontier_matches(index, frontier, done, settings), settings))
+        found.append(segment_passages(index, frontier_segments(index, frontier, done, settings), settings))
         done[frontier] = True
         exact = exact_representatives(index, settings, np.flatnonzero(done))
         linked = link(Passages.concat(found), exact, index.word_counts, settings)

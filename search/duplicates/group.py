@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from search.duplicates.align import Passages
+from search.duplicates.align import Passages, _bits, _pack
 from search.duplicates.arrays import components, count_distinct, run_starts
 from search.duplicates.index import ShingleIndex
 from search.duplicates.model import PassageGroup, Settings, Span
@@ -61,10 +61,16 @@ def link(passages: Passages, exact_reps: np.ndarray, word_counts: np.ndarray, se
         z = np.zeros(0, dtype=np.int64)
         return Occurrences(z, z, z, z)
     # Distinct intervals: identical ones (one quote matched by several articles) are one node.
-    key = np.stack((rows, first, end))
-    order = np.lexsort(key[::-1])
     change = np.ones(len(rows), dtype=bool)
-    change[1:] = (np.diff(key[:, order], axis=1) != 0).any(axis=0)
+    packed = _pack((rows, _bits(int(rows.max()))), (first, _bits(int(first.max()))), (end, _bits(int(end.max()))))
+    if packed is not None:  # one stable argsort of packed keys: the order lexsort would give, faster
+        order = np.argsort(packed, kind="stable")
+        packed = packed[order]
+        change[1:] = packed[1:] != packed[:-1]
+    else:  # pragma: no cover - gigantic corpora only
+        key = np.stack((rows, first, end))
+        order = np.lexsort(key[::-1])
+        change[1:] = (np.diff(key[:, order], axis=1) != 0).any(axis=0)
     node = np.empty(len(rows), dtype=np.int64)
     node[order] = np.cumsum(change) - 1
     unique = order[change]
@@ -103,9 +109,10 @@ def _overlap_edges(
 
 
 def assemble(
-    index: ShingleIndex, occurrences: Occurrences, only_articles: set[int] | None = None
+    index: ShingleIndex, occurrences: Occurrences, only_articles: set[int] | None = None, similarity: bool = True
 ) -> list[PassageGroup]:
-    """PassageGroups of the linked occurrences, with their members' similarity to the first.
+    """PassageGroups of the linked occurrences, with their members' similarity to the first
+    (NaN without `similarity`).
 
     Occurrences are copied onto every paragraph of their exact-duplicate class, and those of one
     group overlapping in one paragraph are united into one member span.
@@ -122,7 +129,7 @@ def assemble(
     order = np.lexsort((start, index.para_id[member_row], article, group))
     order = order[keep[order]]
     groups = [
-        _group(index, member_row[part], first[part], end[part], start[part], stop[part])
+        _group(index, member_row[part], first[part], end[part], start[part], stop[part], similarity)
         for part in np.split(order, run_starts(group[order])[1:])
         if len(part)
     ]
@@ -162,9 +169,13 @@ def _shared_groups(
 
 
 def _group(
-    index: ShingleIndex, rows: np.ndarray, first: np.ndarray, end: np.ndarray, start: np.ndarray, stop: np.ndarray
+    index: ShingleIndex, rows: np.ndarray, first: np.ndarray, end: np.ndarray, start: np.ndarray, stop: np.ndarray,
+    similarity: bool = True,
 ) -> PassageGroup:
     """One group; members are already in order, the first one is the representative."""
+    if not similarity:
+        spans = zip(index.para_article[rows].tolist(), index.para_id[rows].tolist(), start.tolist(), stop.tolist(), strict=True)
+        return PassageGroup(members=[(Span(*span), float("nan")) for span in spans], exact=False)
     base = index.para_offset[rows] + first
     words = [index.word_hash[b:e] for b, e in zip(base.tolist(), (base + end - first).tolist(), strict=True)]
     similar = _Similarity(words[0])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -143,22 +144,29 @@ def check_text(text: str) -> CheckResult:
     # The candidates were chosen from the corpus with its own boilerplate limits; among them a
     # press release carried by 200 articles is still a passage.
     small = ShingleIndex.build(paras)
-    groups = find_groups(small, {PASTED}, replace(settings, max_articles=max(settings.max_articles, len(rows) + 1)))
-    spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # article -> (pasted paragraph, start, end)
+    groups = find_groups(small, {PASTED}, replace(settings, max_articles=max(settings.max_articles, len(rows) + 1)), similarity=False)
+    spans: dict[int, set[tuple[int, int, int]]] = defaultdict(set)  # article -> (pasted paragraph, start, end)
     found: dict[int, list[MatchedPassage]] = defaultdict(list)
+    diffs: dict[tuple[str, str], SafeString | None] = {}  # one text pair recurs in many articles
+    # A phrase repeated in both texts (a photo gallery's caption header, 43 times) pairs each of
+    # its repeats with each other one: each passage is listed once per article, not every time.
+    shown: dict[int, set[tuple[int, int, str, str]]] = defaultdict(set)
     for group in groups:
         mine = [span for span, _ in group.members if span.article == PASTED]
         theirs = [span for span, _ in group.members if span.article != PASTED]
         for other in theirs:
             for span in mine:
                 index_in_pasted = -span.paragraph - 1
-                spans[other.article].append((index_in_pasted, span.start, span.end))
+                spans[other.article].add((index_in_pasted, span.start, span.end))
                 pasted = paragraphs[index_in_pasted][span.start : span.end]
                 there = texts[other.paragraph][other.start : other.end]
-                same = " ".join(pasted.split()) == " ".join(there.split())
-                found[other.article].append(
-                    MatchedPassage(index_in_pasted, pasted, there, position[other.paragraph], None if same else word_diff(pasted, there))
-                )
+                if (index_in_pasted, other.paragraph, pasted, there) in shown[other.article]:
+                    continue
+                shown[other.article].add((index_in_pasted, other.paragraph, pasted, there))
+                if (pasted, there) not in diffs:
+                    same = " ".join(pasted.split()) == " ".join(there.split())
+                    diffs[pasted, there] = None if same else word_diff(pasted, there)
+                found[other.article].append(MatchedPassage(index_in_pasted, pasted, there, position[other.paragraph], diffs[pasted, there]))
     total = sum(len(p) for p in paragraphs)
     articles = Article.objects.filter(id__in=list(found)).select_related("outlet").in_bulk()
     matches = [
@@ -167,7 +175,7 @@ def check_text(text: str) -> CheckResult:
         if a in articles
     ]
     matches.sort(key=lambda m: (-m.coverage, m.article.published or dt.date.max, m.article.pk))
-    everywhere = [s for a in found for s in spans[a]]
+    everywhere = set().union(*(spans[a] for a in found))
     return CheckResult(
         paragraphs,
         matches,
@@ -178,7 +186,7 @@ def check_text(text: str) -> CheckResult:
     )
 
 
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if out and start <= out[-1][1]:
@@ -188,14 +196,14 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _covered(spans: list[tuple[int, int, int]]) -> int:
+def _covered(spans: Iterable[tuple[int, int, int]]) -> int:
     by_paragraph: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for paragraph, start, end in spans:
         by_paragraph[paragraph].append((start, end))
     return sum(end - start for parts in by_paragraph.values() for start, end in _merged(parts))
 
 
-def _highlight(paragraphs: list[str], spans: list[tuple[int, int, int]]) -> list[SafeString]:
+def _highlight(paragraphs: list[str], spans: Iterable[tuple[int, int, int]]) -> list[SafeString]:
     by_paragraph: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for paragraph, start, end in spans:
         by_paragraph[paragraph].append((start, end))

@@ -4,6 +4,7 @@ pasted paragraph, with coverage, both sides of each passage and the earliest out
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 
 import pytest
 from django.urls import reverse
@@ -114,3 +115,64 @@ def test_unreadable_requests_are_a_message_in_the_api_error_shape(client, seeds,
     answer = client.post(reverse("api:api-check"), data=body, content_type=content_type)
     assert answer.status_code == 400 and answer["Content-Type"].startswith("application/json")
     assert answer.json()["ok"] is False and message in answer.json()["error"]
+
+
+def test_a_wire_text_in_many_near_copies_is_found_in_all_of_them_as_by_listing_every_match(tmp_path, monkeypatch, backend):
+    """Segments come from their ends (search/duplicates/chains.py): the answer is the one that
+    listing every shingle match gives, for a text that 60 articles carry with small changes."""
+    import json
+
+    from search.duplicates import detect
+    from search.duplicates.align import frontier_matches, segments
+    from search.store.importer import Importer
+    from tests.duplicates.test_chains import near_copies
+
+    paras = near_copies(60, seed=11)
+    bodies: dict[int, list[str]] = defaultdict(list)
+    for p in paras[1:]:
+        bodies[p.article].append(p.text)
+    lines = [json.dumps({"id": a, "title": f"Harbour story {a}", "text": "\n\n".join(texts)}) for a, texts in bodies.items()]
+    (tmp_path / "wire.jsonl").write_text("\n".join(lines))
+    Importer(actors=False).run([tmp_path / "wire.jsonl"])
+    pasted = "An introduction of my own, about something else entirely.\n\n" + paras[0].text
+    answer = check_text(pasted)
+    monkeypatch.setattr(detect, "frontier_segments", lambda index, rows, done, settings: segments(frontier_matches(index, rows, done, settings), settings))
+    listed = check_text(pasted)
+    assert shown(answer) == shown(listed)
+    assert len(answer.matches) == 60 and 0.7 < answer.coverage < 0.95
+    assert any(p.diff for m in answer.matches for p in m.passages)  # reworded copies show a diff
+
+
+def shown(result):  # type: ignore[no-untyped-def]
+    """What the page shows of a check."""
+    return (
+        [str(h) for h in result.highlighted],
+        round(result.coverage, 9),
+        [(m.article.pk, round(m.coverage, 9), [(p.pasted_paragraph, p.paragraph_position, p.pasted, p.found, p.diff) for p in m.passages]) for m in result.matches],
+    )
+
+
+def test_a_phrase_repeated_in_both_texts_lists_each_passage_once(tmp_path, backend):
+    """A photo gallery: the same caption header before every caption, in the pasted text and in
+    the article (reworded a little). Every repeat of the header pairs with every other one (6 x 6
+    pairs of one group); the answer lists each passage once."""
+    import json
+
+    from search.store.importer import Importer
+
+    header = "Photos: the storm over the harbour in pictures from Tuesday night."
+    captions = [
+        f"Caption {n}: {what} near the {where}, where crews worked until dawn to clear the road."
+        for n, (what, where) in enumerate([("Waves break", "lighthouse"), ("A fallen oak", "school"), ("Boats adrift", "marina"),
+                                           ("Flooded cellars", "old town"), ("A torn roof", "station"), ("Sandbags", "bridge")], 1)
+    ]
+    gallery = " ".join(f"{header} {caption}" for caption in captions)
+    carried = gallery.replace("Sandbags", "Sandbags piled up")  # not an exact copy: aligned word by word
+    record = {"id": 1, "title": "The storm in pictures", "text": "Our gallery of the night.\n\n" + carried}
+    (tmp_path / "gallery.jsonl").write_text(json.dumps(record))
+    Importer(actors=False).run([tmp_path / "gallery.jsonl"])
+    result = check_text(gallery)
+    [match] = result.matches
+    listed = [(p.pasted_paragraph, p.paragraph_position, p.pasted, p.found) for p in match.passages]
+    assert len(listed) == len(set(listed))
+    assert match.coverage == pytest.approx(1.0, abs=0.01) and all(caption in " ".join(p.found for p in match.passages) for caption in captions)
