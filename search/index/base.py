@@ -6,7 +6,7 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 SortOrder = Literal["relevance", "date", "oldest"]
 
@@ -106,6 +106,15 @@ class BackendWriter(ABC):
 
     @abstractmethod
     def update(self, docs: Iterable[IndexDocument]) -> None: ...
+
+    def encode(self, docs: list[IndexDocument]) -> Any:
+        """The writer's own form of these documents, made without touching the index: work a
+        rebuild runs in another thread, ahead of the writes (see outbox.rebuild_now)."""
+        return docs
+
+    def write_encoded(self, encoded: Any) -> None:
+        """update() with what encode() made."""
+        self.update(encoded)
 
     @abstractmethod
     def delete(self, article_ids: Iterable[int]) -> None: ...

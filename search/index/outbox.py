@@ -50,6 +50,39 @@ def apply_now(backend: SearchBackend, article_ids: Iterable[int], delete: bool =
     return count
 
 
+def rebuild_now(backend: SearchBackend, article_ids: list[int], ahead: bool = True) -> int:
+    """Index these articles in the current transaction (a transactional engine's rebuild). With
+    `ahead`, each batch is read and encoded in a second thread while the database writes the
+    one before, so PostgreSQL's vector making and Python's share of the work overlap. The
+    thread reads on its own connection, which sees committed articles only: `ahead` is for a
+    rebuild that is not inside a caller's transaction."""
+    if not ahead:
+        return apply_now(backend, article_ids)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    writer = backend.open_writer()
+    batches = [article_ids[start : start + DRAIN_BATCH] for start in range(0, len(article_ids), DRAIN_BATCH)]
+
+    def encoded(batch: list[int]):  # type: ignore[no-untyped-def]
+        try:
+            return writer.encode(documents_for(batch))
+        finally:
+            connections.close_all()  # this thread's connection
+
+    count = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-encode") as pool:
+        ahead = pool.submit(encoded, batches[0]) if batches else None
+        for index, batch in enumerate(batches):
+            rows = ahead.result()  # type: ignore[union-attr]
+            ahead = pool.submit(encoded, batches[index + 1]) if index + 1 < len(batches) else None
+            writer.write_encoded(rows)
+            count += len(rows)
+    writer.commit()
+    return count
+
+
 def _write(writer: BackendWriter, article_ids: list[int], delete: bool) -> int:
     docs = [] if delete else documents_for(article_ids)
     writer.update(docs)

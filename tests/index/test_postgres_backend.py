@@ -17,7 +17,7 @@ from search.index.postgres import translate
 from search.index.postgres.analysis import prepare, stem_analyzer
 from search.store.curation import set_hidden
 from search.store.models import Article, IndexTask
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, ROOT, import_into_db
 
 pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("engine_name", ["postgres"], indirect=True)]
 
@@ -68,6 +68,20 @@ def test_verify_and_rebuild_index(seeds, backend, capsys):
     call_command("verify_index")
     assert "index consistent with the database" in capsys.readouterr().out
     assert backend.doc_count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_outside_a_transaction_reads_ahead_and_indexes_everything(backend, capsys):
+    """rebuild_index reads and encodes the next batch in a thread on its own connection
+    (outbox.rebuild_now): with committed articles, as in production, it indexes all of them."""
+    assert import_into_db(CORPUS).imported == 5
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE search_pgdocument")
+    call_command("rebuild_index")
+    assert "indexed 5 articles" in capsys.readouterr().out
+    call_command("verify_index")
+    assert "index consistent with the database" in capsys.readouterr().out
+    assert backend.search(SearchQuery(text="kadyrov")).total == 4
 
 
 def test_a_term_standing_for_too_many_words_is_refused(seeds, backend, monkeypatch):

@@ -89,7 +89,11 @@ class PostgresWriter(BackendWriter):
     transaction around it, and writing a document twice is harmless."""
 
     def update(self, docs: Iterable[IndexDocument]) -> None:
-        rows = [
+        self.write_encoded(self.encode(list(docs)))
+
+    def encode(self, docs: list[IndexDocument]) -> list[tuple]:
+        """The statement's parameters: texts split into the tokens both engines read (Python)."""
+        return [
             (
                 doc["id"], doc["outlet"], doc["date"], list(doc["actors"]), list(doc["copy_of"]), doc["fingerprint"],
                 prepare(doc["title"]), *lead_and_rest(prepare(doc["body"])),
@@ -97,6 +101,9 @@ class PostgresWriter(BackendWriter):
             )
             for doc in docs
         ]
+
+    def write_encoded(self, rows: list[tuple]) -> None:
+        """PostgreSQL makes the vectors (most of a rebuild's time) and the words."""
         if not rows:
             return
         rows.sort(key=lambda row: row[0])  # one order for every writer: no deadlocks between them

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from search.index import get_backend
 from search.index.base import IndexLocked, IndexUnavailable
-from search.index.outbox import IndexSession, enqueue
+from search.index.outbox import IndexSession, enqueue, rebuild_now
 from search.store.models import Article, IndexTask
 
 
@@ -32,10 +32,13 @@ class Command(BaseCommand):
         try:
             if backend.transactional:
                 # One transaction: searches see the old index until the new one is complete.
+                # Reading ahead in a thread needs the articles committed: not when this command
+                # runs inside a caller's transaction (tests, call_command in a transaction).
+                ahead = not transaction.get_connection().in_atomic_block
                 with transaction.atomic():
                     backend.reset()
                     IndexTask.objects.all().delete()
-                    count = enqueue(Article.objects.filter(hidden=False).values_list("id", flat=True).iterator())
+                    count = rebuild_now(backend, list(Article.objects.filter(hidden=False).order_by("id").values_list("id", flat=True)), ahead)
                 self.stdout.write(f"indexed {count} articles in {time.monotonic() - started:.1f}s")
                 return
             backend.reset()
