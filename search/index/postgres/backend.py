@@ -340,6 +340,20 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
         selected_outlets = [*query.outlets, *_excluded_outlets(query)]
         selected_actors = [*query.actors, *_excluded_actors(query)]
         params += [query.facet_size, selected_outlets, query.facet_size, selected_actors, selected_outlets, selected_actors]
+        if query.coverage:
+            # Who covered it first (each outlet's earliest result) and the date histogram split
+            # by outlet (the date facet's scope, for the outlets with the most dated matches).
+            sql[0] += """, cd AS MATERIALIZED (
+                SELECT outlet COLLATE "C" AS outlet, published, count(*) AS c FROM m
+                WHERE s_o AND s_a AND outlet <> '' AND published IS NOT NULL GROUP BY 1, 2
+            )"""
+            sql.append("""
+        UNION ALL SELECT 'cd', c, outlet, published, NULL, NULL FROM cd WHERE outlet IN (
+            SELECT outlet FROM cd GROUP BY outlet ORDER BY sum(c) DESC, outlet LIMIT %s)
+        UNION ALL SELECT 'cf', article_id, outlet, published, NULL, NULL FROM (
+            SELECT DISTINCT ON (outlet) outlet, article_id, published FROM k ORDER BY outlet, published NULLS LAST, article_id
+        ) AS firsts""")
+            params.append(query.coverage_outlets)
     return "".join(sql), params
 
 
@@ -353,6 +367,8 @@ def _results(rows: list[tuple], query: SearchQuery, messages: list[str], ranked:
     known_outlets: list[str] = []
     known_actors: list[int] = []
     outlet_values = actor_values = 0
+    outlet_days: dict[str, dict[dt.date, int]] = {}
+    firsts: list[tuple[str, int, dt.date | None]] = []
     for part, key, label, day, value, n in rows:
         if part == "h":
             page.append((n, Hit(int(key), float(value) if ranked and value is not None else None)))  # as Whoosh: no score by date
@@ -373,6 +389,10 @@ def _results(rows: list[tuple], query: SearchQuery, messages: list[str], ranked:
                 facets.undated = int(key)
             else:
                 facets.days[day] = int(key)
+        elif part == "cd" and facets is not None:
+            outlet_days.setdefault(label, {})[day] = int(key)
+        elif part == "cf":
+            firsts.append((label or "", int(key), day))
         elif part == "so":
             known_outlets.append(label)
         elif part == "sa":
@@ -384,6 +404,9 @@ def _results(rows: list[tuple], query: SearchQuery, messages: list[str], ranked:
         facets.outlet_values = outlet_values
         facets.actors = _top(actors, query.facet_size, known_actors)
         facets.actor_values = actor_values
+        if query.coverage:
+            facets.outlet_days = {name: dict(sorted(days.items())) for name, days in outlet_days.items()}
+            facets.first = sorted(firsts, key=lambda f: (f[2] is None, f[2] or dt.date.min, f[1]))
     if uncollapsed is None and query.collapse:
         uncollapsed = total
     return SearchResults(total=total, hits=hits, messages=messages, facets=facets, uncollapsed_total=uncollapsed)
