@@ -268,6 +268,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="articles per transaction")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON to OUT")
+    parser.add_argument("--engine", choices=("whoosh", "postgres"), default="whoosh",
+                        help="the index rebuild_index builds; postgres stores in DATABASE_URL and indexes there")
     args = parser.parse_args(argv)
     if args.articles < 1 or args.batch_size < 1:
         parser.error("--articles and --batch-size must be at least 1")
@@ -301,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     data_dir = args.data_dir.resolve()
 
-    start_django(data_dir)
+    start_django(data_dir, args.engine)
     from django.conf import settings
     from django.core.management import call_command
 
