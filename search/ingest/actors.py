@@ -14,8 +14,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from search.ingest.actor_rules import (
+    citation_line,
+    headline_fragment,
+    non_actor,
+    shouted_headline,
+    strip_trailing_verbs,
+)
+
 ActorKind = Literal["person", "org", "place"]
 KIND_OF_LABEL: dict[str, ActorKind] = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place"}
+# spaCy's labels for things that are not actors: a name tagged so in most of its mentions in an
+# article is dropped even where other mentions were tagged as an actor ("Lincoln Memorial").
+NON_ACTOR_LABELS = frozenset({"EVENT", "LAW", "FAC", "WORK_OF_ART", "PRODUCT", "NORP", "LANGUAGE"})
 MAX_NAME_WORDS = 6
 NER_MAX_CHARS = 100_000  # longer texts are cut: NER memory grows with length
 
@@ -40,7 +51,20 @@ _ROLE_WORDS = (
     "supreme|court|special|first|general|white|homeland|security|defense|treasury|commerce|labor|"
     "education|energy|health|interior|justice|transportation|agriculture|acting|interim|embattled|"
     "disgraced|ousted|late|ex|fmr|u\\.s|us|american|british|french|german|russian|"
-    "chinese|israeli|iranian|saudi|turkish|ukrainian|mexican|canadian|of"
+    "chinese|israeli|iranian|saudi|turkish|ukrainian|mexican|canadian|"
+    "councillor|councilor|cllr|sultan|mp|mep|inspector|superintendent|constable|sergeant|corporal|private|"
+    "captain|colonel|marshal|provost|dean|principal|chef|designer|model|athlete|player|quarterback|"
+    "pitcher|striker|goalkeeper|manager|boxer|wrestler|golfer|champion|of"
+)
+# A title or occupation alone is not an actor ("Sultan", "Councillor"); institutions and
+# nationalities among the role words are judged like other names ("Senate", "Labor").
+_ROLE_SET = frozenset(w for w in _ROLE_WORDS.split("|") if "\\" not in w) - frozenset(
+    "the of st saint former then state head house senate federal district supreme court special first general white "
+    "homeland security defense treasury commerce labor education energy health interior justice transportation "
+    "agriculture acting interim embattled disgraced ousted late ex fmr us american british french german russian "
+    "chinese israeli iranian saudi turkish ukrainian mexican canadian majority minority crown elect vice prime "
+    "foreign deputy dem gop democrat democratic republican independent liberal conservative progressive star "
+    "model private major chief leader father".split()
 )
 _LEADING_ROLES = re.compile(rf"^(?:(?:{_ROLE_WORDS})\.?\s+)+", re.IGNORECASE)
 # Titles that make any entity a person ("President Trump" tagged ORG, "Mr Obama" tagged GPE).
@@ -85,6 +109,7 @@ _GENERIC = {
     "liberals", "conservatives", "americans", "american", "america first", "obamacare", "medicare",
     "medicaid", "brexit", "dreamers", "daca", "covid-19", "op", "ed", "op ed", "sen", "rep", "gov",
     "mr", "mrs", "ms", "dr", "president", "secretary", "breaking", "update", "editor", "opinion",
+    "covid 19", "sr", "jr", "ii", "iii", "inc", "ltd", "llc",
 }
 # Actors whose kind spaCy often gets wrong (an entity ruler's list, applied after the model).
 KNOWN_KINDS: dict[str, ActorKind] = {
@@ -118,6 +143,12 @@ _PLACE_ALIASES = {
     "united kingdom": "United Kingdom",
 }
 _US_PREFIX = re.compile(r"^(?:u\.?s\.?a?|united states)\s+", re.IGNORECASE)
+# Tokens with digits that are names ("76ers", "G20", "3M"); other numbers end the name.
+_NAME_WITH_DIGITS = re.compile(r"^(?:\d+[a-z]{2,}|[A-Z]\d{1,2}|\d[A-Z]|\d+-[A-Z][a-z]+)$", re.IGNORECASE)
+# Lower-case words a name never ends with: a truncated span ("Center for ... Research and").
+_TRAILING_PARTICLES = {"of", "the", "and", "for", "&", "in", "on", "at", "to", "de"}
+# One-word adjectives and doctrines tagged as organisations or places ("Orwellian").
+_ADJECTIVE = re.compile(r"^[A-Z][a-z]+(?:ian|esque|ist|ism|ists)$")
 
 
 @dataclass(frozen=True)
@@ -154,7 +185,7 @@ def _strip_headline_words(name: str, kind: ActorKind) -> str:
         name = name[lead.end() :]
     while len(name.split()) > 1 and (tail := _HEADLINE_TAIL.search(name)):
         name = name[: tail.start()]
-    return name
+    return strip_trailing_verbs(name)
 
 
 def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
@@ -176,10 +207,18 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     else:
         name = _LEADING_THE.sub("", name)
     name = _POSSESSIVE.sub("", _EDGE_PUNCT.sub("", name))
-    if not name or not any(ch.isalpha() for ch in name) or any(ch.isdigit() for ch in name):
+    if not name or not any(ch.isalpha() for ch in name):
         return None
     words = name.split()
+    if any(ch.isdigit() for ch in name) and not all(_NAME_WITH_DIGITS.match(w) for w in words if any(c.isdigit() for c in w)):
+        return None
     if len(words) > MAX_NAME_WORDS or not name[0].isupper():
+        return None
+    if _glued_phrase(name) or words[-1].lower() in _TRAILING_PARTICLES:
+        return None
+    if headline_fragment(name) or shouted_headline(name) or non_actor(name, kind):
+        return None
+    if fold(name) in _ROLE_SET or (kind != "person" and len(words) == 1 and _ADJECTIVE.match(name)):
         return None
     if re.search(r"\w['’]s\s", name):
         return None  # a possessive inside: a phrase ("Trump’s Senate"), not a name
@@ -197,6 +236,16 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     return name, kind
 
 
+def _glued_phrase(name: str) -> bool:
+    """Several names or a quotation run together ("Bernie-Obama-Trump", "MIAMI - Standing",
+    "Farmers, Workers & Taxpayers", 'Donald “No Entitlement Reform')."""
+    if re.search(r"\s[-–—]\s|[“”\"]", name):
+        return True
+    if re.search(r",(?!\s*(?:jr|sr|ii|iii|inc|ltd|llc)\.?$)", name, re.IGNORECASE):
+        return True
+    return any(word.count("-") >= 2 and all(part[:1].isupper() for part in word.split("-")) for word in name.split())
+
+
 # Lower-case words that belong inside names ("Bank of America", "Charles de Gaulle").
 _PARTICLES = {"of", "the", "and", "for", "de", "da", "del", "della", "di", "du", "van", "von", "der", "den", "al", "el", "bin", "ibn", "la", "le", "y", "on", "in", "at", "&"}
 
@@ -210,6 +259,10 @@ def resolve_in_article(entities: Iterable[tuple[str, str]]) -> list[Mention]:
     """
     by_name: dict[str, Counter[ActorKind]] = {}
     name_spellings: dict[str, Counter[str]] = {}
+    entities = list(entities)
+    not_actor = Counter(
+        fold(_LEADING_THE.sub("", _POSSESSIVE.sub("", _EDGE_PUNCT.sub("", text)))) for text, label in entities if label in NON_ACTOR_LABELS
+    )
     for text, label in entities:
         kind = KIND_OF_LABEL.get(label)
         if kind is None:
@@ -220,6 +273,8 @@ def resolve_in_article(entities: Iterable[tuple[str, str]]) -> list[Mention]:
         name, kind = cleaned
         by_name.setdefault(fold(name), Counter())[kind] += 1
         name_spellings.setdefault(fold(name), Counter())[name] += 1
+    for folded in [f for f, kinds in by_name.items() if not_actor[f] > sum(kinds.values())]:
+        del by_name[folded]  # mostly tagged as an event, a law, a building: "Lincoln Memorial"
     votes: dict[tuple[str, ActorKind], Counter[str]] = {}
     counts: Counter[tuple[str, ActorKind]] = Counter()
     spellings: dict[tuple[str, ActorKind], Counter[str]] = {}
@@ -330,12 +385,38 @@ def extract_mentions(articles: Iterable[Sequence[str]], batch_size: int = 256) -
             owners.append(index)
     # A paragraph repeated across articles (wire copy, a shared quote) goes through the model once.
     unique = list(dict.fromkeys(texts))
-    found_in = {text: [(ent.text, ent.label_) for ent in doc.ents] for text, doc in zip(unique, nlp.pipe(unique, batch_size=batch_size), strict=True)}
-    entities: list[list[tuple[str, str]]] = [[] for _ in articles]
+    found_in = {text: doc_entities(doc) for text, doc in zip(unique, nlp.pipe(unique, batch_size=batch_size), strict=True)}
+    read: list[list[tuple[str, list[tuple[str, str]]]]] = [[] for _ in articles]
     for owner, text in zip(owners, texts, strict=True):
-        entities[owner].extend(found_in[text])
-    for found in entities:
-        yield resolve_in_article(found)
+        read[owner].append((text, found_in[text]))
+    for paragraphs in read:
+        yield resolve_in_article(trusted_entities(paragraphs))
+
+
+_TEAM_NUMBER = re.compile(r"^\d+[A-Za-z]{2,}$")
+
+
+def doc_entities(doc) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(text, label) of a parsed paragraph's entities. A name the model cut before a word with
+    digits is made whole again ("Philadelphia" + "76ers": the small model stops at the digits)."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ == "GPE" and ent.end < len(doc) and _TEAM_NUMBER.match(doc[ent.end].text):
+            found.append((doc[ent.start : ent.end + 1].text, "ORG"))
+        else:
+            found.append((ent.text, ent.label_))
+    return found
+
+
+def trusted_entities(paragraphs: Sequence[tuple[str, list[tuple[str, str]]]]) -> list[tuple[str, str]]:
+    """The entities of an article's paragraphs (title first) worth resolving to actors: citation
+    and credit lines ("Nick Miroff, Washington Post") are left out. (A name found only in a
+    headline-case title needs more evidence: search.store.actors.prune_weak.)"""
+    kept: list[tuple[str, str]] = []
+    for position, (text, found) in enumerate(paragraphs):
+        if position == 0 or not citation_line(text):
+            kept.extend(found)
+    return kept
 
 
 def extract_all(articles: list[list[str]]) -> list[list[Mention]]:

@@ -33,6 +33,7 @@ from search.ingest.actors import (
     majority_kind,
     surname_of,
 )
+from search.store.actor_evidence import person_shaped_kinds, prune_weak
 from search.store.models import Actor, ActorAlias, ActorBlock, Article, ArticleActor, MergeSuggestion, NameAlias
 
 PARALLEL_MIN_TEXTS = 64
@@ -323,6 +324,7 @@ def settle_kinds() -> tuple[int, int]:
 def merge_variants() -> tuple[int, int]:
     """Merge safe variants across the corpus; suggest the rest. Returns (merged, suggested)."""
     _, merged = settle_kinds()
+    person_shaped_kinds()
     frequency = dict(
         Actor.objects.annotate(n=Count("article_links")).values_list("id", "n")
     )
@@ -435,29 +437,6 @@ def merge_variants() -> tuple[int, int]:
 def _suggest(actor: Actor, into: Actor, reason: str) -> int:
     _, created = MergeSuggestion.objects.get_or_create(actor=actor, into=into, defaults={"reason": reason})
     return int(created)
-
-
-def prune_weak() -> int:
-    """The minimum-evidence rule: a one-word name mentioned once, in one article only, is dropped.
-
-    spaCy's small model is most often wrong on single words seen once (a headline word, a
-    caption, a button); a name seen again, or written as two or more words, stays. Curated
-    names (a curator's merge alias, a name alias) are kept. Returns the actors removed.
-    """
-    curated = set(ActorAlias.objects.values_list("actor_id", flat=True))
-    curated_keys = {fold(name) for name in NameAlias.objects.values_list("name", flat=True)}
-    weak = [
-        pk
-        for pk, key, n, mentions in Actor.objects.annotate(n=Count("article_links"), m=Sum("article_links__mentions"))
-        .filter(n=1, m=1)
-        .values_list("id", "key", "n", "m")
-        if " " not in key and pk not in curated and key not in curated_keys
-    ]
-    touched = set(ArticleActor.objects.filter(actor_id__in=weak).values_list("article_id", flat=True))
-    for start in range(0, len(weak), 500):
-        Actor.objects.filter(pk__in=weak[start : start + 500]).delete()
-    enqueue(touched)
-    return len(weak)
 
 
 def delete_orphans() -> int:
