@@ -129,6 +129,17 @@ def citation_line(paragraph: str) -> bool:
     return bool(_CITATION.match(text))
 
 
+def citation_tail(paragraph: str) -> str:
+    """A credit written after a closing quotation mark on the quote's own line ("... the style
+    of it.” Josh Voorhees, Slate"), or ''."""
+    text = paragraph.rstrip()
+    cut = max(text.rfind("”"), text.rfind('"'))
+    if cut < 0:
+        return ""
+    tail = text[cut + 1 :].strip()
+    return tail if tail and citation_line(tail) else ""
+
+
 def headline_case(title: str) -> bool:
     """A title written in Headline Case: most of its longer words capitalised."""
     words = [w for w in _WORD.findall(title) if len(w) >= 4 and w[0].isalpha()]

@@ -16,6 +16,7 @@ from typing import Literal
 
 from search.ingest.actor_rules import (
     citation_line,
+    citation_tail,
     headline_fragment,
     non_actor,
     shouted_headline,
@@ -410,12 +411,15 @@ def doc_entities(doc) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 def trusted_entities(paragraphs: Sequence[tuple[str, list[tuple[str, str]]]]) -> list[tuple[str, str]]:
     """The entities of an article's paragraphs (title first) worth resolving to actors: citation
-    and credit lines ("Nick Miroff, Washington Post") are left out. (A name found only in a
+    and credit lines ("Nick Miroff, Washington Post", also after a quote on its line) are left out. (A name found only in a
     headline-case title needs more evidence: search.store.actors.prune_weak.)"""
     kept: list[tuple[str, str]] = []
     for position, (text, found) in enumerate(paragraphs):
-        if position == 0 or not citation_line(text):
-            kept.extend(found)
+        if position and citation_line(text):
+            continue
+        tail = citation_tail(text) if position else ""
+        quote = text[: len(text) - len(tail)] if tail else text
+        kept.extend((name, label) for name, label in found if not tail or name not in tail or name in quote)
     return kept
 
 

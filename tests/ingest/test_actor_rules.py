@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import pytest
 
-from search.ingest.actor_rules import citation_line, headline_case, headline_fragment, non_actor
+from search.ingest.actor_rules import citation_line, citation_tail, headline_case, headline_fragment, non_actor
 from search.ingest.actors import extract_mentions, normalize_name
 from tests.conftest import corpus_path
 
@@ -40,6 +40,8 @@ def _actors(record_id: str) -> dict[str, str]:
         # "Nick Miroff, Washington Post" and other citation lines under each quote
         ("LImydNhbyXj14det", {"Nick Miroff", "Mark Joseph Stern", "Peter Bergen"}, {"Nielsen", "McAleenan"}),
         ("EiHFyNnuTCeTDAEO", {"Amanda Mull"}, set()),
+        # '... likes the style of it.” Josh Voorhees, Slate': the credit on the quote's own line
+        ("Zvi7UEvn5s2cB8x7", {"Josh Voorhees"}, {"Beto"}),
         # a dateline glued to the first word: "MIAMI - Standing in front of a giant cargo crane"
         ("K8VSbm2DguV4Ei69", {"MIAMI - Standing"}, {"Obama"}),
         # "a rain-soaked Lincoln Memorial in Washington DC": a monument, not an actor
@@ -101,6 +103,8 @@ def test_name_shapes(name, kind, expected):
 def test_rule_helpers_on_their_own():
     assert citation_line("Nick Miroff, Washington Post") and citation_line("Editorial Board, New York Times")
     assert not citation_line("Nielsen carried out the policy, the paper said.")
+    assert citation_tail("“It confirms that a sizable slice of the party likes it.” Josh Voorhees, Slate") == "Josh Voorhees, Slate"
+    assert citation_tail("“We will win,” Sanders said, “and soon.”") == ""
     assert headline_case("Kirstjen Nielsen Resigns Amid Border Feud") and not headline_case("Trump agrees to Democrat deal on spending")
     assert headline_fragment("Trump Is Right") and not headline_fragment("Human Rights Watch")
     assert non_actor("Treaty of Versailles", "org") and not non_actor("Bank of America", "org")
