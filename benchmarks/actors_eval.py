@@ -192,6 +192,7 @@ def gold_recall() -> dict[str, object]:
         "by_corpus": {k: {"names": v[0], "recall": round(v[1] / v[0], 4)} for k, v in by_corpus.items()},
         "import_seconds": round(seconds, 1),
         "missed_sample": missed[:30],
+        "missed": missed,
     }
 
 

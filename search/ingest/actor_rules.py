@@ -27,13 +27,13 @@ _HEADLINE_VERBS = frozenset(
     "touts hails rebukes scolds grills questions demands orders bans ends opens returns reveals shows explains "
     "insists suggests sees thinks knows gives keeps becomes stays heads files charges arrests indicts "
     "convicts sentences pardons names nominates fights battles targets dumps ditches cuts raises lowers "
-    "confirms confronts admit says add adds doubles slams".split()
+    "confirms confronts admit says add adds doubles slams wrote told won lost killed called sent".split()
 )
 # Capitalised inside a span only in headline case; names write them lower ("Bank of America").
 _HEADLINE_FUNCTION_WORDS = frozenset(
     "to with from into over after before about amid as is are was were be been being could would should might must "
     "not his her their its our your this that these those why how what when than vs if or but so just also still "
-    "again of for and in on at by".split()
+    "again of for and in on at by she he they we it him them".split()
 )
 # Names start with these only in headlines ("Add Sri Lanka", "Watch Obama").
 _IMPERATIVE_LEAD = frozenset("add watch see read listen meet inside remember forget imagine let".split())
@@ -55,11 +55,6 @@ _NON_ACTOR_PAIRS = frozenset({"national park", "state park", "national forest", 
 _NON_ACTOR_LEADS = frozenset("hurricane superstorm typhoon cyclone operation battle siege tropical".split())
 
 _WORD = re.compile(r"[\w'’.-]+")
-_SENTENCE_END = re.compile(r"[!?:;”\"…]$|[a-z]{3,}\.$")
-_CITATION = re.compile(
-    r"^(?:[-–—]\s*)?(?:by\s+)?(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\s*(?:,|\s[-–—|]\s)\s*"
-    r"(?P<where>(?:[A-Z&][\w.'’&-]*|of|the|for|and|on|at|de)(?:\s+(?:[A-Z&][\w.'’&-]*|of|the|for|and|on|at|de)){0,7})$"
-)
 
 
 def headline_fragment(name: str) -> bool:
@@ -69,8 +64,8 @@ def headline_fragment(name: str) -> bool:
     words = name.split()
     if len(words) < 2:
         return False
-    if words[0].lower() in _IMPERATIVE_LEAD:
-        return True
+    if words[0].lower() in _IMPERATIVE_LEAD or words[0].lower() in _HEADLINE_VERBS:
+        return True  # "Add Sri Lanka", "Wrote Racist"
     for word in words[1:]:
         plain = word.strip("'’\".,:;!?")
         if not plain or not plain[0].isupper() or plain.isupper() and len(plain) > 1:
@@ -120,24 +115,54 @@ def shouted_headline(name: str) -> bool:
     return len(words) >= 2 and all(w.isupper() for w in words) and any(len(w.strip(".,")) >= 6 for w in words)
 
 
-def citation_line(paragraph: str) -> bool:
-    """A paragraph that only credits a writer and an outlet ("Nick Miroff, Washington Post",
-    "Editorial Board, New York Times", "By Jane Doe - Reuters"): names in it are page furniture."""
+_SENTENCE_END = re.compile(r"[!?:;”\"…]$|[a-z]{3,}\.$")
+_CREDIT_WORD = r"(?:[A-Z&][\w.'’&-]*|of|the|for|and|on|at|de)"
+_CITATION = re.compile(
+    rf"^(?:[-–—]\s*)?(?:by\s+)?(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,4}})\s*(?:,|\s[-–—|/]\s|/|\sfor\s)\s*"
+    rf"(?P<where>{_CREDIT_WORD}(?:,?\s+{_CREDIT_WORD}|/{_CREDIT_WORD}){{0,7}})$"
+)
+# An embedded tweet's credit: "— Will Doran (@will_doran) October 28, 2019".
+_TWEET_CREDIT = re.compile(r"[—–]\s*(?P<who>[^—–()@]{2,60}?)\s*\(@\w+\)\s*[A-Z][a-z]+\.? \d{1,2}, \d{4}\s*$")
+# Lines that credit people, not name actors: "Fox News' Liam Quinn contributed to this report."
+_CONTRIBUTOR = re.compile(
+    r"\bcontributed\s+(?:to\s+this\s+report|reporting)\b|^(?:by|photo by|reporting by|written by)\s+[A-Z]", re.IGNORECASE
+)
+_UP_TO_LAST_SENTENCE = re.compile(r"^.*(?:[.!?][\"”’]?|[\"”])\s+", re.DOTALL)
+
+
+def credited(paragraph: str) -> str:
+    """Who a credit line names ("Nick Miroff" of "Nick Miroff, Washington Post", "Adam Maida" of
+    "Adam Maida for BuzzFeed News", "Chris Albert" of "Chris Albert / CBS News"), or ''."""
     text = " ".join(paragraph.split())
     if not text or len(text) > 90 or len(text.split()) > 12 or _SENTENCE_END.search(text):
-        return False
-    return bool(_CITATION.match(text))
-
-
-def citation_tail(paragraph: str) -> str:
-    """A credit written after a closing quotation mark on the quote's own line ("... the style
-    of it.” Josh Voorhees, Slate"), or ''."""
-    text = paragraph.rstrip()
-    cut = max(text.rfind("”"), text.rfind('"'))
-    if cut < 0:
         return ""
-    tail = text[cut + 1 :].strip()
-    return tail if tail and citation_line(tail) else ""
+    match = _CITATION.match(text)
+    return match.group("who") if match else ""
+
+
+def citation_line(paragraph: str) -> bool:
+    """A paragraph that only credits a writer and an outlet ("Editorial Board, New York Times")."""
+    return bool(credited(paragraph))
+
+
+def credit_names(paragraph: str) -> str:
+    """The part of a paragraph that credits people rather than naming actors: the writer of a
+    credit line, of a credit after the line's last sentence or quotation ("... of it.” Josh
+    Voorhees, Slate", "... March 17, 2020. Mike Segar/Reuters"), or an embedded tweet's author."""
+    text = paragraph.strip()
+    who = credited(text)
+    if who:
+        return who
+    tweet = _TWEET_CREDIT.search(text)
+    if tweet:
+        return tweet.group("who")
+    tail = _UP_TO_LAST_SENTENCE.sub("", text)
+    return credited(tail) if tail != text else ""
+
+
+def contributor_line(paragraph: str) -> bool:
+    """A byline or a contributor line: the people it names wrote the article, they are not in it."""
+    return len(paragraph) < 200 and _CONTRIBUTOR.search(paragraph) is not None
 
 
 def headline_case(title: str) -> bool:

@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import Literal
 
 from search.ingest.actor_rules import (
-    citation_line,
-    citation_tail,
+    contributor_line,
+    credit_names,
     headline_fragment,
     non_actor,
     shouted_headline,
@@ -53,7 +53,7 @@ _ROLE_WORDS = (
     "education|energy|health|interior|justice|transportation|agriculture|acting|interim|embattled|"
     "disgraced|ousted|late|ex|fmr|u\\.s|us|american|british|french|german|russian|"
     "chinese|israeli|iranian|saudi|turkish|ukrainian|mexican|canadian|"
-    "councillor|councilor|cllr|sultan|mp|mep|inspector|superintendent|constable|sergeant|corporal|private|"
+    "councillor|councilor|cllr|sultan|uncle|aunt|mp|mep|inspector|superintendent|constable|sergeant|corporal|private|"
     "captain|colonel|marshal|provost|dean|principal|chef|designer|model|athlete|player|quarterback|"
     "pitcher|striker|goalkeeper|manager|boxer|wrestler|golfer|champion|of"
 )
@@ -127,7 +127,7 @@ KNOWN_KINDS: dict[str, ActorKind] = {
 }
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_LEADING_THE = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
 # A "person" whose name ends in one of these is an organisation the model mislabelled
 # ("Novaya Gazeta", "Transgender Network").
 _ORG_TAIL = re.compile(
@@ -148,6 +148,15 @@ _US_PREFIX = re.compile(r"^(?:u\.?s\.?a?|united states)\s+", re.IGNORECASE)
 _NAME_WITH_DIGITS = re.compile(r"^(?:\d+[a-z]{2,}|[A-Z]\d{1,2}|\d[A-Z]|\d+-[A-Z][a-z]+)$", re.IGNORECASE)
 # Lower-case words a name never ends with: a truncated span ("Center for ... Research and").
 _TRAILING_PARTICLES = {"of", "the", "and", "for", "&", "in", "on", "at", "to", "de"}
+# A name with a lower-case word hyphenated to it is an adjective ("Jeff Flake-style", "Saudi-led").
+_COMPOUND_ADJECTIVE = re.compile(r"\w-[a-z]+$")
+# The last word of a role, not of an organisation or a place ("Alabama AG", "Marine Brigadier").
+_ROLE_TAILS = frozenset(
+    "leader ag brigadier general minister secretary spokesman spokeswoman spokesperson chairman chairwoman governor "
+    "senator mayor president".split()
+)
+# The last word of a place, not of a person ("Warren County" tagged PERSON).
+_PLACE_TAILS = frozenset("county city township parish province borough valley island islands beach springs heights".split())
 # One-word adjectives and doctrines tagged as organisations or places ("Orwellian").
 _ADJECTIVE = re.compile(r"^[A-Z][a-z]+(?:ian|esque|ist|ism|ists)$")
 
@@ -194,6 +203,8 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     name = " ".join(text.split())
     if _FURNITURE.search(name):
         return None
+    if name.count("(") != name.count(")"):
+        name = re.split(r"\s*[()]", name)[0]  # "Intelligence Community Inspector General (ICIG"
     name = _POSSESSIVE.sub("", name)
     name = _EDGE_PUNCT.sub("", name)
     if kind != "person" and _PERSON_TITLES.match(name):
@@ -215,13 +226,19 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
         return None
     if len(words) > MAX_NAME_WORDS or not name[0].isupper():
         return None
-    if _glued_phrase(name) or words[-1].lower() in _TRAILING_PARTICLES:
+    if _glued_phrase(name) or words[-1].lower() in _TRAILING_PARTICLES or re.search(r"[a-z]{3,}\. [A-Z]", name):
         return None
     if headline_fragment(name) or shouted_headline(name) or non_actor(name, kind):
         return None
     if fold(name) in _ROLE_SET or (kind != "person" and len(words) == 1 and _ADJECTIVE.match(name)):
         return None
-    if re.search(r"\w['’]s\s", name):
+    if _COMPOUND_ADJECTIVE.search(name) or (kind != "person" and len(words) > 1 and words[-1].lower() in _ROLE_TAILS):
+        return None  # "Jeff Flake-style", "Saudi-led"; a role, not a body: "Alabama AG", "Supreme Leader"
+    if name.endswith("s") and fold(name[:-1]) in _GENERIC:
+        return None  # "Committees"
+    if kind == "person" and len(words) > 1 and words[-1].lower() in _PLACE_TAILS:
+        kind = "place"  # "Warren County" tagged PERSON
+    if re.search(r"[\w.]['’]s\s", name):
         return None  # a possessive inside: a phrase ("Trump’s Senate"), not a name
     if any(w[0].islower() and w not in _PARTICLES and w.lower() == w and not w.startswith(("al-", "el-", "d'")) for w in words[1:]):
         return None  # a phrase, not a name ("Trump supporters say", "Will consider")
@@ -239,12 +256,18 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
 
 def _glued_phrase(name: str) -> bool:
     """Several names or a quotation run together ("Bernie-Obama-Trump", "MIAMI - Standing",
-    "Farmers, Workers & Taxpayers", 'Donald “No Entitlement Reform')."""
-    if re.search(r"\s[-–—]\s|[“”\"]", name):
+    "Farmers, Workers & Taxpayers", 'Donald “No Entitlement Reform'). A nickname in quotes
+    ('Vincent "The Chin" Gigante') and a hyphen between spaces in tokenised text ("Hewlett -
+    Packard") stay."""
+    if re.search(r"\s[–—]\s|^[A-Z]{3,}(?:\s[A-Z]{3,})*\s-\s", name):
+        return True
+    if (name.count("“") + name.count("”")) % 2 or name.count('"') % 2 or (name.count("“") != name.count("”")):
         return True
     if re.search(r",(?!\s*(?:jr|sr|ii|iii|inc|ltd|llc)\.?$)", name, re.IGNORECASE):
         return True
-    return any(word.count("-") >= 2 and all(part[:1].isupper() for part in word.split("-")) for word in name.split())
+    return any(
+        word.count("-") >= 2 and all(part[:1].isupper() and len(part) >= 4 for part in word.split("-")) for word in name.split()
+    )
 
 
 # Lower-case words that belong inside names ("Bank of America", "Charles de Gaulle").
@@ -334,8 +357,14 @@ def surname_of(key: str) -> str:
 
 
 def best_spelling(spellings: Counter[str]) -> str:
-    """The best-spelled form: with accents if any spelling has them, then the most used."""
-    return max(spellings.items(), key=lambda item: (accents(item[0]), item[1], item[0]))[0]
+    """The best-spelled form: with accents if any spelling has them, not in capitals ("HILLARY
+    CLINTON" of a headline) if another is, then the most used."""
+    return max(spellings.items(), key=lambda item: (accents(item[0]), not in_capitals(item[0]), item[1], item[0]))[0]
+
+
+def in_capitals(name: str) -> bool:
+    """Written in capitals as a headline is ("HILLARY CLINTON"), not an acronym ("NATO")."""
+    return name.isupper() and (" " in name or len(name) > 5)
 
 
 def _with_best_surname(full: Counter[str], surnames: Counter[str]) -> Counter[str]:
@@ -410,16 +439,21 @@ def doc_entities(doc) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def trusted_entities(paragraphs: Sequence[tuple[str, list[tuple[str, str]]]]) -> list[tuple[str, str]]:
-    """The entities of an article's paragraphs (title first) worth resolving to actors: citation
-    and credit lines ("Nick Miroff, Washington Post", also after a quote on its line) are left out. (A name found only in a
-    headline-case title needs more evidence: search.store.actors.prune_weak.)"""
+    """The entities of an article's paragraphs (title first) worth resolving to actors. Credits
+    are page furniture, not actors: the writer of a citation or photo credit ("Nick Miroff,
+    Washington Post": the outlet stays), an embedded tweet's author, the people of a byline or a
+    contributor line, a paragraph that is only a person's name. (A name found only in a
+    headline-case title needs more evidence: search.store.actor_evidence.prune_weak.)"""
     kept: list[tuple[str, str]] = []
     for position, (text, found) in enumerate(paragraphs):
-        if position and citation_line(text):
+        if position == 0:
+            kept.extend(found)
             continue
-        tail = citation_tail(text) if position else ""
-        quote = text[: len(text) - len(tail)] if tail else text
-        kept.extend((name, label) for name, label in found if not tail or name not in tail or name in quote)
+        who = credit_names(text)
+        people_out = contributor_line(text) or any(label == "PERSON" and name.strip() == text.strip(" .\n") for name, label in found)
+        kept.extend(
+            (name, label) for name, label in found if not (who and name in who) and not (people_out and label == "PERSON")
+        )
     return kept
 
 

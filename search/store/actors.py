@@ -29,6 +29,7 @@ from search.ingest.actors import (
     extract_all,
     extract_mentions,
     fold,
+    in_capitals,
     load_nlp,
     majority_kind,
     surname_of,
@@ -149,7 +150,7 @@ class ActorResolver:
         kinds: dict[str, Counter[str]] = defaultdict(Counter)
         for mention in mentions:
             if mention.key in names:
-                if accents(mention.name) > accents(names[mention.key]):
+                if accents(mention.name) > accents(names[mention.key]) or (in_capitals(names[mention.key]) and not in_capitals(mention.name)):
                     names[mention.key] = mention.name[:300]
                 kinds[mention.key].update(dict(mention.votes) or {mention.kind: mention.count})
                 continue
@@ -203,6 +204,8 @@ class ActorResolver:
 
 def better_spelling(current: str, spelling: str) -> str:
     """`current` with the accents of `spelling` where they name the same (whole name or surname)."""
+    if in_capitals(current) and not in_capitals(spelling) and fold(spelling) == fold(current):
+        return spelling[:300]  # "HILLARY CLINTON" first seen in a headline
     if accents(spelling) <= accents(current):
         return current
     if fold(spelling) == fold(current):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from functools import lru_cache
 
 import pytest
 
-from search.ingest.actor_rules import citation_line, citation_tail, headline_case, headline_fragment, non_actor
-from search.ingest.actors import extract_mentions, normalize_name
+from search.ingest.actor_rules import citation_line, contributor_line, credit_names, headline_case, headline_fragment, non_actor
+from search.ingest.actors import best_spelling, extract_mentions, normalize_name
 from tests.conftest import corpus_path
 
 
@@ -54,6 +55,25 @@ def _actors(record_id: str) -> dict[str, str]:
         ("KoZHIMyn9CFJh0EP", {"Center for Infectious Disease Research and"}, {"University of Minnesota"}),
         # "Bernie-Obama-Trump crossovers"
         ("NwQN8IPevGTnlrls", {"Bernie-Obama-Trump"}, set()),
+        # credits: "Adam Maida for BuzzFeed News", "... 2019. Chris Albert / CBS News", an embedded
+        # tweet's "— Will Doran (@will_doran) October 28, 2019", "Fox News' Liam Quinn contributed
+        # to this report.", a byline paragraph "C. Valerie Jarrett"; the outlets stay
+        ("8IpMpPytJJG9TrZ3", {"Adam Maida"}, {"BuzzFeed News", "Loretta Lynch"}),
+        ("Hs14eprjHZ3tCOLR", {"Chris Albert"}, {"CBS News", "Martha McSally"}),
+        ("SnVydlXSgmGZhHia", {"Will Doran"}, {"Eric Holder"}),
+        ("eqQbxGrHvfS6ibGO", {"Liam Quinn"}, {"Fox News", "James Comey"}),
+        ("fiN6q15K6ihFOLav", {"C. Valerie Jarrett", "Valerie Jarrett"}, {"Barack Obama"}),
+        # "Jeff Flake-style dissident Republicans": an adjective
+        ("Jag1Cw4cPk0sbLLQ", {"Jeff Flake-style"}, {"Joe Biden"}),
+        # roles, not bodies: "... EJ Bradford: Alabama AG", "Iran's Supreme Leader, Ayatollah Ali Khamenei"
+        ("Yf1RIcBmtG4Yb9li", {"Alabama AG"}, {"Alabama", "Benjamin Crump"}),
+        ("G3Lu8JlAv74JbgAE", {"Supreme Leader"}, {"Ali Khamenei"}),
+        # "When the U.K.’s Daily Mail ran a story"
+        ("IVQ8367FvgWpZXT0", {"U.K.’s Daily Mail"}, {"Ann Coulter"}),
+        # "Media Matters Executive Wrote Racist, Anti-Semitic, Anti-‘Tranny’ Blog Posts"
+        ("AUWoNIPZDLW3ZVSO", {"Wrote Racist", "Executive Wrote Racist"}, {"Angelo Carusone"}),
+        # "the Committees are now preparing a report": a common noun
+        ("1gWXcBQMjXMeMrNC", {"Committees"}, {"House Judiciary Committee", "Adam Schiff"}),
         # "the Diplomatic Room of the White House, not the Oval Office"
         ("ZN4sI4xwmXEcN0xw", {"Diplomatic Room of the White House"}, {"White House"}),
     ],
@@ -62,6 +82,14 @@ def test_noise_goes_and_real_names_stay(record_id, gone, kept):
     found = _actors(record_id)
     assert not gone & set(found), sorted(found)
     assert kept <= set(found), sorted(found)
+
+
+def test_a_place_tagged_as_a_person_and_a_headline_in_capitals():
+    found = _actors("NwKyiy27TYgJ6vo3")  # "it happened in Warren County, Kentucky"
+    assert found.get("Warren County") == "place"
+    # a name first met in a headline set in capitals is shown as the body writes it
+    assert best_spelling(Counter({"HILLARY CLINTON": 2, "Hillary Clinton": 1})) == "Hillary Clinton"
+    assert best_spelling(Counter({"NATO": 3, "Nato": 1})) == "NATO"  # ... unless no spelling has capitals only
 
 
 def test_names_with_digits_and_titles_glued_to_names():
@@ -103,8 +131,10 @@ def test_name_shapes(name, kind, expected):
 def test_rule_helpers_on_their_own():
     assert citation_line("Nick Miroff, Washington Post") and citation_line("Editorial Board, New York Times")
     assert not citation_line("Nielsen carried out the policy, the paper said.")
-    assert citation_tail("“It confirms that a sizable slice of the party likes it.” Josh Voorhees, Slate") == "Josh Voorhees, Slate"
-    assert citation_tail("“We will win,” Sanders said, “and soon.”") == ""
+    assert credit_names("“It confirms that a sizable slice of the party likes it.” Josh Voorhees, Slate") == "Josh Voorhees"
+    assert credit_names("“We will win,” Sanders said, “and soon.”") == ""
+    assert credit_names("Americans for Prosperity") == "Americans"  # the organisation's own name is not inside that
+    assert contributor_line("The Associated Press contributed to this report.") and not contributor_line("Sanders won the vote.")
     assert headline_case("Kirstjen Nielsen Resigns Amid Border Feud") and not headline_case("Trump agrees to Democrat deal on spending")
     assert headline_fragment("Trump Is Right") and not headline_fragment("Human Rights Watch")
     assert non_actor("Treaty of Versailles", "org") and not non_actor("Bank of America", "org")
