@@ -334,9 +334,26 @@ def merge_variants() -> tuple[int, int]:
     votes = kind_votes()
     actors = {a.pk: a for a in Actor.objects.all()}
     suggested = 0
+    by_key = {a.key: a for a in actors.values()}
+    # A middle name: "Hillary Rodham Clinton" is "Hillary Clinton" when that form is known. A
+    # middle initial is only suggested: it tells people apart ("John F. Kennedy" and Senator John
+    # Kennedy, "George W. Bush" and "George Bush"). Done before the surname rule.
+    for actor in list(actors.values()):
+        words = actor.key.split()
+        if actor.kind != "person" or len(words) != 3:
+            continue
+        short = by_key.get(f"{words[0]} {words[2]}")
+        if short is None or short.pk not in actors or short.kind != "person" or short.pk == actor.pk:
+            continue
+        if len(words[1]) < 2:
+            suggested += _suggest(actor, short, "middle initial")
+            continue
+        del actors[actor.pk]
+        merge_actor(actor, short)
+        frequency[short.pk] = frequency.get(short.pk, 0) + frequency.get(actor.pk, 0)
+        merged += 1
     # A surname alone (whatever kind spaCy gave it) joins the full name that dominates it.
     by_surname: dict[str, list[Actor]] = defaultdict(list)
-    by_key = {a.key: a for a in actors.values()}
     for actor in actors.values():
         if actor.kind == "person" and " " in actor.key:
             by_surname[surname_of(actor.key)].append(actor)
@@ -362,7 +379,9 @@ def merge_variants() -> tuple[int, int]:
             continue  # "Washington" the place, "Amazon" the company
         if actor.kind != "person" and frequency.get(owners[0].pk, 0) * 2 < frequency.get(actor.pk, 0):
             continue  # "Senate" is not the surname of a rarely named "X Senate"
-        share = frequency.get(owners[0].pk, 0) / max(1, sum(frequency.get(o.pk, 0) for o in owners))
+        # The top owner's middle-initial forms count with it ("Donald J. Trump" with "Donald Trump").
+        top = sum(frequency.get(o.pk, 0) for o in owners if o is owners[0] or _initial_variant(o.key, owners[0].key))
+        share = top / max(1, sum(frequency.get(o.pk, 0) for o in owners))
         if share >= SURNAME_SHARE:
             del actors[actor.pk]
             merge_actor(actor, owners[0])
@@ -386,17 +405,6 @@ def merge_variants() -> tuple[int, int]:
         else:
             for owner in owners[:5]:
                 suggested += _suggest(actor, owner, "first name of several people")
-    # A middle name: "Hillary Rodham Clinton" is "Hillary Clinton" when that form is known.
-    for actor in list(actors.values()):
-        words = actor.key.split()
-        if actor.kind != "person" or len(words) != 3 or len(words[1]) < 2:
-            continue
-        short = by_key.get(f"{words[0]} {words[2]}")
-        if short is not None and short.pk in actors and short.kind == "person" and short.pk != actor.pk:
-            del actors[actor.pk]
-            merge_actor(actor, short)
-            frequency[short.pk] = frequency.get(short.pk, 0) + frequency.get(actor.pk, 0)
-            merged += 1
     # One token off: "Ramzan Kadrov" / "Ramzan Kadyrov", "Russian LGBT Network" / "Russia LGBT Network".
     buckets: dict[tuple[str, int, str], list[Actor]] = defaultdict(list)
     for actor in actors.values():
@@ -435,6 +443,12 @@ def merge_variants() -> tuple[int, int]:
             merge_actor(actor, org_keys[short])
             merged += 1
     return merged, suggested
+
+
+def _initial_variant(key: str, other: str) -> bool:
+    """Same first name and surname, differing only by middle initials ("donald j trump")."""
+    a, b = key.split(), other.split()
+    return a[0] == b[0] and surname_of(key) == surname_of(other) and all(len(w) == 1 for w in set(a) ^ set(b))
 
 
 def _suggest(actor: Actor, into: Actor, reason: str) -> int:
