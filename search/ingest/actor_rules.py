@@ -125,9 +125,12 @@ _CITATION = re.compile(
 _TWEET_CREDIT = re.compile(r"[—–]\s*(?P<who>[^—–()@]{2,60}?)\s*\(@\w+\)\s*[A-Z][a-z]+\.? \d{1,2}, \d{4}\s*$")
 # Lines that credit people, not name actors: "Fox News' Liam Quinn contributed to this report."
 _CONTRIBUTOR = re.compile(
-    r"\bcontributed\s+(?:to\s+this\s+report|reporting)\b|^(?:by|photo by|reporting by|written by)\s+[A-Z]", re.IGNORECASE
+    r"\bcontributed\s+(?:to\s+this\s+report|reporting)\b|^(?:by|photo by|reporting by|written by|write to)\s+[A-Z]",
+    re.IGNORECASE,
 )
-_UP_TO_LAST_SENTENCE = re.compile(r"^.*(?:[.!?][\"”’]?|[\"”])\s+", re.DOTALL)
+# Up to the line's last sentence end or closing quotation mark; "K." of "Daniel K. Gardner" is an
+# initial, not a sentence end.
+_UP_TO_LAST_SENTENCE = re.compile(r"^.*(?:[a-z0-9)]{2,}[.!?][\"”’]?|[\"”])\s+", re.DOTALL)
 
 
 def credited(paragraph: str) -> str:

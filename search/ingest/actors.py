@@ -136,6 +136,12 @@ _ORG_TAIL = re.compile(
     r"foundation|association|university|college|bank|group|company|corporation|inc|ltd|llc|fund)$",
     re.IGNORECASE,
 )
+# ... and a "place" ending so ("West Bank", "Soviet Union" and "Trading Post" are places).
+_PLACE_ORG_TAIL = re.compile(
+    r"\b(court|university|college|institute|party|ministry|department|committee|commission|foundation|association|"
+    r"company|corporation|inc|ltd|llc|agency|gazette|journal|herald|tribune|network)$",
+    re.IGNORECASE,
+)
 # The usual ways of writing the same country.
 _PLACE_ALIASES = {
     "us": "United States", "u s": "United States", "usa": "United States", "u s a": "United States",
@@ -153,8 +159,10 @@ _COMPOUND_ADJECTIVE = re.compile(r"\w-[a-z]+$")
 # The last word of a role, not of an organisation or a place ("Alabama AG", "Marine Brigadier").
 _ROLE_TAILS = frozenset(
     "leader ag brigadier general minister secretary spokesman spokeswoman spokesperson chairman chairwoman governor "
-    "senator mayor president".split()
+    "senator mayor president rep sen gov".split()
 )
+# Several bodies named at once ("House Intelligence and Judiciary Committees").
+_PLURAL_BODIES = frozenset("committees departments agencies ministries companies parties courts councils commissions".split())
 # The last word of a place, not of a person ("Warren County" tagged PERSON).
 _PLACE_TAILS = frozenset("county city township parish province borough valley island islands beach springs heights".split())
 # One-word adjectives and doctrines tagged as organisations or places ("Orwellian").
@@ -210,8 +218,8 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     if kind != "person" and _PERSON_TITLES.match(name):
         kind = "person"  # "President Trump" tagged ORG
     name = _strip_headline_words(name, kind)
-    if kind == "person" and _ORG_TAIL.search(name):
-        kind = "org"  # "Novaya Gazeta", "Justice Department" tagged PERSON
+    if (kind == "person" and _ORG_TAIL.search(name)) or (kind == "place" and _PLACE_ORG_TAIL.search(name)):
+        kind = "org"  # "Novaya Gazeta", "Justice Department" tagged PERSON, "Santa Clara Superior Court" as a place
     if kind == "person":
         stripped = _LEADING_ROLES.sub("", name)
         if stripped:  # "Speaker" alone stays "Speaker" (and is dropped below as generic)
@@ -234,8 +242,8 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
         return None
     if _COMPOUND_ADJECTIVE.search(name) or (kind != "person" and len(words) > 1 and words[-1].lower() in _ROLE_TAILS):
         return None  # "Jeff Flake-style", "Saudi-led"; a role, not a body: "Alabama AG", "Supreme Leader"
-    if name.endswith("s") and fold(name[:-1]) in _GENERIC:
-        return None  # "Committees"
+    if (name.endswith("s") and fold(name[:-1]) in _GENERIC) or words[-1].lower() in _PLURAL_BODIES:
+        return None  # "Committees", "House Intelligence and Judiciary Committees"
     if kind == "person" and len(words) > 1 and words[-1].lower() in _PLACE_TAILS:
         kind = "place"  # "Warren County" tagged PERSON
     if re.search(r"[\w.]['’]s\s", name):

@@ -19,7 +19,8 @@ def prune_weak() -> int:
     - it is one word mentioned once (spaCy's small model is most often wrong on single words
       seen once: a headline word, a caption, a button), or
     - its article's title is in Headline Case and the body never writes the name (nor, for a
-      person, the surname): a headline fragment ("Chill Greta", "Sum Perceptions").
+      person, the surname): a headline fragment ("Chill Greta", "Sum Perceptions");
+    and a family named in the plural ("the Kushners", "the Trumps") is not one actor, wherever named.
     A name seen again, in another article or in the body, stays. Curated names (a curator's merge
     alias, a name alias) are kept. Returns the actors removed.
     """
@@ -34,11 +35,27 @@ def prune_weak() -> int:
     ]
     weak = [pk for pk, key, _, _, mentions in single if mentions == 1 and " " not in key]
     weak += _only_in_headline([(pk, name, kind) for pk, key, name, kind, mentions in single if not (mentions == 1 and " " not in key)])
+    weak += [pk for pk in _families() if pk not in curated]
+    weak = list(dict.fromkeys(weak))
     touched = set(ArticleActor.objects.filter(actor_id__in=weak).values_list("article_id", flat=True))
     for start in range(0, len(weak), 500):
         Actor.objects.filter(pk__in=weak[start : start + 500]).delete()
     enqueue(touched)
     return len(weak)
+
+
+def _families() -> list[int]:
+    """One-word actors that are a surname of the corpus's people in the plural ("Kushners"), when
+    that plural is not itself someone's surname ("Williams" of Serena Williams stays)."""
+    from search.ingest.actors import surname_of
+
+    surnames = {surname_of(key) for key in Actor.objects.filter(kind="person", key__contains=" ").values_list("key", flat=True)}
+    found = []
+    for pk, key in Actor.objects.exclude(key__contains=" ").values_list("id", "key"):
+        stem = key[:-2] if key.endswith("es") and key[:-2] in surnames else key[:-1]
+        if key.endswith("s") and stem in surnames and key not in surnames and len(stem) >= 3:
+            found.append(pk)
+    return found
 
 
 def _only_in_headline(actors: list[tuple[int, str, str]], batch: int = 500) -> list[int]:

@@ -74,6 +74,12 @@ def _actors(record_id: str) -> dict[str, str]:
         ("AUWoNIPZDLW3ZVSO", {"Wrote Racist", "Executive Wrote Racist"}, {"Angelo Carusone"}),
         # "the Committees are now preparing a report": a common noun
         ("1gWXcBQMjXMeMrNC", {"Committees"}, {"House Judiciary Committee", "Adam Schiff"}),
+        # '… to step up.” Daniel K. Gardner, New Republic': an initial is not a sentence end
+        ("KBcsy43IfQMRUaCK", {"Daniel K. Gardner"}, {"New Republic"}),
+        # "Write to Jon Hilsenrath at jon.hilsenrath@wsj.com ..."
+        ("WhhtV1CuhtAdqMUi", {"Jon Hilsenrath"}, set()),
+        # "hearings by the House Intelligence and Judiciary Committees": two bodies at once
+        ("56bxWPDnkFrcD0OS", {"House Intelligence and Judiciary Committees"}, set()),
         # "the Diplomatic Room of the White House, not the Oval Office"
         ("ZN4sI4xwmXEcN0xw", {"Diplomatic Room of the White House"}, {"White House"}),
     ],
@@ -90,6 +96,12 @@ def test_a_place_tagged_as_a_person_and_a_headline_in_capitals():
     # a name first met in a headline set in capitals is shown as the body writes it
     assert best_spelling(Counter({"HILLARY CLINTON": 2, "Hillary Clinton": 1})) == "Hillary Clinton"
     assert best_spelling(Counter({"NATO": 3, "Nato": 1})) == "NATO"  # ... unless no spelling has capitals only
+
+
+def test_a_court_tagged_as_a_place_is_an_organisation():
+    # "a lawsuit filed in Santa Clara Superior Court"
+    assert _actors("MdQ3Xgfy9meTmBzo").get("Santa Clara Superior Court") == "org"
+    assert normalize_name("West Bank", "place") == ("West Bank", "place")
 
 
 def test_names_with_digits_and_titles_glued_to_names():
