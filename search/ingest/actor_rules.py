@@ -116,16 +116,17 @@ def shouted_headline(name: str) -> bool:
 
 
 _SENTENCE_END = re.compile(r"[!?:;”\"…]$|[a-z]{3,}\.$")
-_CREDIT_WORD = r"(?:[A-Z&][\w.'’&-]*|of|the|for|and|on|at|de)"
+_CREDIT_WORD = r"(?:[A-Z&][\w.'’&-]*|of|the|for|and|on|at|de|via)"
 _CITATION = re.compile(
-    rf"^(?:[-–—]\s*)?(?:by\s+)?(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,4}})\s*(?:,|\s[-–—|/]\s|/|\sfor\s)\s*"
+    rf"^(?:[-–—]\s*)?(?:(?i:photo|photograph|image|credit)s?:\s*)?(?:by\s+)?(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,4}})\s*(?:,|\s[-–—|/]\s|/|\sfor\s)\s*"
     rf"(?P<where>{_CREDIT_WORD}(?:,?\s+{_CREDIT_WORD}|/{_CREDIT_WORD}){{0,7}})$"
 )
 # An embedded tweet's credit: "— Will Doran (@will_doran) October 28, 2019".
 _TWEET_CREDIT = re.compile(r"[—–]\s*(?P<who>[^—–()@]{2,60}?)\s*\(@\w+\)\s*[A-Z][a-z]+\.? \d{1,2}, \d{4}\s*$")
 # Lines that credit people, not name actors: "Fox News' Liam Quinn contributed to this report."
 _CONTRIBUTOR = re.compile(
-    r"\bcontributed\s+(?:to\s+this\s+report|reporting)\b|^(?:by|photo by|reporting by|written by|write to)\s+[A-Z]",
+    r"\bcontributed\s+(?:to\s+this\s+(?:report|article|story)|reporting)\b"
+    r"|^(?:by|photo by|reporting by|written by|write to|with reporting by|additional reporting by)\s+[A-Z]",
     re.IGNORECASE,
 )
 # Up to the line's last sentence end or closing quotation mark; "K." of "Daniel K. Gardner" is an
@@ -165,7 +166,7 @@ def credit_names(paragraph: str) -> str:
 
 def contributor_line(paragraph: str) -> bool:
     """A byline or a contributor line: the people it names wrote the article, they are not in it."""
-    return len(paragraph) < 200 and _CONTRIBUTOR.search(paragraph) is not None
+    return len(paragraph) < 500 and _CONTRIBUTOR.search(paragraph) is not None
 
 
 def headline_case(title: str) -> bool:

@@ -78,6 +78,13 @@ def _actors(record_id: str) -> dict[str, str]:
         ("KBcsy43IfQMRUaCK", {"Daniel K. Gardner"}, {"New Republic"}),
         # "Write to Jon Hilsenrath at jon.hilsenrath@wsj.com ..."
         ("WhhtV1CuhtAdqMUi", {"Jon Hilsenrath"}, set()),
+        # "—Courtney McBride and Rebecca Ballhaus contributed to this article.", "With reporting by
+        # ABC News' Ben Gittelson and Gillian Mohney.", a long "... contributed to this report." line,
+        # "Marie D. De Jesus/Houston Chronicle via AP", "Photo: Nick Oxford for The Wall Street Journal"
+        ("Akk4ovQsLtHsD6B1", {"Courtney McBride", "Rebecca Ballhaus"}, {"Shinzo Abe"}),
+        ("09cBsfYmwnBBucXC", {"Ben Gittelson", "Gillian Mohney"}, {"ABC News"}),
+        ("4Tp7S3xqxdbxIfaz", {"Jennifer Watts", "Marie D. De Jesus"}, {"ABC News", "Houston Chronicle"}),
+        ("aJiEIuYQgPBbff23", {"Nick Oxford"}, {"Wall Street Journal"}),
         # "hearings by the House Intelligence and Judiciary Committees": two bodies at once
         ("56bxWPDnkFrcD0OS", {"House Intelligence and Judiciary Committees"}, set()),
         # "the Diplomatic Room of the White House, not the Oval Office"
