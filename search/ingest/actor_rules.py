@@ -164,6 +164,15 @@ def credit_names(paragraph: str) -> str:
     return credited(tail) if tail != text else ""
 
 
+_AUTHOR_BIO = re.compile(r"^(?!(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|President)\b)(?:[A-Z][\w.'’-]*\s){1,3}[A-Z][\w'’-]+,?\s(?:is|was|has been|serves as)\s(?:a|an|the|one|author|editor|professor|senior|director|president)\b")
+
+
+def author_bio(paragraph: str) -> bool:
+    """An article's closing line about its writer ("Fred Gedrich is a foreign policy and national
+    security analyst. He served in ...")."""
+    return len(paragraph) < 400 and _AUTHOR_BIO.match(paragraph.strip()) is not None
+
+
 def contributor_line(paragraph: str) -> bool:
     """A byline or a contributor line: the people it names wrote the article, they are not in it."""
     return len(paragraph) < 500 and _CONTRIBUTOR.search(paragraph) is not None

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from search.ingest.actor_rules import (
+    author_bio,
     contributor_line,
     credit_names,
     headline_fragment,
@@ -53,7 +54,7 @@ _ROLE_WORDS = (
     "education|energy|health|interior|justice|transportation|agriculture|acting|interim|embattled|"
     "disgraced|ousted|late|ex|fmr|u\\.s|us|american|british|french|german|russian|"
     "chinese|israeli|iranian|saudi|turkish|ukrainian|mexican|canadian|"
-    "councillor|councilor|cllr|sultan|uncle|aunt|mp|mep|inspector|superintendent|constable|sergeant|corporal|private|"
+    "councillor|councilor|cllr|sultan|uncle|aunt|czar|tsar|emperor|empress|mp|mep|inspector|superintendent|constable|sergeant|corporal|private|"
     "captain|colonel|marshal|provost|dean|principal|chef|designer|model|athlete|player|quarterback|"
     "pitcher|striker|goalkeeper|manager|boxer|wrestler|golfer|champion|of"
 )
@@ -246,7 +247,7 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
         return None  # "Committees", "House Intelligence and Judiciary Committees"
     if kind == "person" and len(words) > 1 and words[-1].lower() in _PLACE_TAILS:
         kind = "place"  # "Warren County" tagged PERSON
-    if re.search(r"[\w.]['’]s\s", name):
+    if re.search(r"[\w.]['’]s?\s", name):  # "Trump’s Senate", "Fox News’ Julius Young"
         return None  # a possessive inside: a phrase ("Trump’s Senate"), not a name
     if any(w[0].islower() and w not in _PARTICLES and w.lower() == w and not w.startswith(("al-", "el-", "d'")) for w in words[1:]):
         return None  # a phrase, not a name ("Trump supporters say", "Will consider")
@@ -450,7 +451,8 @@ def trusted_entities(paragraphs: Sequence[tuple[str, list[tuple[str, str]]]]) ->
     """The entities of an article's paragraphs (title first) worth resolving to actors. Credits
     are page furniture, not actors: the writer of a citation or photo credit ("Nick Miroff,
     Washington Post": the outlet stays), an embedded tweet's author, the people of a byline or a
-    contributor line, a paragraph that is only a person's name. (A name found only in a
+    contributor line, an author's bio closing the article ("Fred Gedrich is a foreign policy
+    and national security analyst."), a paragraph that is only a person's name. (A name found only in a
     headline-case title needs more evidence: search.store.actor_evidence.prune_weak.)"""
     kept: list[tuple[str, str]] = []
     for position, (text, found) in enumerate(paragraphs):
@@ -458,7 +460,11 @@ def trusted_entities(paragraphs: Sequence[tuple[str, list[tuple[str, str]]]]) ->
             kept.extend(found)
             continue
         who = credit_names(text)
-        people_out = contributor_line(text) or any(label == "PERSON" and name.strip() == text.strip(" .\n") for name, label in found)
+        people_out = (
+            contributor_line(text)
+            or (position == len(paragraphs) - 1 and author_bio(text))
+            or any(label == "PERSON" and name.strip() == text.strip(" .\n") for name, label in found)
+        )
         kept.extend(
             (name, label) for name, label in found if not (who and name in who) and not (people_out and label == "PERSON")
         )

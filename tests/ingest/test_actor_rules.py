@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import pytest
 
-from search.ingest.actor_rules import citation_line, contributor_line, credit_names, headline_case, headline_fragment, non_actor
+from search.ingest.actor_rules import author_bio, citation_line, contributor_line, credit_names, headline_case, headline_fragment, non_actor
 from search.ingest.actors import best_spelling, extract_mentions, normalize_name
 from tests.conftest import corpus_path
 
@@ -85,6 +85,13 @@ def _actors(record_id: str) -> dict[str, str]:
         ("09cBsfYmwnBBucXC", {"Ben Gittelson", "Gillian Mohney"}, {"ABC News"}),
         ("4Tp7S3xqxdbxIfaz", {"Jennifer Watts", "Marie D. De Jesus"}, {"ABC News", "Houston Chronicle"}),
         ("aJiEIuYQgPBbff23", {"Nick Oxford"}, {"Wall Street Journal"}),
+        # the closing "Fred Gedrich is a foreign policy and national security analyst. He served in
+        # the U.S. departments of State and Defense.": the author's bio
+        ("b9zZoLeBRqW3tqXh", {"Fred Gedrich"}, set()),
+        # "Fox News’ Julius Young contributed to this report." tagged as one organisation
+        ("KBDlnrnruIRooFS2", {"Fox News’ Julius Young", "Julius Young"}, set()),
+        # "a bust of Czar Alexander I"
+        ("8oiMb4dE83Dqwgw8", {"Czar Alexander"}, {"Thomas Jefferson"}),
         # "hearings by the House Intelligence and Judiciary Committees": two bodies at once
         ("56bxWPDnkFrcD0OS", {"House Intelligence and Judiciary Committees"}, set()),
         # "the Diplomatic Room of the White House, not the Oval Office"
@@ -154,6 +161,8 @@ def test_rule_helpers_on_their_own():
     assert credit_names("“We will win,” Sanders said, “and soon.”") == ""
     assert credit_names("Americans for Prosperity") == "Americans"  # the organisation's own name is not inside that
     assert contributor_line("The Associated Press contributed to this report.") and not contributor_line("Sanders won the vote.")
+    assert author_bio("Fred Gedrich is a foreign policy and national security analyst.")
+    assert not author_bio("Ms. Nielsen was the secretary of homeland security until April.")
     assert headline_case("Kirstjen Nielsen Resigns Amid Border Feud") and not headline_case("Trump agrees to Democrat deal on spending")
     assert headline_fragment("Trump Is Right") and not headline_fragment("Human Rights Watch")
     assert non_actor("Treaty of Versailles", "org") and not non_actor("Bank of America", "org")
