@@ -124,13 +124,11 @@ _CITATION = re.compile(
 # An embedded tweet's credit: "— Will Doran (@will_doran) October 28, 2019".
 _TWEET_CREDIT = re.compile(r"[—–]\s*(?P<who>[^—–()@]{2,60}?)\s*\(@\w+\)\s*[A-Z][a-z]+\.? \d{1,2}, \d{4}\s*$")
 # Lines that credit people, not name actors: "Fox News' Liam Quinn contributed to this report."
-_CONTRIBUTOR = re.compile(
-    r"\bcontributed\s+(?:to\s+this\s+(?:report|article|story)|reporting)\b"
-    r"|^(?:by|photo by|reporting by|written by|write to|with reporting by|additional reporting by)\s+[A-Z]",
-    re.IGNORECASE,
+_CONTRIBUTOR = re.compile(r"\bcontributed\s+(?:to\s+this\s+(?:report|article|story)|reporting)\b", re.IGNORECASE)
+# A byline: short, and not a sentence ("By Monday, Ms. Lauten had resigned ..." is one).
+_BYLINE = re.compile(
+    r"^(?:by|photo by|reporting by|written by|write to|with reporting by|additional reporting by)\s+[A-Z]", re.IGNORECASE
 )
-# Up to the line's last sentence end or closing quotation mark; "K." of "Daniel K. Gardner" is an
-# initial, not a sentence end.
 _UP_TO_LAST_SENTENCE = re.compile(r"^.*(?:[a-z0-9)]{2,}[.!?][\"”’]?|[\"”])\s+", re.DOTALL)
 
 
@@ -175,7 +173,10 @@ def author_bio(paragraph: str) -> bool:
 
 def contributor_line(paragraph: str) -> bool:
     """A byline or a contributor line: the people it names wrote the article, they are not in it."""
-    return len(paragraph) < 500 and _CONTRIBUTOR.search(paragraph) is not None
+    text = paragraph.strip()
+    if _BYLINE.match(text):
+        return len(text) < 150 and (text.lower().startswith(("write to", "with reporting", "additional reporting")) or not _SENTENCE_END.search(text))
+    return len(text) < 500 and _CONTRIBUTOR.search(text) is not None
 
 
 def headline_case(title: str) -> bool:

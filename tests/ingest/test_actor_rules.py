@@ -161,6 +161,8 @@ def test_rule_helpers_on_their_own():
     assert credit_names("“We will win,” Sanders said, “and soon.”") == ""
     assert credit_names("Americans for Prosperity") == "Americans"  # the organisation's own name is not inside that
     assert contributor_line("The Associated Press contributed to this report.") and not contributor_line("Sanders won the vote.")
+    assert not contributor_line("By Monday, Ms. Lauten had resigned as communications director to Representative Stephen Fincher.")
+    assert contributor_line("By James Landale, BBC diplomatic correspondent")
     assert author_bio("Fred Gedrich is a foreign policy and national security analyst.")
     assert not author_bio("Ms. Nielsen was the secretary of homeland security until April.")
     assert headline_case("Kirstjen Nielsen Resigns Amid Border Feud") and not headline_case("Trump agrees to Democrat deal on spending")
