@@ -275,6 +275,35 @@ def score(path: Path) -> dict[str, object]:
     return out
 
 
+def rescore(path: Path) -> dict[str, object]:
+    """A labelled sheet against the import in NEWSINDEX_DATA_DIR as it is now (after new rules):
+    which labelled actors are still there (by name key), with their kind now. A survivor labelled
+    no for its kind alone that now has another kind is listed for a second look, not counted."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from search.ingest.actors import fold
+    from search.store.models import Actor
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["sample"] == "random" and r["label"].strip()]
+    kind_now = {key: kind for key, kind in Actor.objects.filter(article_links__isnull=False).distinct().values_list("key", "kind")}
+    counts = {"kept_yes": 0, "kept_no": 0, "gone_yes": 0, "gone_no": 0}
+    lost, kind_changed = [], []
+    for row in rows:
+        yes = row["label"].strip().lower() == "yes"
+        kind = kind_now.get(fold(row["name"]))
+        counts[("kept_" if kind else "gone_") + ("yes" if yes else "no")] += 1
+        if kind is None and yes:
+            lost.append(row["name"])
+        if kind is not None and kind != row["kind"]:
+            kind_changed.append(f"{row['name']}: {row['kind']} -> {kind} (labelled {row['label']})")
+    kept = counts["kept_yes"] + counts["kept_no"]
+    return {**counts, "precision_of_survivors": round(counts["kept_yes"] / kept, 3) if kept else None, "real_names_lost": lost, "kind_changed": kind_changed}
+
+
 def ruler_comparison(count: int) -> dict[str, object]:
     """spaCy's NER alone (what the importer runs) against NER behind an entity ruler of curated
     names (KNOWN_KINDS and the seeded name aliases), one process, on AllSides articles: speed and
@@ -402,6 +431,7 @@ def main() -> int:
     parser.add_argument("--random", type=int, default=100)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--score", type=Path, help="print the figures of a labelled sheet")
+    parser.add_argument("--rescore", type=Path, help="a labelled sheet against the import in NEWSINDEX_DATA_DIR as it is now")
     parser.add_argument("--ruler", type=int, metavar="N", help="compare NER alone with NER behind an entity ruler on N articles")
     parser.add_argument("--reextract", type=Path, metavar="NER_CACHE", help="re-apply the rules to the import in NEWSINDEX_DATA_DIR (extract_actors --all), NER cached in NER_CACHE")
     parser.add_argument("--gold-recall", action="store_true", help="only the recall of the clusters' gold proper names")
@@ -416,6 +446,9 @@ def main() -> int:
         return 0
     if args.reextract:
         print(json.dumps(reextract(args.reextract), indent=2))
+        return 0
+    if args.rescore:
+        print(json.dumps(rescore(args.rescore), indent=2, ensure_ascii=False))
         return 0
     if args.ruler:
         print(json.dumps(ruler_comparison(args.ruler), indent=2))
