@@ -294,7 +294,10 @@ def rescore(path: Path) -> dict[str, object]:
     lost, kind_changed = [], []
     for row in rows:
         yes = row["label"].strip().lower() == "yes"
-        kind = kind_now.get(fold(row["name"]))
+        key = fold(row["name"])
+        kind = kind_now.get(key)
+        if kind is None and len(key.split()) == 3:  # "Richard J. Durbin" merged into "Richard Durbin"
+            kind = kind_now.get(" ".join(key.split()[::2]))
         counts[("kept_" if kind else "gone_") + ("yes" if yes else "no")] += 1
         if kind is None and yes:
             lost.append(row["name"])

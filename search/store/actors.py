@@ -51,6 +51,7 @@ SURNAME_SHARE = 0.8
 # Trump administration", "Sanders" in a headline) joins like a person's, unless it is a
 # known organisation (search.ingest.actors.KNOWN_KINDS).
 SURNAME_PERSON_VOTES = 0.25
+MIDDLE_INITIAL_RATIO = 3
 
 
 # --- extraction on both cores ------------------------------------------------------------------
@@ -336,8 +337,17 @@ def merge_variants() -> tuple[int, int]:
     suggested = 0
     by_key = {a.key: a for a in actors.values()}
     # A middle name: "Hillary Rodham Clinton" is "Hillary Clinton" when that form is known. A
-    # middle initial is only suggested: it tells people apart ("John F. Kennedy" and Senator John
-    # Kennedy, "George W. Bush" and "George Bush"). Done before the surname rule.
+    # middle initial often tells people apart ("John F. Kennedy" and Senator John Kennedy, "George
+    # W. Bush" and "George Bush"): it joins the plain form only when that form is named in
+    # MIDDLE_INITIAL_RATIO times as many articles and no middle of another initial is seen with
+    # that first name and surname ("Donald J. Trump" -> "Donald Trump" beside "Donald John Trump";
+    # "George W. Bush" stays beside "George H. W. Bush"); otherwise it is suggested. Done before
+    # the surname rule.
+    middles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for actor in actors.values():
+        words = actor.key.split()
+        if actor.kind == "person" and len(words) >= 3 and frequency.get(actor.pk, 0) >= 2:  # not a one-off misreading
+            middles[(words[0], words[-1])].add(" ".join(words[1:-1]))
     for actor in list(actors.values()):
         words = actor.key.split()
         if actor.kind != "person" or len(words) != 3:
@@ -345,7 +355,10 @@ def merge_variants() -> tuple[int, int]:
         short = by_key.get(f"{words[0]} {words[2]}")
         if short is None or short.pk not in actors or short.kind != "person" or short.pk == actor.pk:
             continue
-        if len(words[1]) < 2:
+        if len(words[1]) < 2 and (
+            frequency.get(short.pk, 0) < MIDDLE_INITIAL_RATIO * frequency.get(actor.pk, 0)
+            or any(not middle.startswith(words[1]) for middle in middles[(words[0], words[2])])
+        ):
             suggested += _suggest(actor, short, "middle initial")
             continue
         del actors[actor.pk]
