@@ -121,9 +121,6 @@ _CITATION = re.compile(
     rf"^(?:[-–—]\s*)?(?:(?i:photo|photograph|image|credit)s?:\s*)?(?:by\s+)?(?P<who>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,4}})\s*(?:,|\s[-–—|/]\s|/|\sfor\s)\s*"
     rf"(?P<where>{_CREDIT_WORD}(?:,?\s+{_CREDIT_WORD}|/{_CREDIT_WORD}){{0,7}})$"
 )
-# An embedded tweet's credit: "— Will Doran (@will_doran) October 28, 2019".
-_TWEET_CREDIT = re.compile(r"[—–]\s*(?P<who>[^—–()@]{2,60}?)\s*\(@\w+\)\s*[A-Z][a-z]+\.? \d{1,2}, \d{4}\s*$")
-# Lines that credit people, not name actors: "Fox News' Liam Quinn contributed to this report."
 _CONTRIBUTOR = re.compile(r"\bcontributed\s+(?:to\s+this\s+(?:report|article|story)|reporting)\b", re.IGNORECASE)
 # A byline: short, and not a sentence ("By Monday, Ms. Lauten had resigned ..." is one).
 _BYLINE = re.compile(
@@ -150,14 +147,12 @@ def citation_line(paragraph: str) -> bool:
 def credit_names(paragraph: str) -> str:
     """The part of a paragraph that credits people rather than naming actors: the writer of a
     credit line, of a credit after the line's last sentence or quotation ("... of it.” Josh
-    Voorhees, Slate", "... March 17, 2020. Mike Segar/Reuters"), or an embedded tweet's author."""
+    Voorhees, Slate", "... March 17, 2020. Mike Segar/Reuters"). An embedded tweet's author
+    ("— Donald J. Trump (@realDonaldTrump) November 13, 2017") is a speaker quoted, and stays."""
     text = paragraph.strip()
     who = credited(text)
     if who:
         return who
-    tweet = _TWEET_CREDIT.search(text)
-    if tweet:
-        return tweet.group("who")
     tail = _UP_TO_LAST_SENTENCE.sub("", text)
     return credited(tail) if tail != text else ""
 

@@ -450,7 +450,7 @@ def doc_entities(doc) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 def trusted_entities(paragraphs: Sequence[tuple[str, list[tuple[str, str]]]]) -> list[tuple[str, str]]:
     """The entities of an article's paragraphs (title first) worth resolving to actors. Credits
     are page furniture, not actors: the writer of a citation or photo credit ("Nick Miroff,
-    Washington Post": the outlet stays), an embedded tweet's author, the people of a byline or a
+    Washington Post": the outlet stays), the people of a byline or a
     contributor line, an author's bio closing the article ("Fred Gedrich is a foreign policy
     and national security analyst."), a paragraph that is only a person's name. (A name found only in a
     headline-case title needs more evidence: search.store.actor_evidence.prune_weak.)"""

@@ -55,12 +55,13 @@ def _actors(record_id: str) -> dict[str, str]:
         ("KoZHIMyn9CFJh0EP", {"Center for Infectious Disease Research and"}, {"University of Minnesota"}),
         # "Bernie-Obama-Trump crossovers"
         ("NwQN8IPevGTnlrls", {"Bernie-Obama-Trump"}, set()),
-        # credits: "Adam Maida for BuzzFeed News", "... 2019. Chris Albert / CBS News", an embedded
-        # tweet's "— Will Doran (@will_doran) October 28, 2019", "Fox News' Liam Quinn contributed
+        # credits: "Adam Maida for BuzzFeed News", "... 2019. Chris Albert / CBS News", "Fox News' Liam Quinn contributed
         # to this report.", a byline paragraph "C. Valerie Jarrett"; the outlets stay
         ("8IpMpPytJJG9TrZ3", {"Adam Maida"}, {"BuzzFeed News", "Loretta Lynch"}),
         ("Hs14eprjHZ3tCOLR", {"Chris Albert"}, {"CBS News", "Martha McSally"}),
-        ("SnVydlXSgmGZhHia", {"Will Doran"}, {"Eric Holder"}),
+        # an embedded tweet's author is a speaker quoted: "— Donald J. Trump (@realDonaldTrump)
+        # November 13, 2017" stays
+        ("5mZ0IylsL3VzKzob", set(), {"Donald J. Trump", "Alex Azar"}),
         ("eqQbxGrHvfS6ibGO", {"Liam Quinn"}, {"Fox News", "James Comey"}),
         ("fiN6q15K6ihFOLav", {"C. Valerie Jarrett", "Valerie Jarrett"}, {"Barack Obama"}),
         # "Jeff Flake-style dissident Republicans": an adjective

@@ -42,3 +42,17 @@ def test_a_name_only_in_a_headline_case_title_needs_the_body(tmp_path):
     assert {"Washington Post", "New York Times"} <= names
     assert "Kirstjen Nielsen Resigns" not in names
     assert "Nick Sandmann Suing" not in names and "Nick Sandmann" in names
+
+
+def test_a_middle_initial_joins_the_dominant_plain_name_only(tmp_path):
+    # one article names "Donald J. Trump", three others "Donald Trump"; two articles name "John F.
+    # Kennedy" and none the plain form, which a senator also bears: that initial stays
+    _write_records(
+        tmp_path,
+        {"5mZ0IylsL3VzKzob", "0NW89xT9CZ696Jh5", "0jvgdXYoknsdOoWR", "0n8dhE2P9vPpEh4v", "8Y9PpeGqfam7TpUW", "Ke3EavAT46NCNS6H"},
+    )
+    import_into_db(tmp_path, passages=False)
+    keys = set(Actor.objects.values_list("key", flat=True))
+    assert "donald trump" in keys and "donald j trump" not in keys
+    assert Actor.objects.get(key="donald trump").article_links.count() == 4
+    assert "john f kennedy" in keys
