@@ -191,6 +191,7 @@ def gold_recall() -> dict[str, object]:
         "by_corpus": {k: {"names": v[0], "recall": round(v[1] / v[0], 4)} for k, v in by_corpus.items()},
         "import_seconds": round(seconds, 1),
         "missed_sample": missed[:30],
+        "missed": missed,
     }
 
 
@@ -269,6 +270,38 @@ def score(path: Path) -> dict[str, object]:
     return out
 
 
+def rescore(path: Path) -> dict[str, object]:
+    """A labelled sheet against the import in NEWSINDEX_DATA_DIR as it is now (after new rules):
+    which labelled actors are still there (by name key), with their kind now. A survivor labelled
+    no for its kind alone that now has another kind is listed for a second look, not counted."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from search.ingest.actors import fold
+    from search.store.models import Actor
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["sample"] == "random" and r["label"].strip()]
+    kind_now = {key: kind for key, kind in Actor.objects.filter(article_links__isnull=False).distinct().values_list("key", "kind")}
+    counts = {"kept_yes": 0, "kept_no": 0, "gone_yes": 0, "gone_no": 0}
+    lost, kind_changed = [], []
+    for row in rows:
+        yes = row["label"].strip().lower() == "yes"
+        key = fold(row["name"])
+        kind = kind_now.get(key)
+        if kind is None and len(key.split()) == 3:  # "Richard J. Durbin" merged into "Richard Durbin"
+            kind = kind_now.get(" ".join(key.split()[::2]))
+        counts[("kept_" if kind else "gone_") + ("yes" if yes else "no")] += 1
+        if kind is None and yes:
+            lost.append(row["name"])
+        if kind is not None and kind != row["kind"]:
+            kind_changed.append(f"{row['name']}: {row['kind']} -> {kind} (labelled {row['label']})")
+    kept = counts["kept_yes"] + counts["kept_no"]
+    return {**counts, "precision_of_survivors": round(counts["kept_yes"] / kept, 3) if kept else None, "real_names_lost": lost, "kind_changed": kind_changed}
+
+
 def ruler_comparison(count: int) -> dict[str, object]:
     """spaCy's NER alone (what the importer runs) against NER behind an entity ruler of curated
     names (KNOWN_KINDS and the seeded name aliases), one process, on AllSides articles: speed and
@@ -306,6 +339,85 @@ def ruler_comparison(count: int) -> dict[str, object]:
     }
 
 
+class _CachedDoc:
+    def __init__(self, found: list[tuple[str, str]]) -> None:
+        self.found = found
+
+
+class CachedNLP:
+    """spaCy's NER behind a cache of each paragraph's entities: re-applying the rules to an
+    existing import (what `extract_actors --all` does) without running the model again."""
+
+    def __init__(self, cache: dict[str, list[tuple[str, str]]]) -> None:
+        self.cache = cache
+        self.misses = 0
+
+    def pipe(self, texts: list[str], batch_size: int = 256):  # type: ignore[no-untyped-def]
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            self.misses += len(missing)
+            for text, found in zip(missing, _ner_in_pool(missing), strict=True):
+                self.cache[text] = found
+        return (_CachedDoc(self.cache[t]) for t in texts)
+
+
+def _ner_chunk(texts: list[str]) -> list[list[tuple[str, str]]]:
+    from search.ingest.actors import load_nlp
+
+    from search.ingest.actors import doc_entities
+
+    return [doc_entities(doc) for doc in load_nlp().pipe(texts, batch_size=256)]
+
+
+def _ner_in_pool(texts: list[str]) -> list[list[tuple[str, str]]]:
+    import multiprocessing
+
+    if len(texts) < 200:
+        return _ner_chunk(texts)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    size = -(-len(texts) // 16)
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        return [found for part in pool.map(_ner_chunk, chunks) for found in part]
+
+
+def reextract(cache_path: Path) -> dict[str, object]:
+    """`extract_actors --all` on the import in NEWSINDEX_DATA_DIR, with spaCy's entities of each
+    paragraph cached in `cache_path` (outside the repository: it holds corpus text). The first
+    run fills the cache (NER on both cores); later runs re-apply only the rules."""
+    import pickle
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsindex.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    import search.ingest.actors as ingest_actors
+    from search.store.actors import MentionExtractor, delete_orphans, extract_for_articles, merge_variants
+    from search.store.models import Actor, Article, ArticleActor, MergeSuggestion
+
+    cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
+    cached = CachedNLP(cache)
+    ingest_actors.load_nlp = lambda: cached  # type: ignore[assignment]
+    ingest_actors.doc_entities = lambda doc: doc.found  # type: ignore[assignment]
+    started = time.monotonic()
+    MergeSuggestion.objects.all().delete()
+    done = extract_for_articles(list(Article.objects.values_list("id", flat=True)), MentionExtractor(processes=1), batch=1000)
+    with transaction.atomic():
+        merged, suggested = merge_variants()
+        delete_orphans()
+    if cached.misses:
+        cache_path.write_bytes(pickle.dumps(cache))
+    return {
+        "articles": done, "seconds": round(time.monotonic() - started, 1), "ner_paragraphs_run": cached.misses,
+        "actors": Actor.objects.count(), "links": ArticleActor.objects.count(),
+        "merged": merged, "suggested": suggested,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--throughput-articles", type=int, default=400)
@@ -316,7 +428,9 @@ def main() -> int:
     parser.add_argument("--random", type=int, default=100)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--score", type=Path, help="print the figures of a labelled sheet")
+    parser.add_argument("--rescore", type=Path, help="a labelled sheet against the import in NEWSINDEX_DATA_DIR as it is now")
     parser.add_argument("--ruler", type=int, metavar="N", help="compare NER alone with NER behind an entity ruler on N articles")
+    parser.add_argument("--reextract", type=Path, metavar="NER_CACHE", help="re-apply the rules to the import in NEWSINDEX_DATA_DIR (extract_actors --all), NER cached in NER_CACHE")
     parser.add_argument("--gold-recall", action="store_true", help="only the recall of the clusters' gold proper names")
     args = parser.parse_args()
     if args.gold_recall:
@@ -325,6 +439,12 @@ def main() -> int:
             figures = {"gold_recall": gold_recall()}
         print(json.dumps(figures, indent=2, ensure_ascii=False))
         write_json(args.json, figures)
+        return 0
+    if args.reextract:
+        print(json.dumps(reextract(args.reextract), indent=2))
+        return 0
+    if args.rescore:
+        print(json.dumps(rescore(args.rescore), indent=2, ensure_ascii=False))
         return 0
     if args.ruler:
         print(json.dumps(ruler_comparison(args.ruler), indent=2))

@@ -14,8 +14,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from search.ingest.actor_rules import (
+    author_bio,
+    contributor_line,
+    credit_names,
+    headline_fragment,
+    non_actor,
+    shouted_headline,
+    strip_trailing_verbs,
+)
+
 ActorKind = Literal["person", "org", "place"]
 KIND_OF_LABEL: dict[str, ActorKind] = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place"}
+# spaCy's labels for things that are not actors: a name tagged so in most of its mentions in an
+# article is dropped even where other mentions were tagged as an actor ("Lincoln Memorial").
+NON_ACTOR_LABELS = frozenset({"EVENT", "LAW", "FAC", "WORK_OF_ART", "PRODUCT", "NORP", "LANGUAGE"})
 MAX_NAME_WORDS = 6
 NER_MAX_CHARS = 100_000  # longer texts are cut: NER memory grows with length
 
@@ -40,7 +53,20 @@ _ROLE_WORDS = (
     "supreme|court|special|first|general|white|homeland|security|defense|treasury|commerce|labor|"
     "education|energy|health|interior|justice|transportation|agriculture|acting|interim|embattled|"
     "disgraced|ousted|late|ex|fmr|u\\.s|us|american|british|french|german|russian|"
-    "chinese|israeli|iranian|saudi|turkish|ukrainian|mexican|canadian|of"
+    "chinese|israeli|iranian|saudi|turkish|ukrainian|mexican|canadian|"
+    "councillor|councilor|cllr|sultan|uncle|aunt|czar|tsar|emperor|empress|mp|mep|inspector|superintendent|constable|sergeant|corporal|private|"
+    "captain|colonel|marshal|provost|dean|principal|chef|designer|model|athlete|player|quarterback|"
+    "pitcher|striker|goalkeeper|manager|boxer|wrestler|golfer|champion|of"
+)
+# A title or occupation alone is not an actor ("Sultan", "Councillor"); institutions and
+# nationalities among the role words are judged like other names ("Senate", "Labor").
+_ROLE_SET = frozenset(w for w in _ROLE_WORDS.split("|") if "\\" not in w) - frozenset(
+    "the of st saint former then state head house senate federal district supreme court special first general white "
+    "homeland security defense treasury commerce labor education energy health interior justice transportation "
+    "agriculture acting interim embattled disgraced ousted late ex fmr us american british french german russian "
+    "chinese israeli iranian saudi turkish ukrainian mexican canadian majority minority crown elect vice prime "
+    "foreign deputy dem gop democrat democratic republican independent liberal conservative progressive star "
+    "model private major chief leader father".split()
 )
 _LEADING_ROLES = re.compile(rf"^(?:(?:{_ROLE_WORDS})\.?\s+)+", re.IGNORECASE)
 # Titles that make any entity a person ("President Trump" tagged ORG, "Mr Obama" tagged GPE).
@@ -85,6 +111,7 @@ _GENERIC = {
     "liberals", "conservatives", "americans", "american", "america first", "obamacare", "medicare",
     "medicaid", "brexit", "dreamers", "daca", "covid-19", "op", "ed", "op ed", "sen", "rep", "gov",
     "mr", "mrs", "ms", "dr", "president", "secretary", "breaking", "update", "editor", "opinion",
+    "covid 19", "sr", "jr", "ii", "iii", "inc", "ltd", "llc",
 }
 # Actors whose kind spaCy often gets wrong (an entity ruler's list, applied after the model).
 KNOWN_KINDS: dict[str, ActorKind] = {
@@ -101,13 +128,19 @@ KNOWN_KINDS: dict[str, ActorKind] = {
 }
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_LEADING_THE = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
 # A "person" whose name ends in one of these is an organisation the model mislabelled
 # ("Novaya Gazeta", "Transgender Network").
 _ORG_TAIL = re.compile(
     r"\b(gazeta|gazette|news|times|post|journal|herald|tribune|daily|network|watch|agency|press|"
     r"institute|party|union|council|court|ministry|department|committee|commission|parliament|"
     r"foundation|association|university|college|bank|group|company|corporation|inc|ltd|llc|fund)$",
+    re.IGNORECASE,
+)
+# ... and a "place" ending so ("West Bank", "Soviet Union" and "Trading Post" are places).
+_PLACE_ORG_TAIL = re.compile(
+    r"\b(court|university|college|institute|party|ministry|department|committee|commission|foundation|association|"
+    r"company|corporation|inc|ltd|llc|agency|gazette|journal|herald|tribune|network)$",
     re.IGNORECASE,
 )
 # The usual ways of writing the same country.
@@ -118,6 +151,23 @@ _PLACE_ALIASES = {
     "united kingdom": "United Kingdom",
 }
 _US_PREFIX = re.compile(r"^(?:u\.?s\.?a?|united states)\s+", re.IGNORECASE)
+# Tokens with digits that are names ("76ers", "G20", "3M"); other numbers end the name.
+_NAME_WITH_DIGITS = re.compile(r"^(?:\d+[a-z]{2,}|[A-Z]\d{1,2}|\d[A-Z]|\d+-[A-Z][a-z]+)$", re.IGNORECASE)
+# Lower-case words a name never ends with: a truncated span ("Center for ... Research and").
+_TRAILING_PARTICLES = {"of", "the", "and", "for", "&", "in", "on", "at", "to", "de"}
+# A name with a lower-case word hyphenated to it is an adjective ("Jeff Flake-style", "Saudi-led").
+_COMPOUND_ADJECTIVE = re.compile(r"\w-[a-z]+$")
+# The last word of a role, not of an organisation or a place ("Alabama AG", "Marine Brigadier").
+_ROLE_TAILS = frozenset(
+    "leader ag brigadier general minister secretary spokesman spokeswoman spokesperson chairman chairwoman governor "
+    "senator mayor president rep sen gov".split()
+)
+# Several bodies named at once ("House Intelligence and Judiciary Committees").
+_PLURAL_BODIES = frozenset("committees departments agencies ministries companies parties courts councils commissions".split())
+# The last word of a place, not of a person ("Warren County" tagged PERSON).
+_PLACE_TAILS = frozenset("county city township parish province borough valley island islands beach springs heights".split())
+# One-word adjectives and doctrines tagged as organisations or places ("Orwellian").
+_ADJECTIVE = re.compile(r"^[A-Z][a-z]+(?:ian|esque|ist|ism|ists)$")
 
 
 @dataclass(frozen=True)
@@ -154,7 +204,7 @@ def _strip_headline_words(name: str, kind: ActorKind) -> str:
         name = name[lead.end() :]
     while len(name.split()) > 1 and (tail := _HEADLINE_TAIL.search(name)):
         name = name[: tail.start()]
-    return name
+    return strip_trailing_verbs(name)
 
 
 def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
@@ -162,13 +212,15 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     name = " ".join(text.split())
     if _FURNITURE.search(name):
         return None
+    if name.count("(") != name.count(")"):
+        name = re.split(r"\s*[()]", name)[0]  # "Intelligence Community Inspector General (ICIG"
     name = _POSSESSIVE.sub("", name)
     name = _EDGE_PUNCT.sub("", name)
     if kind != "person" and _PERSON_TITLES.match(name):
         kind = "person"  # "President Trump" tagged ORG
     name = _strip_headline_words(name, kind)
-    if kind == "person" and _ORG_TAIL.search(name):
-        kind = "org"  # "Novaya Gazeta", "Justice Department" tagged PERSON
+    if (kind == "person" and _ORG_TAIL.search(name)) or (kind == "place" and _PLACE_ORG_TAIL.search(name)):
+        kind = "org"  # "Novaya Gazeta", "Justice Department" tagged PERSON, "Santa Clara Superior Court" as a place
     if kind == "person":
         stripped = _LEADING_ROLES.sub("", name)
         if stripped:  # "Speaker" alone stays "Speaker" (and is dropped below as generic)
@@ -176,12 +228,26 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     else:
         name = _LEADING_THE.sub("", name)
     name = _POSSESSIVE.sub("", _EDGE_PUNCT.sub("", name))
-    if not name or not any(ch.isalpha() for ch in name) or any(ch.isdigit() for ch in name):
+    if not name or not any(ch.isalpha() for ch in name):
         return None
     words = name.split()
+    if any(ch.isdigit() for ch in name) and not all(_NAME_WITH_DIGITS.match(w) for w in words if any(c.isdigit() for c in w)):
+        return None
     if len(words) > MAX_NAME_WORDS or not name[0].isupper():
         return None
-    if re.search(r"\w['’]s\s", name):
+    if _glued_phrase(name) or words[-1].lower() in _TRAILING_PARTICLES or re.search(r"[a-z]{3,}\. [A-Z]", name):
+        return None
+    if headline_fragment(name) or shouted_headline(name) or non_actor(name, kind):
+        return None
+    if fold(name) in _ROLE_SET or (kind != "person" and len(words) == 1 and _ADJECTIVE.match(name)):
+        return None
+    if _COMPOUND_ADJECTIVE.search(name) or (kind != "person" and len(words) > 1 and words[-1].lower() in _ROLE_TAILS):
+        return None  # "Jeff Flake-style", "Saudi-led"; a role, not a body: "Alabama AG", "Supreme Leader"
+    if (name.endswith("s") and fold(name[:-1]) in _GENERIC) or words[-1].lower() in _PLURAL_BODIES:
+        return None  # "Committees", "House Intelligence and Judiciary Committees"
+    if kind == "person" and len(words) > 1 and words[-1].lower() in _PLACE_TAILS:
+        kind = "place"  # "Warren County" tagged PERSON
+    if re.search(r"[\w.]['’]s?\s", name):  # "Trump’s Senate", "Fox News’ Julius Young"
         return None  # a possessive inside: a phrase ("Trump’s Senate"), not a name
     if any(w[0].islower() and w not in _PARTICLES and w.lower() == w and not w.startswith(("al-", "el-", "d'")) for w in words[1:]):
         return None  # a phrase, not a name ("Trump supporters say", "Will consider")
@@ -197,6 +263,22 @@ def normalize_name(text: str, kind: ActorKind) -> tuple[str, ActorKind] | None:
     return name, kind
 
 
+def _glued_phrase(name: str) -> bool:
+    """Several names or a quotation run together ("Bernie-Obama-Trump", "MIAMI - Standing",
+    "Farmers, Workers & Taxpayers", 'Donald “No Entitlement Reform'). A nickname in quotes
+    ('Vincent "The Chin" Gigante') and a hyphen between spaces in tokenised text ("Hewlett -
+    Packard") stay."""
+    if re.search(r"\s[–—]\s|^[A-Z]{3,}(?:\s[A-Z]{3,})*\s-\s", name):
+        return True
+    if (name.count("“") + name.count("”")) % 2 or name.count('"') % 2 or (name.count("“") != name.count("”")):
+        return True
+    if re.search(r",(?!\s*(?:jr|sr|ii|iii|inc|ltd|llc)\.?$)", name, re.IGNORECASE):
+        return True
+    return any(
+        word.count("-") >= 2 and all(part[:1].isupper() and len(part) >= 4 for part in word.split("-")) for word in name.split()
+    )
+
+
 # Lower-case words that belong inside names ("Bank of America", "Charles de Gaulle").
 _PARTICLES = {"of", "the", "and", "for", "de", "da", "del", "della", "di", "du", "van", "von", "der", "den", "al", "el", "bin", "ibn", "la", "le", "y", "on", "in", "at", "&"}
 
@@ -210,6 +292,10 @@ def resolve_in_article(entities: Iterable[tuple[str, str]]) -> list[Mention]:
     """
     by_name: dict[str, Counter[ActorKind]] = {}
     name_spellings: dict[str, Counter[str]] = {}
+    entities = list(entities)
+    not_actor = Counter(
+        fold(_LEADING_THE.sub("", _POSSESSIVE.sub("", _EDGE_PUNCT.sub("", text)))) for text, label in entities if label in NON_ACTOR_LABELS
+    )
     for text, label in entities:
         kind = KIND_OF_LABEL.get(label)
         if kind is None:
@@ -220,6 +306,8 @@ def resolve_in_article(entities: Iterable[tuple[str, str]]) -> list[Mention]:
         name, kind = cleaned
         by_name.setdefault(fold(name), Counter())[kind] += 1
         name_spellings.setdefault(fold(name), Counter())[name] += 1
+    for folded in [f for f, kinds in by_name.items() if not_actor[f] > sum(kinds.values())]:
+        del by_name[folded]  # mostly tagged as an event, a law, a building: "Lincoln Memorial"
     votes: dict[tuple[str, ActorKind], Counter[str]] = {}
     counts: Counter[tuple[str, ActorKind]] = Counter()
     spellings: dict[tuple[str, ActorKind], Counter[str]] = {}
@@ -278,8 +366,14 @@ def surname_of(key: str) -> str:
 
 
 def best_spelling(spellings: Counter[str]) -> str:
-    """The best-spelled form: with accents if any spelling has them, then the most used."""
-    return max(spellings.items(), key=lambda item: (accents(item[0]), item[1], item[0]))[0]
+    """The best-spelled form: with accents if any spelling has them, not in capitals ("HILLARY
+    CLINTON" of a headline) if another is, then the most used."""
+    return max(spellings.items(), key=lambda item: (accents(item[0]), not in_capitals(item[0]), item[1], item[0]))[0]
+
+
+def in_capitals(name: str) -> bool:
+    """Written in capitals as a headline is ("HILLARY CLINTON"), not an acronym ("NATO")."""
+    return name.isupper() and (" " in name or len(name) > 5)
 
 
 def _with_best_surname(full: Counter[str], surnames: Counter[str]) -> Counter[str]:
@@ -330,12 +424,51 @@ def extract_mentions(articles: Iterable[Sequence[str]], batch_size: int = 256) -
             owners.append(index)
     # A paragraph repeated across articles (wire copy, a shared quote) goes through the model once.
     unique = list(dict.fromkeys(texts))
-    found_in = {text: [(ent.text, ent.label_) for ent in doc.ents] for text, doc in zip(unique, nlp.pipe(unique, batch_size=batch_size), strict=True)}
-    entities: list[list[tuple[str, str]]] = [[] for _ in articles]
+    found_in = {text: doc_entities(doc) for text, doc in zip(unique, nlp.pipe(unique, batch_size=batch_size), strict=True)}
+    read: list[list[tuple[str, list[tuple[str, str]]]]] = [[] for _ in articles]
     for owner, text in zip(owners, texts, strict=True):
-        entities[owner].extend(found_in[text])
-    for found in entities:
-        yield resolve_in_article(found)
+        read[owner].append((text, found_in[text]))
+    for paragraphs in read:
+        yield resolve_in_article(trusted_entities(paragraphs))
+
+
+_TEAM_NUMBER = re.compile(r"^\d+[A-Za-z]{2,}$")
+
+
+def doc_entities(doc) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(text, label) of a parsed paragraph's entities. A name the model cut before a word with
+    digits is made whole again ("Philadelphia" + "76ers": the small model stops at the digits)."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ == "GPE" and ent.end < len(doc) and _TEAM_NUMBER.match(doc[ent.end].text):
+            found.append((doc[ent.start : ent.end + 1].text, "ORG"))
+        else:
+            found.append((ent.text, ent.label_))
+    return found
+
+
+def trusted_entities(paragraphs: Sequence[tuple[str, list[tuple[str, str]]]]) -> list[tuple[str, str]]:
+    """The entities of an article's paragraphs (title first) worth resolving to actors. Credits
+    are page furniture, not actors: the writer of a citation or photo credit ("Nick Miroff,
+    Washington Post": the outlet stays), the people of a byline or a
+    contributor line, an author's bio closing the article ("Fred Gedrich is a foreign policy
+    and national security analyst."), a paragraph that is only a person's name. (A name found only in a
+    headline-case title needs more evidence: search.store.actor_evidence.prune_weak.)"""
+    kept: list[tuple[str, str]] = []
+    for position, (text, found) in enumerate(paragraphs):
+        if position == 0:
+            kept.extend(found)
+            continue
+        who = credit_names(text)
+        people_out = (
+            contributor_line(text)
+            or (position == len(paragraphs) - 1 and author_bio(text))
+            or any(label == "PERSON" and name.strip() == text.strip(" .\n") for name, label in found)
+        )
+        kept.extend(
+            (name, label) for name, label in found if not (who and name in who) and not (people_out and label == "PERSON")
+        )
+    return kept
 
 
 def extract_all(articles: list[list[str]]) -> list[list[Mention]]:

@@ -29,10 +29,12 @@ from search.ingest.actors import (
     extract_all,
     extract_mentions,
     fold,
+    in_capitals,
     load_nlp,
     majority_kind,
     surname_of,
 )
+from search.store.actor_evidence import person_shaped_kinds, prune_weak
 from search.store.models import Actor, ActorAlias, ActorBlock, Article, ArticleActor, MergeSuggestion, NameAlias
 
 PARALLEL_MIN_TEXTS = 64
@@ -49,6 +51,7 @@ SURNAME_SHARE = 0.8
 # Trump administration", "Sanders" in a headline) joins like a person's, unless it is a
 # known organisation (search.ingest.actors.KNOWN_KINDS).
 SURNAME_PERSON_VOTES = 0.25
+MIDDLE_INITIAL_RATIO = 3
 
 
 # --- extraction on both cores ------------------------------------------------------------------
@@ -148,7 +151,7 @@ class ActorResolver:
         kinds: dict[str, Counter[str]] = defaultdict(Counter)
         for mention in mentions:
             if mention.key in names:
-                if accents(mention.name) > accents(names[mention.key]):
+                if accents(mention.name) > accents(names[mention.key]) or (in_capitals(names[mention.key]) and not in_capitals(mention.name)):
                     names[mention.key] = mention.name[:300]
                 kinds[mention.key].update(dict(mention.votes) or {mention.kind: mention.count})
                 continue
@@ -202,6 +205,8 @@ class ActorResolver:
 
 def better_spelling(current: str, spelling: str) -> str:
     """`current` with the accents of `spelling` where they name the same (whole name or surname)."""
+    if in_capitals(current) and not in_capitals(spelling) and fold(spelling) == fold(current):
+        return spelling[:300]  # "HILLARY CLINTON" first seen in a headline
     if accents(spelling) <= accents(current):
         return current
     if fold(spelling) == fold(current):
@@ -323,15 +328,45 @@ def settle_kinds() -> tuple[int, int]:
 def merge_variants() -> tuple[int, int]:
     """Merge safe variants across the corpus; suggest the rest. Returns (merged, suggested)."""
     _, merged = settle_kinds()
+    person_shaped_kinds()
     frequency = dict(
         Actor.objects.annotate(n=Count("article_links")).values_list("id", "n")
     )
     votes = kind_votes()
     actors = {a.pk: a for a in Actor.objects.all()}
     suggested = 0
+    by_key = {a.key: a for a in actors.values()}
+    # A middle name: "Hillary Rodham Clinton" is "Hillary Clinton" when that form is known. A
+    # middle initial often tells people apart ("John F. Kennedy" and Senator John Kennedy, "George
+    # W. Bush" and "George Bush"): it joins the plain form only when that form is named in
+    # MIDDLE_INITIAL_RATIO times as many articles and no middle of another initial is seen with
+    # that first name and surname ("Donald J. Trump" -> "Donald Trump" beside "Donald John Trump";
+    # "George W. Bush" stays beside "George H. W. Bush"); otherwise it is suggested. Done before
+    # the surname rule.
+    middles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for actor in actors.values():
+        words = actor.key.split()
+        if actor.kind == "person" and len(words) >= 3 and frequency.get(actor.pk, 0) >= 2:  # not a one-off misreading
+            middles[(words[0], words[-1])].add(" ".join(words[1:-1]))
+    for actor in list(actors.values()):
+        words = actor.key.split()
+        if actor.kind != "person" or len(words) != 3:
+            continue
+        short = by_key.get(f"{words[0]} {words[2]}")
+        if short is None or short.pk not in actors or short.kind != "person" or short.pk == actor.pk:
+            continue
+        if len(words[1]) < 2 and (
+            frequency.get(short.pk, 0) < MIDDLE_INITIAL_RATIO * frequency.get(actor.pk, 0)
+            or any(not middle.startswith(words[1]) for middle in middles[(words[0], words[2])])
+        ):
+            suggested += _suggest(actor, short, "middle initial")
+            continue
+        del actors[actor.pk]
+        merge_actor(actor, short)
+        frequency[short.pk] = frequency.get(short.pk, 0) + frequency.get(actor.pk, 0)
+        merged += 1
     # A surname alone (whatever kind spaCy gave it) joins the full name that dominates it.
     by_surname: dict[str, list[Actor]] = defaultdict(list)
-    by_key = {a.key: a for a in actors.values()}
     for actor in actors.values():
         if actor.kind == "person" and " " in actor.key:
             by_surname[surname_of(actor.key)].append(actor)
@@ -357,7 +392,9 @@ def merge_variants() -> tuple[int, int]:
             continue  # "Washington" the place, "Amazon" the company
         if actor.kind != "person" and frequency.get(owners[0].pk, 0) * 2 < frequency.get(actor.pk, 0):
             continue  # "Senate" is not the surname of a rarely named "X Senate"
-        share = frequency.get(owners[0].pk, 0) / max(1, sum(frequency.get(o.pk, 0) for o in owners))
+        # The top owner's middle-initial forms count with it ("Donald J. Trump" with "Donald Trump").
+        top = sum(frequency.get(o.pk, 0) for o in owners if o is owners[0] or _initial_variant(o.key, owners[0].key))
+        share = top / max(1, sum(frequency.get(o.pk, 0) for o in owners))
         if share >= SURNAME_SHARE:
             del actors[actor.pk]
             merge_actor(actor, owners[0])
@@ -381,17 +418,6 @@ def merge_variants() -> tuple[int, int]:
         else:
             for owner in owners[:5]:
                 suggested += _suggest(actor, owner, "first name of several people")
-    # A middle name: "Hillary Rodham Clinton" is "Hillary Clinton" when that form is known.
-    for actor in list(actors.values()):
-        words = actor.key.split()
-        if actor.kind != "person" or len(words) != 3 or len(words[1]) < 2:
-            continue
-        short = by_key.get(f"{words[0]} {words[2]}")
-        if short is not None and short.pk in actors and short.kind == "person" and short.pk != actor.pk:
-            del actors[actor.pk]
-            merge_actor(actor, short)
-            frequency[short.pk] = frequency.get(short.pk, 0) + frequency.get(actor.pk, 0)
-            merged += 1
     # One token off: "Ramzan Kadrov" / "Ramzan Kadyrov", "Russian LGBT Network" / "Russia LGBT Network".
     buckets: dict[tuple[str, int, str], list[Actor]] = defaultdict(list)
     for actor in actors.values():
@@ -432,32 +458,15 @@ def merge_variants() -> tuple[int, int]:
     return merged, suggested
 
 
+def _initial_variant(key: str, other: str) -> bool:
+    """Same first name and surname, differing only by middle initials ("donald j trump")."""
+    a, b = key.split(), other.split()
+    return a[0] == b[0] and surname_of(key) == surname_of(other) and all(len(w) == 1 for w in set(a) ^ set(b))
+
+
 def _suggest(actor: Actor, into: Actor, reason: str) -> int:
     _, created = MergeSuggestion.objects.get_or_create(actor=actor, into=into, defaults={"reason": reason})
     return int(created)
-
-
-def prune_weak() -> int:
-    """The minimum-evidence rule: a one-word name mentioned once, in one article only, is dropped.
-
-    spaCy's small model is most often wrong on single words seen once (a headline word, a
-    caption, a button); a name seen again, or written as two or more words, stays. Curated
-    names (a curator's merge alias, a name alias) are kept. Returns the actors removed.
-    """
-    curated = set(ActorAlias.objects.values_list("actor_id", flat=True))
-    curated_keys = {fold(name) for name in NameAlias.objects.values_list("name", flat=True)}
-    weak = [
-        pk
-        for pk, key, n, mentions in Actor.objects.annotate(n=Count("article_links"), m=Sum("article_links__mentions"))
-        .filter(n=1, m=1)
-        .values_list("id", "key", "n", "m")
-        if " " not in key and pk not in curated and key not in curated_keys
-    ]
-    touched = set(ArticleActor.objects.filter(actor_id__in=weak).values_list("article_id", flat=True))
-    for start in range(0, len(weak), 500):
-        Actor.objects.filter(pk__in=weak[start : start + 500]).delete()
-    enqueue(touched)
-    return len(weak)
 
 
 def delete_orphans() -> int:
