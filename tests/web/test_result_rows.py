@@ -1,4 +1,4 @@
-"""What one result row shows when its article shares many passages."""
+"""What a result row and a /check/ answer show when an article shares many passages: a few, and how many more."""
 
 from __future__ import annotations
 
@@ -36,3 +36,18 @@ def test_a_row_links_three_passages_and_counts_the_rest(tmp_path, backend, clien
         assert len(re.findall(r'class="spread-link"', sharing)) == 3
         more = re.search(r'class="spread-more" href="/articles/(\d+)/"[^>]*>and (\d+) more</a>', sharing)
         assert more and int(more.group(2)) == passages - 3 and int(more.group(1)) in ids, sharing
+
+
+def test_the_check_page_shows_three_passages_per_article_and_folds_the_rest(tmp_path, backend, client):
+    from django.urls import reverse
+
+    paragraphs = long_paragraphs()
+    shared, own = paragraphs[:6], paragraphs[6:]
+    carried = "\n\n".join(p for pair in zip(shared, own[0:6], strict=True) for p in pair)
+    import_rows(tmp_path, [("a.txt", "Daily Planet", "2017-05-18", carried)])
+    html = client.post(reverse("search:check"), {"text": "\n\n".join(shared)}).content.decode()
+    [match] = re.findall(r'<li class="check-match".*?</li>', html, re.S)
+    shown, folded = match.split('<details class="more-passages">')
+    assert shown.count('<blockquote class="left">') == 3
+    more = int(re.search(r"<summary>(\d+) more passages? in this article</summary>", folded).group(1))
+    assert more == folded.count('<blockquote class="left">') and more >= 1
