@@ -22,6 +22,17 @@ BROWSER_TESTS = [pytest.mark.browser, requires_chromium]  # every browser test m
 TIMEOUT_MS = 10_000  # what expect() and waits allow a page in the browser tests
 
 
+@pytest.fixture
+def corpus(transactional_db, index_path):  # type: ignore[no-untyped-def]
+    """The five sample articles, committed so the live server thread sees them (modules with
+    a corpus of their own define their own `corpus`)."""
+    from tests.conftest import CORPUS, import_into_db
+
+    report = import_into_db(CORPUS)
+    assert report.imported == 5, report
+    return report
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Launch the system Chromium instead of a Playwright-downloaded browser (no network here)."""

@@ -14,22 +14,12 @@ import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import CORPUS, import_into_db
 from tests.web.conftest import BROWSER_TESTS, TIMEOUT_MS
 
 
 pytestmark = BROWSER_TESTS
-
-
-@pytest.fixture
-def corpus(transactional_db, index_path):  # type: ignore[no-untyped-def]
-    """The five sample articles, committed so the live server thread sees them."""
-    report = import_into_db(CORPUS)
-    assert report.imported == 5, report
-    return report
 
 
 def query_of(url: str) -> dict[str, list[str]]:

@@ -7,25 +7,17 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from search.monitor.models import SavedSearch
 from search.store.models import Article
-from tests.conftest import CORPUS, import_into_db
+from tests.conftest import import_into_db
 from tests.web.conftest import BROWSER_TESTS, TIMEOUT_MS
 
 pytestmark = BROWSER_TESTS
 
 STATE_DEPARTMENT = "The United States continues to be concerned about the situation in the Republic of Chechnya"
-
-
-@pytest.fixture
-def corpus(transactional_db, index_path):  # type: ignore[no-untyped-def]
-    report = import_into_db(CORPUS)
-    assert report.imported == 5, report
-    return report
 
 
 def test_saving_a_search_and_seeing_its_new_matches(live_server, corpus, page, tmp_path) -> None:  # type: ignore[no-untyped-def]

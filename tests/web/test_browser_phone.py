@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import CORPUS, import_into_db
 from tests.web.conftest import BROWSER_TESTS, TIMEOUT_MS
 
 pytestmark = BROWSER_TESTS
-
-
-@pytest.fixture
-def corpus(transactional_db, index_path):  # type: ignore[no-untyped-def]
-    report = import_into_db(CORPUS)
-    assert report.imported == 5, report
-    return report
 
 
 def test_a_phone_shows_results_before_the_filters(live_server, corpus, new_context) -> None:  # type: ignore[no-untyped-def]
