@@ -222,11 +222,7 @@ class SearchSections(ReportCore):
                 "",
             ]
             lines += self.comparison_table(ours, theirs, "haystack")
-            build = figures.get("build", {})
-            if build.get("reused"):
-                lines += ["", f"Haystack index reused ({fmt(build.get('documents'))} documents)."]
-            elif build:
-                lines += ["", f"Haystack index build: {fmt(build.get('documents'))} documents in {fmt(build.get('seconds'))} s ({fmt(build.get('articles_per_s'))} articles/s), {fmt((build.get('index_bytes') or 0) / 1e6)} MB."]
+            lines += self.build_lines(figures.get("build", {}), "Haystack index", "documents", "index_bytes")
             counts = figures.get("count_summary")
             if isinstance(counts, dict):
                 lines.append(
@@ -246,6 +242,15 @@ class SearchSections(ReportCore):
             return lines
 
         return self.section("Reference: django-haystack (Whoosh backend)", ("haystack",), [t], render)
+
+    @staticmethod
+    def build_lines(build: dict[str, Any], name: str, unit: str, size_key: str, built: str | None = None) -> list[str]:
+        """How a reference engine's index was had: reused, or built (time, rate, size)."""
+        if build.get("reused"):
+            return ["", f"{name} reused ({fmt(build.get('documents'))} {unit})."]
+        if build:
+            return ["", f"{built or name} build: {fmt(build.get('documents'))} {unit} in {fmt(build.get('seconds'))} s ({fmt(build.get('articles_per_s'))} articles/s), {fmt((build.get(size_key) or 0) / 1e6)} MB."]
+        return []
 
     @staticmethod
     def comparison_table(ours: dict[str, Any], theirs: dict[str, Any], name: str) -> list[str]:
@@ -288,11 +293,7 @@ class SearchSections(ReportCore):
             skipped = figures.get("not_expressible") or []
             if skipped:
                 lines += ["", f"Not expressible in FTS5, skipped: {', '.join(skipped)}; its **all** leaves them out (\"all FTS5 kinds\" compares like with like)."]
-            build = figures.get("build", {})
-            if build.get("reused"):
-                lines += ["", f"FTS5 file reused ({fmt(build.get('documents'))} articles)."]
-            elif build:
-                lines += ["", f"FTS5 build: {fmt(build.get('documents'))} articles in {fmt(build.get('seconds'))} s ({fmt(build.get('articles_per_s'))} articles/s), {fmt((build.get('file_bytes') or 0) / 1e6)} MB."]
+            lines += self.build_lines(figures.get("build", {}), "FTS5 file", "articles", "file_bytes", built="FTS5")
             counts = figures.get("count_comparison")
             if isinstance(counts, dict):
                 lines.append(f"Counts: FTS5's total equals newsindex's on {counts.get('same_total')} of {counts.get('queries')} queries; facet counts differ on {counts.get('same_total_but_facets_differ')} of those.")
