@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
-from django.db import transaction
+from django.db import connections, transaction
 
 from search.index import get_backend
 from search.index.base import BackendWriter, SearchBackend
@@ -58,10 +59,6 @@ def rebuild_now(backend: SearchBackend, article_ids: list[int], ahead: bool = Tr
     rebuild that is not inside a caller's transaction."""
     if not ahead:
         return apply_now(backend, article_ids)
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-
     writer = backend.open_writer()
     batches = [article_ids[start : start + DRAIN_BATCH] for start in range(0, len(article_ids), DRAIN_BATCH)]
 
