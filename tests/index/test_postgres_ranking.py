@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from search.index.base import SearchQuery
-from search.index.postgres import backend as pg_backend
+from search.index.postgres import ranking as pg_ranking
 from search.index.postgres.analysis import LEAD_WORDS, prepare, stem_analyzer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("engine_name", ["postgres"], indirect=True)]
@@ -18,7 +18,7 @@ def _full_ranking(tsquery: str) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT article_id FROM search_pgdocument WHERE text_vector @@ %s::tsquery ORDER BY "
-            f"ts_rank_cd('{pg_backend.RANK_WEIGHTS}', text_vector, %s::tsquery, {pg_backend.RANK_NORMALIZATION}) DESC, article_id",
+            f"ts_rank_cd('{pg_ranking.RANK_WEIGHTS}', text_vector, %s::tsquery, {pg_ranking.RANK_NORMALIZATION}) DESC, article_id",
             [tsquery, tsquery],
         )
         return [row[0] for row in cursor.fetchall()]
@@ -33,12 +33,12 @@ def test_ranking_is_exact_when_the_matches_fit_in_the_second_step(seeds, backend
         assert _ids(backend, word) == _full_ranking(f"'{stem_analyzer()(word).__next__().text}'")
     # With a second step smaller than the matches, the best of the lead ranking come first,
     # in the order of their whole text, then the rest by their lead: the same articles.
-    monkeypatch.setattr(pg_backend, "RERANK", 2)
+    monkeypatch.setattr(pg_ranking, "RERANK", 2)
     two = _ids(backend, "kadyrov")
     assert sorted(two) == sorted(_full_ranking("'kadyrov'")) and len(two) == 4
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT article_id, ts_rank_cd('{pg_backend.RANK_WEIGHTS}', text_vector, 'kadyrov', 1) FROM search_pgdocument WHERE article_id = ANY(%s)",
+            f"SELECT article_id, ts_rank_cd('{pg_ranking.RANK_WEIGHTS}', text_vector, 'kadyrov', 1) FROM search_pgdocument WHERE article_id = ANY(%s)",
             [two[:2]],
         )
         full = dict(cursor.fetchall())

@@ -19,7 +19,8 @@ import pytest
 from search.index.base import SearchQuery
 from search.index.whoosh import prepared
 from search.index.whoosh.backend import WhooshBackend
-from search.index.whoosh.facets import FacetArrays
+from search.index.facet_arrays import FacetArrays
+from search.index.whoosh import facets as whoosh_facets
 from search.index.whoosh.vocabulary import read_words
 from tests.conftest import CORPUS, ROOT, corpus_path, import_into_db
 from tests.index.conftest import _documents
@@ -68,7 +69,7 @@ def test_prepared_files_equal_what_a_reader_builds_after_an_import(imported):
         reader = searcher.reader()
         ready = prepared.load(imported.path, reader)
         assert ready is not None and ready.key == prepared.generation_key(reader)
-        built = FacetArrays.build(reader)
+        built = whoosh_facets.build(reader)
         assert built.actor_ids.size and len(built.outlet_names) > 5 and np.count_nonzero(built.days)  # not vacuous
         _assert_same_arrays(ready.facets, built)
         assert not ready.facets.live.flags.writeable  # mapped read-only, not copied
@@ -144,7 +145,7 @@ def test_a_commit_without_preparing_is_read_in_process(tmp_path, docs):
     assert backend.in_process["facets"] == 1 and backend.in_process["words:body"] == 1  # ... and not used
     with backend.searcher() as searcher:
         assert backend.prepared_files(searcher) is None
-        built = FacetArrays.build(searcher.reader())
+        built = whoosh_facets.build(searcher.reader())
         assert np.array_equal(backend.facet_arrays(searcher).live, built.live)
     assert after != before and not set(after[1]) & set(range(1, 200, 3))  # deleted articles gone
     backend.prepare()  # what the next commit does: now this version's files are used

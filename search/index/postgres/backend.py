@@ -27,6 +27,10 @@ from search.index.base import (
 )
 from search.index.postgres.analysis import lead_and_rest, prepare, query_schema, stem_analyzer
 from search.index.postgres.models import NAMES_CONFIG, TEXT_CONFIG, PgDocument
+from search.index.postgres import matches
+from search.index.postgres.arrays import CACHE, mark_changed
+from search.index.postgres import ranking
+from search.index.postgres.ranking import rank as _rank
 from search.index.postgres.translate import Cond, Translation, Translator, TooBroad
 from search.index.querylang import parse_query, too_broad_message
 from search.index.highlight import Highlighter
@@ -40,17 +44,6 @@ SEARCH_TIME_LIMIT = 5.0  # seconds (statement_timeout); a longer query is stoppe
 # scan for common words that reads every article's vector (0.5 s at 37.5k articles) where the
 # GIN index answers without reading any (20 ms).
 SEARCH_SETTINGS = {"jit": "off", "work_mem": "64MB", "enable_seqscan": "off"}
-# ts_rank_cd weights for {D, C, B, A}: title (A) counts twice as much as body (the lead, C, and
-# the rest, B), as on Whoosh.
-RANK_WEIGHTS = "{0.1, 0.5, 0.5, 1.0}"
-# Two-step ranking: the matches are ordered by their lead vector (title and first LEAD_WORDS
-# words, kept in the table's row; models.PgDocument.lead_vector), then the best RERANK by their
-# whole text. Reading a whole vector costs about 15 us (it is stored apart, compressed), so a
-# broad query (35,000 matches at 37.5k articles) spent 0.5 s on ranking alone; with at most
-# RERANK matches ranking is exact.
-RERANK = 1000
-RANK_NORMALIZATION = 1  # divide by 1 + log(document length): long articles do not win by size
-
 _UPSERT = f"""
 INSERT INTO search_pgdocument (article_id, outlet, published, actor_ids, copy_of, fingerprint, text_vector, names_vector)
 VALUES (%s, %s, %s, %s, %s, %s,
@@ -112,6 +105,7 @@ class PostgresWriter(BackendWriter):
         with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
             cursor.executemany(_UPSERT, rows)
             cursor.execute(_WORDS, [ids, ids])
+            mark_changed(cursor, ids)
 
     def delete(self, article_ids: Iterable[int]) -> None:
         ids = sorted(set(article_ids))
@@ -120,6 +114,7 @@ class PostgresWriter(BackendWriter):
         alias = _write_alias()
         with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
             cursor.execute("DELETE FROM search_pgdocument WHERE article_id = ANY(%s)", [ids])
+            mark_changed(cursor, ids)
 
     def commit(self) -> None:
         pass
@@ -150,6 +145,7 @@ class PostgresBackend(SearchBackend):
         alias = _write_alias()
         with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
             cursor.execute("TRUNCATE search_pgdocument, search_pgword")
+            mark_changed(cursor, [], everything=True)
 
     def unlock(self) -> bool:
         return False  # nothing to unlock: PostgreSQL releases a dead writer's locks itself
@@ -182,12 +178,21 @@ class PostgresBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResults:
         alias = _read_alias()
         messages: list[str] = []
+        connection = connections[alias]
+        fresh = not connection.in_atomic_block  # this search's own transaction: one snapshot for all its statements
         try:
-            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            with transaction.atomic(using=alias), connection.cursor() as cursor:
+                if fresh:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 _configure(cursor)  # for the word lookups of translate() as well
                 translation, messages, everything = self.translate(query.text, alias)
                 if translation is None:
                     return SearchResults(total=0, hits=[], messages=messages, facets=FacetCounts() if query.facets else None)
+                arrays = CACHE.arrays(cursor, _database_key(alias)) if query.within is None else None
+                if arrays is not None:
+                    return matches.search(cursor, query, translation, everything, arrays, messages)
+                # Counted in SQL: a few articles (`within`), or a snapshot older than this
+                # process's arrays.
                 sql, params = _statement(query, translation, everything)
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
@@ -208,6 +213,11 @@ class PostgresBackend(SearchBackend):
         if translation is None or everything or not (translation.singles or translation.phrases):
             return lambda text: []
         return PgHighlighter(translation.singles, translation.phrases, self._analyzer)
+
+
+def _database_key(alias: str) -> str:
+    settings = connections[alias].settings_dict
+    return f"{settings.get('HOST')}:{settings.get('PORT')}/{settings.get('NAME')}"
 
 
 def _configure(cursor) -> None:  # type: ignore[no-untyped-def]
@@ -258,17 +268,6 @@ def _selections(query: SearchQuery) -> tuple[list[str], list[object]]:
     return parts, params
 
 
-def _rank(translation: Translation, lead: bool = False) -> tuple[str, list[object]]:
-    """The relevance of row `d`: over its whole text, or its title and lead only (`lead`)."""
-    terms: list[str] = []
-    params: list[object] = []
-    for column, queries in sorted(translation.rank.items()):
-        vector = "lead_vector" if lead and column == "text_vector" else column
-        terms.append(f"ts_rank_cd('{RANK_WEIGHTS}', d.{vector}, %s::tsquery, {RANK_NORMALIZATION})")
-        params.append(" | ".join(f"({q})" for q in queries))
-    return (" + ".join(terms) if terms else "0"), params
-
-
 def _statement(query: SearchQuery, translation: Translation, everything: bool) -> tuple[str, list[object]]:
     cond_sql, cond_params = translation.cond.as_sql()
     (outlet, actor, date), selection_params = _selections(query)
@@ -296,7 +295,7 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
         full_sql, full_params = _rank(translation)
         sql.append(f""", best AS MATERIALIZED (
             SELECT t.article_id, ({full_sql})::float8 AS full_score
-            FROM (SELECT article_id FROM k ORDER BY score DESC, article_id LIMIT {RERANK}) AS t
+            FROM (SELECT article_id FROM k ORDER BY score DESC, article_id LIMIT {ranking.RERANK}) AS t
             JOIN search_pgdocument d USING (article_id)
         ), ranked AS (SELECT k.article_id, k.score AS lead_score, coalesce(b.full_score, k.score) AS score,
             b.full_score IS NOT NULL AS best FROM k LEFT JOIN best b USING (article_id))""")
@@ -351,7 +350,7 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
         UNION ALL SELECT 'cd', c, outlet, published, NULL, NULL FROM cd WHERE outlet IN (
             SELECT outlet FROM cd GROUP BY outlet ORDER BY sum(c) DESC, outlet LIMIT %s)
         UNION ALL SELECT 'cf', article_id, outlet, published, NULL, NULL FROM (
-            SELECT DISTINCT ON (outlet) outlet, article_id, published FROM k ORDER BY outlet, published NULLS LAST, article_id
+            SELECT DISTINCT ON (outlet) outlet, article_id, published FROM r ORDER BY outlet, published NULLS LAST, article_id
         ) AS firsts""")
             params.append(query.coverage_outlets)
     return "".join(sql), params

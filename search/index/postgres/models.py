@@ -59,3 +59,32 @@ class PgWord(models.Model):
         required_db_vendor = "postgresql"
         constraints = [models.UniqueConstraint(fields=["kind", "word"], name="search_pgword_unique")]
         indexes = [GinIndex(fields=["word"], name="search_pgword_trgm", opclasses=["gin_trgm_ops"])]
+
+
+class PgGeneration(models.Model):
+    """One row: the index's version. Every write of search_pgdocument sets `generation` to the
+    next value of the sequence search_pggeneration_seq (migration 0014), in the writer's
+    transaction; the row lock orders writers, so a snapshot that sees generation G sees every
+    change up to G. Web processes compare it with the version of their facet arrays
+    (search.index.postgres.arrays). Change rows at or below `pruned_to` are gone: a process
+    whose arrays are older loads them anew."""
+
+    id = models.SmallIntegerField(primary_key=True, default=1)
+    generation = models.BigIntegerField(default=0)
+    pruned_to = models.BigIntegerField(default=0)
+
+    class Meta:
+        app_label = "search"
+        required_db_vendor = "postgresql"
+
+
+class PgChange(models.Model):
+    """Which blocks of article ids (arrays.BLOCK_BITS) a generation changed."""
+
+    generation = models.BigIntegerField()
+    block = models.IntegerField()
+
+    class Meta:
+        app_label = "search"
+        required_db_vendor = "postgresql"
+        indexes = [models.Index(fields=["generation"], name="search_pgchange_generation")]

@@ -35,7 +35,8 @@ from search.index.base import (
 )
 from search.index.whoosh import prepared
 from search.index.whoosh.diagnosis import describe_os_error, lock_holder
-from search.index.whoosh.facets import FacetArrays
+from search.index.facet_arrays import FacetArrays
+from search.index.whoosh import facets as whoosh_facets
 from search.index.highlight import Highlighter
 from search.index.whoosh.vocabulary import Vocabulary
 from search.index.whoosh.schema import build_schema
@@ -308,7 +309,7 @@ class WhooshBackend(SearchBackend):
             ready = self.prepared_files(searcher)
             if ready is None:
                 self.in_process["facets"] += 1
-            cached = (searcher, ready.facets if ready is not None else FacetArrays.build(searcher.reader()))
+            cached = (searcher, ready.facets if ready is not None else whoosh_facets.build(searcher.reader()))
             self._local.arrays = cached
         return cached[1]
 
@@ -317,7 +318,7 @@ class WhooshBackend(SearchBackend):
         searcher and the ids stay the same (the saved searches of one import share them)."""
         cached = getattr(self._local, "within", None)
         if cached is None or cached[0] is not searcher or cached[1] != article_ids:
-            cached = (searcher, article_ids, FacetArrays.build(searcher.reader(), _documents(searcher, article_ids)))
+            cached = (searcher, article_ids, whoosh_facets.build(searcher.reader(), _documents(searcher, article_ids)))
             self._local.within = cached
         return cached[2]
 
@@ -413,20 +414,10 @@ class WhooshBackend(SearchBackend):
             if query.sort == "relevance" and not isinstance(parsed, wq.Every):
                 hits = _top_scored(arrays, scored, results_mask, query)
             else:
-                hits = self._by_date(arrays, results_mask, query)
+                hits = arrays.by_date(results_mask, query)
         return SearchResults(
             total=total, hits=hits, messages=messages, timed_out=timed_out, facets=facets, uncollapsed_total=uncollapsed
         )
-
-    @staticmethod
-    def _by_date(arrays: FacetArrays, results: np.ndarray, query: SearchQuery) -> list[Hit]:
-        """The page by date from the per-document arrays: undated last, then newest (or oldest)
-        first, then article id; no Whoosh sort keys (which read a posting list per document)."""
-        docs = np.flatnonzero(results)
-        days = arrays.days[docs].astype(np.int64)
-        order = np.lexsort((arrays.article_ids[docs], -days if query.sort != "oldest" else days, days == 0))
-        page = docs[order[query.offset : query.offset + query.limit]]
-        return [Hit(int(article_id), None) for article_id in arrays.article_ids[page].tolist()]
 
     def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:
         """Words the query matches; a phrase is matched (and marked) only where its words follow each other."""

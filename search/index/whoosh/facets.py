@@ -1,245 +1,56 @@
-"""Facet counting for the Whoosh engine: per-document value arrays, built once per index reader.
+"""The Whoosh engine's facet arrays (search.index.facet_arrays), read from an index reader.
 
 Whoosh's own faceting (groupedby=) scores and sorts every match and runs a query per date
-bucket; here each document number maps to an outlet code, a day and a list of actor ids in
-NumPy arrays, and counting over a set of matches is a bincount.
+bucket; here the values of each document are read once per index version from its columns
+(and prepared at each commit by the writer: prepared.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 from whoosh.reading import IndexReader
 
-from search.index.base import FacetCounts, SearchQuery
+from search.index.facet_arrays import FacetArrays
 
 
-@dataclass
-class FacetArrays:
-    size: int  # document numbers 0..size-1 (deleted ones included; masks exclude them)
-    outlet_codes: np.ndarray  # int32 per doc, -1 for no outlet
-    outlet_names: list[str]
-    outlet_index: dict[str, int]
-    days: np.ndarray  # int32 ordinal per doc, 0 when undated
-    actor_starts: np.ndarray  # int64, size+1: actor ids of doc d are actor_ids[starts[d]:starts[d+1]]
-    actor_ids: np.ndarray  # int64
-    actor_docs: np.ndarray  # int64 document number of each entry in actor_ids
-    copy_docs: np.ndarray  # int64: document number of a copy ...
-    copy_source_docs: np.ndarray  # ... and of the earlier article it copies (both in the index)
-    article_ids: np.ndarray  # int64 article id per doc: hits need no stored-field reads
-    actor_values: np.ndarray  # int64 sorted distinct actor ids ...
-    actor_codes: np.ndarray  # ... and each entry of actor_ids as a position in it: counting is a bincount
-    live: np.ndarray  # bool per doc: not deleted
-
-    @classmethod
-    def build(cls, reader: IndexReader, only: np.ndarray | None = None) -> FacetArrays:
-        """The arrays of every document, or of the documents `only` (document numbers; the others
-        count as deleted): SearchQuery.within reads its few documents' values one by one, at a
-        cost that follows them, not the index."""
-        size = reader.doc_count_all()
-        live = np.zeros(size, dtype=bool)
-        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64) if only is None else only] = True
-        names: list[str] = []
-        index: dict[str, int] = {}
-        codes = np.full(size, -1, dtype=np.int32)
-        for docnum, name in _column(reader, "outlet_name", only):
-            if name:
-                code = index.get(name)
-                if code is None:
-                    code = index[name] = len(names)
-                    names.append(name)
-                codes[docnum] = code
-        days = _numbers(reader, "day", size, only).astype(np.int32)
-        lengths = np.zeros(size, dtype=np.int64)
-        flat: list[int] = []
-        for docnum, value in _column(reader, "actors", only):
-            if value:
-                ids = value.decode().split() if isinstance(value, bytes) else value.split()
-                lengths[docnum] = len(ids)
-                flat.extend(map(int, ids))
-        starts = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(lengths, out=starts[1:])
-        actor_ids = np.array(flat, dtype=np.int64)
-        actor_docs = np.repeat(np.arange(size, dtype=np.int64), lengths)
-        article_ids = _numbers(reader, "article_id", size, only)
-        copy_docs, copy_source_docs = _copy_pairs(reader, article_ids, live, only)
-        actor_values, actor_codes = np.unique(actor_ids, return_inverse=True)
-        return cls(
-            size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs, article_ids,
-            actor_values, actor_codes.astype(np.int32), live,
-        )
-
-    def collapse(self, results: np.ndarray) -> np.ndarray:
-        """Drop copies whose source is among the results too (the source stays)."""
-        if not self.copy_docs.size:
-            return results
-        hide = self.copy_docs[results[self.copy_docs] & results[self.copy_source_docs]]
-        kept = results.copy()
-        kept[hide] = False
-        return kept
-
-    # --- selections ---------------------------------------------------------------------
-
-    def outlet_mask(self, outlets: tuple[str, ...]) -> np.ndarray:
-        wanted = [self.outlet_index[name] for name in outlets if name in self.outlet_index]
-        return np.isin(self.outlet_codes, wanted)
-
-    def actor_mask(self, actors: tuple[int, ...]) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        hits = self.actor_docs[np.isin(self.actor_ids, np.array(actors, dtype=np.int64))]
-        mask[hits] = True
-        return mask
-
-    def date_mask(self, query: SearchQuery) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        if query.date_from or query.date_to:
-            low = query.date_from.toordinal() if query.date_from else 1
-            high = query.date_to.toordinal() if query.date_to else np.iinfo(np.int32).max
-            mask |= (self.days >= low) & (self.days <= high)
-        if query.undated:
-            mask |= self.days == 0
-        return mask
-
-    # --- counting -------------------------------------------------------------------------
-
-    def count(self, base: np.ndarray, query: SearchQuery) -> tuple[np.ndarray, FacetCounts | None]:
-        """(mask of the results, facet counts or None). `base` is the mask of the text query.
-
-        With a facet budget, counting runs over ranges of document numbers, each holding twice as
-        many results as the one before; when the budget is spent, the counts are those of the ranges
-        counted so far (`partial`, over `counted` results). The first range is always counted."""
-        selections: dict[str, np.ndarray] = {}
-        if query.outlets or query.exclude_outlets:
-            mask = self.outlet_mask(query.outlets) if query.outlets else np.ones(self.size, dtype=bool)
-            if query.exclude_outlets:
-                mask &= ~self.outlet_mask(query.exclude_outlets)
-            selections["outlet"] = mask
-        if query.actors or query.exclude_actors:
-            mask = self.actor_mask(query.actors) if query.actors else np.ones(self.size, dtype=bool)
-            if query.exclude_actors:
-                mask &= ~self.actor_mask(query.exclude_actors)
-            selections["actor"] = mask
-        if query.has_date_filter:
-            selections["date"] = self.date_mask(query)
-
-        def without(name: str) -> np.ndarray:
-            mask = base.copy()
-            for other, selected in selections.items():
-                if other != name:
-                    mask &= selected
-            return mask
-
-        results = without("")
-        if not query.facets:
-            return results, None
-        scope = {name: without(name) for name in ("outlet", "actor", "date")}
-        started = time.monotonic()
-        ranges = self._ranges(results, scope, query.facet_budget is not None)
-        outlet_counts = np.zeros(len(self.outlet_names), dtype=np.int64)
-        actor_counts = np.zeros(self.actor_values.size, dtype=np.int64)
-        day_parts: list[np.ndarray] = []
-        split_parts: list[np.ndarray] = []
-        counted_to = 0
-        for lo, hi in ranges:
-            codes = self.outlet_codes[lo:hi][scope["outlet"][lo:hi]]
-            outlet_counts += np.bincount(codes[codes >= 0], minlength=len(self.outlet_names))
-            if self.actor_ids.size:
-                a, b = int(self.actor_starts[lo]), int(self.actor_starts[hi])
-                inside = scope["actor"][self.actor_docs[a:b]]
-                actor_counts += np.bincount(self.actor_codes[a:b][inside], minlength=self.actor_values.size)
-            in_dates = scope["date"][lo:hi]
-            day_parts.append(self.days[lo:hi][in_dates])
-            if query.coverage:
-                split_parts.append(self.outlet_codes[lo:hi][in_dates].astype(np.int64) << 32 | self.days[lo:hi][in_dates])
-            counted_to = hi
-            if query.facet_budget is not None and time.monotonic() - started > query.facet_budget:
-                break
-        facets = FacetCounts()
-        if counted_to < self.size and np.any(results[counted_to:] | scope["outlet"][counted_to:] | scope["actor"][counted_to:] | scope["date"][counted_to:]):
-            facets.partial = True
-            facets.counted = int(np.count_nonzero(results[:counted_to]))
-        # outlets
-        top = _top(outlet_counts, query.facet_size, [self.outlet_index[o] for o in (*query.outlets, *query.exclude_outlets) if o in self.outlet_index])
-        facets.outlets = [(self.outlet_names[i], int(outlet_counts[i])) for i in top]
-        facets.outlet_values = int(np.count_nonzero(outlet_counts))
-        # actors
-        if self.actor_ids.size:
-            wanted = np.array((*query.actors, *query.exclude_actors), dtype=np.int64)
-            positions = np.searchsorted(self.actor_values, wanted)
-            known = positions < self.actor_values.size
-            selected = positions[known][self.actor_values[positions[known]] == wanted[known]].tolist()
-            top = _top(actor_counts, query.facet_size, selected)
-            # A selected or excluded actor with no match in scope still shows (with 0).
-            facets.actors = [(int(self.actor_values[i]), int(actor_counts[i])) for i in top]
-            facets.actor_values = int(np.count_nonzero(actor_counts))
-        # days
-        days = np.concatenate(day_parts) if day_parts else np.zeros(0, dtype=np.int32)
-        facets.undated = int(np.count_nonzero(days == 0))
-        dated = days[days > 0]
-        if dated.size:
-            values, counts = np.unique(dated, return_counts=True)
-            facets.days = {dt.date.fromordinal(int(v)): int(c) for v, c in zip(values, counts, strict=True)}
-        if query.coverage:
-            facets.outlet_days = self._outlet_days(np.concatenate(split_parts) if split_parts else np.zeros(0, dtype=np.int64), query.coverage_outlets)
-            facets.first = self.first_by_outlet(results)
-        return results, facets
-
-    def _ranges(self, results: np.ndarray, scope: dict[str, np.ndarray], budgeted: bool) -> list[tuple[int, int]]:
-        """Ranges of document numbers to count, in order: one for all without a budget; with one,
-        ranges holding 1/64 of the results, then twice as many each time (a range ends after a result)."""
-        if not budgeted:
-            return [(0, self.size)]
-        docs = np.flatnonzero(results)
-        if not docs.size:  # no results, but the facets count the other selections' scopes
-            docs = np.flatnonzero(scope["outlet"] | scope["actor"] | scope["date"])
-        if not docs.size:
-            return [(0, self.size)]
-        ranges: list[tuple[int, int]] = []
-        step, done, lo = max(1, docs.size >> 6), 0, 0
-        while done < docs.size:
-            done = min(docs.size, done + step)
-            hi = int(docs[done - 1]) + 1 if done < docs.size else self.size
-            ranges.append((lo, hi))
-            lo, step = hi, step * 2
-        return ranges
-
-    def _outlet_days(self, keys: np.ndarray, top: int) -> dict[str, dict[dt.date, int]]:
-        """{outlet: {day: count}} from (outlet code << 32 | day ordinal) keys, for the `top` outlets
-        with the most dated keys (ties by name)."""
-        out: dict[str, dict[dt.date, int]] = {}
-        keys = keys[((keys >> 32) >= 0) & ((keys & 0xFFFFFFFF) > 0)]
-        if not keys.size or top <= 0:
-            return out
-        per_outlet = np.bincount((keys >> 32).astype(np.int64), minlength=len(self.outlet_names))
-        present = np.flatnonzero(per_outlet)
-        chosen = sorted(present.tolist(), key=lambda code: (-int(per_outlet[code]), self.outlet_names[code]))[:top]
-        keys = keys[np.isin(keys >> 32, chosen)]
-        values, counts = np.unique(keys, return_counts=True)
-        for key, count in zip(values.tolist(), counts.tolist(), strict=True):
-            out.setdefault(self.outlet_names[key >> 32], {})[dt.date.fromordinal(key & 0xFFFFFFFF)] = count
-        return out
-
-    def first_by_outlet(self, results: np.ndarray) -> list[tuple[str, int, dt.date | None]]:
-        """Each outlet's first result by day (then article id), earliest first; undated-only outlets
-        last; articles without an outlet as one entry named ""."""
-        docs = np.flatnonzero(results)
-        if not docs.size:
-            return []
-        codes = self.outlet_codes[docs]
-        days = self.days[docs].astype(np.int64)
-        undated_key = np.where(days == 0, np.iinfo(np.int64).max, days)
-        order = np.lexsort((self.article_ids[docs], undated_key, codes))
-        _, first = np.unique(codes[order], return_index=True)
-        picks = order[first]
-        picks = picks[np.lexsort((self.article_ids[docs][picks], undated_key[picks]))]
-        return [
-            (self.outlet_names[code] if code >= 0 else "", int(article_id), dt.date.fromordinal(day) if day else None)
-            for code, article_id, day in zip(codes[picks].tolist(), self.article_ids[docs][picks].tolist(), days[picks].tolist(), strict=True)
-        ]
+def build(reader: IndexReader, only: np.ndarray | None = None) -> FacetArrays:
+    """The arrays of every document, or of the documents `only` (document numbers; the others
+    count as deleted): SearchQuery.within reads its few documents' values one by one, at a
+    cost that follows them, not the index."""
+    size = reader.doc_count_all()
+    live = np.zeros(size, dtype=bool)
+    live[np.fromiter(reader.all_doc_ids(), dtype=np.int64) if only is None else only] = True
+    names: list[str] = []
+    index: dict[str, int] = {}
+    codes = np.full(size, -1, dtype=np.int32)
+    for docnum, name in _column(reader, "outlet_name", only):
+        if name:
+            code = index.get(name)
+            if code is None:
+                code = index[name] = len(names)
+                names.append(name)
+            codes[docnum] = code
+    days = _numbers(reader, "day", size, only).astype(np.int32)
+    lengths = np.zeros(size, dtype=np.int64)
+    flat: list[int] = []
+    for docnum, value in _column(reader, "actors", only):
+        if value:
+            ids = value.decode().split() if isinstance(value, bytes) else value.split()
+            lengths[docnum] = len(ids)
+            flat.extend(map(int, ids))
+    starts = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    actor_ids = np.array(flat, dtype=np.int64)
+    actor_docs = np.repeat(np.arange(size, dtype=np.int64), lengths)
+    article_ids = _numbers(reader, "article_id", size, only)
+    copy_docs, copy_source_docs = _copy_pairs(reader, article_ids, live, only)
+    actor_values, actor_codes = np.unique(actor_ids, return_inverse=True)
+    return FacetArrays(
+        size, codes, names, index, days, starts, actor_ids, actor_docs, copy_docs, copy_source_docs, article_ids,
+        actor_values, actor_codes.astype(np.int32), live,
+    )
 
 
 def _column(reader: IndexReader, name: str, only: np.ndarray | None) -> Iterable[tuple[int, object]]:
@@ -272,15 +83,3 @@ def _copy_pairs(reader: IndexReader, article_ids: np.ndarray, live: np.ndarray, 
                     copies.append(docnum)
                     sources.append(source_doc)
     return np.array(copies, dtype=np.int64), np.array(sources, dtype=np.int64)
-
-
-def _top(counts: np.ndarray, size: int, always: list[int]) -> list[int]:
-    """Indices of the `size` largest non-zero counts (ties by index), plus `always`, largest first."""
-    nonzero = np.flatnonzero(counts)
-    if nonzero.size > size:
-        part = np.argpartition(-counts[nonzero], size - 1)[:size]
-        chosen = nonzero[part]
-    else:
-        chosen = nonzero
-    picked = set(chosen.tolist()) | set(always)
-    return sorted(picked, key=lambda i: (-int(counts[i]), i))

@@ -1,6 +1,6 @@
 """Facet arrays and word lists prepared by the index writer at each commit, mapped by readers.
 
-Without them every web worker builds the facet arrays (search.index.whoosh.facets) and reads
+Without them every web worker builds the facet arrays (search.index.facet_arrays, read by search.index.whoosh.facets) and reads
 the words of the title and body fields (search.index.whoosh.vocabulary) itself, on the first
 request after each index change: seconds on the request path, and a private copy per worker.
 The writer builds them once per index generation, after the Whoosh commit, into
@@ -36,7 +36,8 @@ import numpy as np
 from whoosh.index import Index
 from whoosh.reading import IndexReader
 
-from search.index.whoosh.facets import FacetArrays
+from search.index.facet_arrays import FacetArrays
+from search.index.whoosh import facets as whoosh_facets
 from search.index.whoosh.vocabulary import read_words
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ def _write(root: Path, key: str, reader: IndexReader) -> None:
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)
     try:
-        facets = FacetArrays.build(reader)
+        facets = whoosh_facets.build(reader)
         for name in ARRAY_FIELDS:
             np.save(temporary / f"{name}.npy", getattr(facets, name))
         words: dict[str, int] = {}

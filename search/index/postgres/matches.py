@@ -1,0 +1,86 @@
+"""A search over the process's facet arrays (arrays.py): PostgreSQL finds and ranks, NumPy counts.
+
+One statement returns the ids of the matching articles (with their lead scores when the page is
+by relevance); the selections, collapsing, totals, facets, who covered it first and pages by
+date come from the arrays, as on Whoosh. A page by relevance is then ranked in two steps, as
+the SQL-only path does (ranking.RERANK): the best RERANK results by their title and lead, then
+those by their whole text, in a second statement over at most RERANK rows. A query for
+everything runs no statement at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from search.index.base import Hit, SearchQuery, SearchResults
+from search.index.postgres.arrays import Arrays
+from search.index.postgres import ranking
+from search.index.postgres.ranking import rank
+from search.index.postgres.translate import Translation
+
+
+def search(cursor, query: SearchQuery, translation: Translation, everything: bool, arrays: Arrays,  # type: ignore[no-untyped-def]
+           messages: list[str]) -> SearchResults:
+    facets = arrays.facets
+    by_relevance = query.sort == "relevance" and not everything and bool(query.limit)
+    two_steps = by_relevance and "text_vector" in translation.rank
+    if everything:
+        base = facets.live.copy()
+        scores = None
+    else:
+        cond_sql, cond_params = translation.cond.as_sql()
+        rank_sql, rank_params = rank(translation, lead=two_steps) if by_relevance else ("0", [])
+        cursor.execute(
+            f"SELECT array_agg(d.article_id), array_agg(({rank_sql})::float8) FROM search_pgdocument d WHERE {cond_sql}",
+            [*rank_params, *cond_params],
+        )
+        ids, lead = cursor.fetchone()
+        base = np.zeros(facets.size, dtype=bool)
+        scores = np.zeros(facets.size, dtype=np.float64)
+        if ids:
+            ids_array = np.array(ids, dtype=np.int64)
+            at = np.searchsorted(facets.article_ids, ids_array).clip(0, max(facets.size - 1, 0))
+            known = facets.article_ids[at] == ids_array if facets.size else np.zeros(ids_array.size, dtype=bool)
+            base[at[known]] = True
+            if by_relevance:
+                scores[at[known]] = np.array(lead, dtype=np.float64)[known]
+    results, counts = facets.count(base, query)
+    uncollapsed = None
+    if query.collapse:
+        uncollapsed = int(np.count_nonzero(results))
+        results = facets.collapse(results)
+    total = int(np.count_nonzero(results))
+    hits: list[Hit] = []
+    if total and query.limit:
+        if by_relevance and scores is not None:
+            hits = _ranked(cursor, facets, results, scores, query, translation, two_steps)
+        else:
+            hits = facets.by_date(results, query)
+    return SearchResults(total=total, hits=hits, messages=messages, facets=counts, uncollapsed_total=uncollapsed)
+
+
+def _ranked(cursor, facets, results, scores, query, translation, two_steps) -> list[Hit]:  # type: ignore[no-untyped-def]
+    docs = np.flatnonzero(results)
+    ids = facets.article_ids[docs]
+    lead = scores[docs]
+    order = np.lexsort((ids, -lead))
+    end = query.offset + query.limit
+    if not two_steps:
+        page = order[query.offset : end]
+        return [Hit(int(i), float(s)) for i, s in zip(ids[page].tolist(), lead[page].tolist(), strict=True)]
+    best = order[: ranking.RERANK]
+    full_sql, full_params = rank(translation)
+    cursor.execute(
+        f"SELECT d.article_id, ({full_sql})::float8 FROM search_pgdocument d WHERE d.article_id = ANY(%s)",
+        [*full_params, ids[best].tolist()],
+    )
+    full = dict(cursor.fetchall())
+    best_rows = sorted(
+        ((full.get(int(i), float(s)), float(s), int(i)) for i, s in zip(ids[best].tolist(), lead[best].tolist(), strict=True)),
+        key=lambda row: (-row[0], -row[1], row[2]),
+    )
+    page_rows = [(i, f) for f, _, i in best_rows[query.offset : end]]
+    if end > len(best_rows):
+        rest = order[max(ranking.RERANK, query.offset) : end]
+        page_rows += [(int(i), float(s)) for i, s in zip(ids[rest].tolist(), lead[rest].tolist(), strict=True)]
+    return [Hit(i, s) for i, s in page_rows]
