@@ -38,6 +38,7 @@ from search.store.import_lock import import_lock
 from search.store.outlets import map_domain_outlets
 from search.store.models import Article, ArticleLocation, Outlet, OutletAlias, Paragraph
 from search.store.signals import articles_imported
+from search.store.statistics import refresh_statistics
 
 BATCH_SIZE = 500
 
@@ -267,6 +268,7 @@ class Importer:
             with timing("index"):
                 self.session.drain()
                 self.session.close()
+                refresh_statistics()  # PostgreSQL plans the next searches from the new rows
             if self.new_ids:  # saved searches and alerts look at the new articles (search.monitor)
                 with timing("alerts"):
                     articles_imported.send(sender=Importer, article_ids=frozenset(self.new_ids))

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from search.duplicates.detect import ShingleIndex
 from search.store import passages
 from search.store.models import Article
+from search.store.statistics import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             stats = passages.rebuild()
         else:
             stats = passages.update_for(set(Article.objects.values_list("id", flat=True)) - known)
+        refresh_statistics()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(
             f"{stats.groups} passage groups ({stats.members} occurrences) in {time.monotonic() - started:.1f}s, "

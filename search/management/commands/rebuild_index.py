@@ -13,6 +13,7 @@ from search.index import get_backend
 from search.index.base import IndexLocked, IndexUnavailable
 from search.index.outbox import IndexSession, enqueue, rebuild_now
 from search.store.models import Article, IndexTask
+from search.store.statistics import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                     backend.reset()
                     IndexTask.objects.all().delete()
                     count = rebuild_now(backend, list(Article.objects.filter(hidden=False).order_by("id").values_list("id", flat=True)), ahead)
+                refresh_statistics()  # the engine's table was written anew
                 self.stdout.write(f"indexed {count} articles in {time.monotonic() - started:.1f}s")
                 return
             backend.reset()
