@@ -3,8 +3,10 @@
 Rows are written with the Django connection inside the caller's transaction (see
 `transactional`: the outbox indexes at once instead of queueing), so a search sees an article
 exactly when the article rows are committed, on every app server and replica. Queries are read
-by the same parser as on Whoosh and translated to SQL (translate.py); matching, ranking, facets
-and collapsing run in one statement.
+by the same parser as on Whoosh and translated to SQL (translate.py); PostgreSQL matches and
+ranks, and the rest is counted over the process's facet arrays (arrays.py, matches.py). Where
+those cannot serve (`within`, a snapshot older than the arrays) matching, ranking, facets and
+collapsing run in one statement (_statement).
 """
 
 from __future__ import annotations
