@@ -151,6 +151,16 @@ class FacetArrays:
             facets.first = self.first_by_outlet(results)
         return results, facets
 
+    def select(self, base: np.ndarray, query: SearchQuery) -> tuple[np.ndarray, FacetCounts | None, int, int | None]:
+        """(mask of the results after selections and collapsing, facet counts or None, total,
+        total before collapsing or None): what every engine does with its text query's mask."""
+        results, counts = self.count(base, query)
+        uncollapsed = None
+        if query.collapse:
+            uncollapsed = int(np.count_nonzero(results))
+            results = self.collapse(results)
+        return results, counts, int(np.count_nonzero(results)), uncollapsed
+
     def _ranges(self, results: np.ndarray, scope: dict[str, np.ndarray], budgeted: bool) -> list[tuple[int, int]]:
         """Ranges of document numbers to count, in order: one for all without a budget; with one,
         ranges holding 1/64 of the results, then twice as many each time (a range ends after a result)."""

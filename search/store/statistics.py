@@ -7,7 +7,9 @@ articles, the search page's passage summaries took 50 ms instead of 6 (a scan of
 where an index lookup of 20 was right) and the postgres engine's p95 doubled. As PostgreSQL's
 documentation advises after populating a database ("Run ANALYZE Afterwards"), the importer,
 `rebuild_index` and `find_duplicates --rebuild` analyse the tables they changed by autovacuum's
-own rule (50 rows plus 10% of the table) before they finish.
+own rule (50 rows plus 10% of the table) before they finish. (PostgreSQL publishes a
+backend's row counts at most once a second, so the rows of the last second may be counted at
+the next refresh or by autovacuum.)
 """
 
 from __future__ import annotations

@@ -44,12 +44,7 @@ def search(cursor, query: SearchQuery, translation: Translation, everything: boo
             base[at[known]] = True
             if by_relevance:
                 scores[at[known]] = np.array(lead, dtype=np.float64)[known]
-    results, counts = facets.count(base, query)
-    uncollapsed = None
-    if query.collapse:
-        uncollapsed = int(np.count_nonzero(results))
-        results = facets.collapse(results)
-    total = int(np.count_nonzero(results))
+    results, counts, total, uncollapsed = facets.select(base, query)
     hits: list[Hit] = []
     if total and query.limit:
         if by_relevance and scores is not None:

@@ -403,12 +403,7 @@ class WhooshBackend(SearchBackend):
                 messages.append(
                     f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s: the counts and results are those found until it was stopped."
                 )
-        results_mask, facets = arrays.count(base, query)
-        uncollapsed = None
-        if query.collapse:
-            uncollapsed = int(np.count_nonzero(results_mask))
-            results_mask = arrays.collapse(results_mask)
-        total = int(np.count_nonzero(results_mask))
+        results_mask, facets, total, uncollapsed = arrays.select(base, query)
         hits: list[Hit] = []
         if total and query.limit:
             if query.sort == "relevance" and not isinstance(parsed, wq.Every):
