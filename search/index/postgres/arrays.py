@@ -85,14 +85,6 @@ class Arrays:
     def __post_init__(self) -> None:
         self.facets = assemble([self.blocks[b] for b in sorted(self.blocks)])
 
-    def positions(self, article_ids: np.ndarray) -> np.ndarray:
-        """Document numbers of these article ids (ids the arrays do not hold are left out)."""
-        ids = self.facets.article_ids
-        at = np.searchsorted(ids, article_ids)
-        inside = at < ids.size
-        at = at[inside]
-        return at[ids[at] == article_ids[inside]]
-
 
 def load_blocks(cursor, blocks: list[int] | None = None) -> dict[int, Block]:  # type: ignore[no-untyped-def]
     """The blocks named (all when None) as the cursor's snapshot sees them."""
