@@ -1,5 +1,5 @@
-"""The postgres engine's two-step ranking (title and lead first, then the whole text of the
-best RERANK matches) and the vectors it reads."""
+"""The postgres engine's two-step ranking (title first, then the whole text of the best RERANK
+matches) and the vectors it reads."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def _ids(backend, text: str) -> list[int]:  # type: ignore[no-untyped-def]
 def test_ranking_is_exact_when_the_matches_fit_in_the_second_step(seeds, backend, monkeypatch):
     for word in ("kadyrov", "chechnya", "putin"):
         assert _ids(backend, word) == _full_ranking(f"'{stem_analyzer()(word).__next__().text}'")
-    # With a second step smaller than the matches, the best of the lead ranking come first,
-    # in the order of their whole text, then the rest by their lead: the same articles.
+    # With a second step smaller than the matches, the best of the title ranking come first,
+    # in the order of their whole text, then the rest by their title: the same articles.
     monkeypatch.setattr(pg_ranking, "RERANK", 2)
     two = _ids(backend, "kadyrov")
     assert sorted(two) == sorted(_full_ranking("'kadyrov'")) and len(two) == 4
@@ -49,18 +49,19 @@ def _body_words(article) -> list[str]:  # type: ignore[no-untyped-def]
     return prepare(article.body).split(" ")
 
 
-def test_the_lead_vector_holds_the_title_and_first_words_and_phrases_cross_its_end(seeds, backend):
+def test_the_title_vector_holds_the_title_only_and_phrases_cross_the_leads_end(seeds, backend):
     article = max(seeds.values(), key=lambda a: len(_body_words(a)))
     words = _body_words(article)
     assert len(words) > LEAD_WORDS + 50
     stem = stem_analyzer()
-    stems = [next(iter(stem(w))).text for w in words]
-    early = next(s for i, s in enumerate(stems[:LEAD_WORDS]) if s not in stems[LEAD_WORDS:] and s.isalpha())
-    late = next(s for s in stems[LEAD_WORDS + 1 :] if s not in stems[:LEAD_WORDS] and s.isalpha() and s not in prepare(article.title).lower())
+    title = {next(iter(stem(w))).text for w in prepare(article.title).split(" ")}
+    body = [next(iter(stem(w))).text for w in words]
+    in_title = next(s for s in sorted(title) if s.isalpha())
+    body_only = next(s for s in body if s not in title and s.isalpha())
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT lead_vector @@ %s::tsquery, lead_vector @@ %s::tsquery, text_vector @@ %s::tsquery FROM search_pgdocument WHERE article_id = %s",
-            [f"'{early}'", f"'{late}'", f"'{late}'", article.pk],
+            "SELECT title_vector @@ %s::tsquery, title_vector @@ %s::tsquery, text_vector @@ %s::tsquery FROM search_pgdocument WHERE article_id = %s",
+            [f"'{in_title}'", f"'{body_only}'", f"'{body_only}'", article.pk],
         )
         assert cursor.fetchone() == (True, False, True)
     # The last word of the lead and the first after it are still a phrase, in any field.

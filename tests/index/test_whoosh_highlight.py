@@ -6,6 +6,7 @@ import json
 from functools import cache
 
 import pytest
+from whoosh.support.charset import accent_map
 
 from search.index.highlight import Highlighter, fold
 from search.index.whoosh.schema import news_analyzer
@@ -77,6 +78,14 @@ def test_spans_equal_a_full_analysis(singles, phrases):
         assert highlight(text) == expected
         found += len(expected)
     assert found > 0
+
+
+@pytest.mark.corpora
+def test_folding_only_runs_outside_ascii_is_folding_every_character():
+    texts = _texts()
+    assert any(not text.isascii() for text in texts) and any(text.isascii() for text in texts)
+    for text in texts:
+        assert fold(text) == text.replace(".", "").lower().translate(accent_map)
 
 
 def test_words_come_out_as_the_index_has_them():

@@ -31,7 +31,9 @@ def prepare(text: str) -> str:
     return " ".join(token.replace(".", "") if "." in token else token for token in _TOKEN.findall(text))
 
 
-LEAD_WORDS = 100  # the lead: the body's first words, which rank a broad query's matches first
+# The lead: the body's first words, labelled C in the text vector (the rest B). Ranking weighs
+# both alike today (ranking.RANK_WEIGHTS); the label lets it weigh the lead apart without a reindex.
+LEAD_WORDS = 100
 
 
 def lead_and_rest(prepared: str) -> tuple[str, str]:

@@ -275,7 +275,7 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
     (outlet, actor, date), selection_params = _selections(query)
     by_relevance = query.sort == "relevance" and not everything
     two_steps = by_relevance and bool(query.limit) and "text_vector" in translation.rank
-    rank_sql, rank_params = _rank(translation, lead=two_steps) if by_relevance and query.limit else ("0", [])
+    rank_sql, rank_params = _rank(translation, first_step=two_steps) if by_relevance and query.limit else ("0", [])
     params: list[object] = [*rank_params, *selection_params, *cond_params]
     if query.within is not None:
         cond_sql = f"({cond_sql}) AND d.article_id = ANY(%s)"
@@ -299,10 +299,10 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
             SELECT t.article_id, ({full_sql})::float8 AS full_score
             FROM (SELECT article_id FROM k ORDER BY score DESC, article_id LIMIT {ranking.RERANK}) AS t
             JOIN search_pgdocument d USING (article_id)
-        ), ranked AS (SELECT k.article_id, k.score AS lead_score, coalesce(b.full_score, k.score) AS score,
+        ), ranked AS (SELECT k.article_id, k.score AS first_score, coalesce(b.full_score, k.score) AS score,
             b.full_score IS NOT NULL AS best FROM k LEFT JOIN best b USING (article_id))""")
         params += full_params
-        page_from, order = "ranked", "best DESC, score DESC, lead_score DESC, article_id"
+        page_from, order = "ranked", "best DESC, score DESC, first_score DESC, article_id"
     elif by_relevance:
         page_from, order = "k", "score DESC, article_id"
     elif query.sort == "oldest":

@@ -1,9 +1,9 @@
 """A search over the process's facet arrays (arrays.py): PostgreSQL finds and ranks, NumPy counts.
 
-One statement returns the ids of the matching articles (with their lead scores when the page is
+One statement returns the ids of the matching articles (with their title scores when the page is
 by relevance); the selections, collapsing, totals, facets, who covered it first and pages by
 date come from the arrays, as on Whoosh. A page by relevance is then ranked in two steps, as
-the SQL-only path does (ranking.RERANK): the best RERANK results by their title and lead, then
+the SQL-only path does (ranking.RERANK): the best RERANK results by their title, then
 those by their whole text, in a second statement over at most RERANK rows. A query for
 everything runs no statement at all.
 """
@@ -29,12 +29,12 @@ def search(cursor, query: SearchQuery, translation: Translation, everything: boo
         scores = None
     else:
         cond_sql, cond_params = translation.cond.as_sql()
-        rank_sql, rank_params = rank(translation, lead=two_steps) if by_relevance else ("0", [])
+        rank_sql, rank_params = rank(translation, first_step=two_steps) if by_relevance else ("0", [])
         cursor.execute(
             f"SELECT array_agg(d.article_id), array_agg(({rank_sql})::float8) FROM search_pgdocument d WHERE {cond_sql}",
             [*rank_params, *cond_params],
         )
-        ids, lead = cursor.fetchone()
+        ids, first = cursor.fetchone()
         base = np.zeros(facets.size, dtype=bool)
         scores = np.zeros(facets.size, dtype=np.float64)
         if ids:
@@ -43,7 +43,7 @@ def search(cursor, query: SearchQuery, translation: Translation, everything: boo
             known = facets.article_ids[at] == ids_array if facets.size else np.zeros(ids_array.size, dtype=bool)
             base[at[known]] = True
             if by_relevance:
-                scores[at[known]] = np.array(lead, dtype=np.float64)[known]
+                scores[at[known]] = np.array(first, dtype=np.float64)[known]
     results, counts, total, uncollapsed = facets.select(base, query)
     hits: list[Hit] = []
     if total and query.limit:
@@ -57,12 +57,12 @@ def search(cursor, query: SearchQuery, translation: Translation, everything: boo
 def _ranked(cursor, facets, results, scores, query, translation, two_steps) -> list[Hit]:  # type: ignore[no-untyped-def]
     docs = np.flatnonzero(results)
     ids = facets.article_ids[docs]
-    lead = scores[docs]
-    order = np.lexsort((ids, -lead))
+    first = scores[docs]
+    order = np.lexsort((ids, -first))
     end = query.offset + query.limit
     if not two_steps:
         page = order[query.offset : end]
-        return [Hit(int(i), float(s)) for i, s in zip(ids[page].tolist(), lead[page].tolist(), strict=True)]
+        return [Hit(int(i), float(s)) for i, s in zip(ids[page].tolist(), first[page].tolist(), strict=True)]
     best = order[: ranking.RERANK]
     full_sql, full_params = rank(translation)
     cursor.execute(
@@ -71,11 +71,11 @@ def _ranked(cursor, facets, results, scores, query, translation, two_steps) -> l
     )
     full = dict(cursor.fetchall())
     best_rows = sorted(
-        ((full.get(int(i), float(s)), float(s), int(i)) for i, s in zip(ids[best].tolist(), lead[best].tolist(), strict=True)),
+        ((full.get(int(i), float(s)), float(s), int(i)) for i, s in zip(ids[best].tolist(), first[best].tolist(), strict=True)),
         key=lambda row: (-row[0], -row[1], row[2]),
     )
     page_rows = [(i, f) for f, _, i in best_rows[query.offset : end]]
     if end > len(best_rows):
         rest = order[max(ranking.RERANK, query.offset) : end]
-        page_rows += [(int(i), float(s)) for i, s in zip(ids[rest].tolist(), lead[rest].tolist(), strict=True)]
+        page_rows += [(int(i), float(s)) for i, s in zip(ids[rest].tolist(), first[rest].tolist(), strict=True)]
     return [Hit(i, s) for i, s in page_rows]

@@ -25,10 +25,10 @@ class PgDocument(models.Model):
     copy_of = ArrayField(models.BigIntegerField(), default=list)
     fingerprint = models.CharField(max_length=32, default="")
     text_vector = SearchVectorField()  # title weight A, the body's lead C and the rest of it B
-    # The title and lead alone (ts_filter keeps weights A and C): small enough to stay in the
-    # table's row, where ranking reads it without fetching the whole vector (backend.RERANK).
-    lead_vector = models.GeneratedField(
-        expression=Func(F("text_vector"), Value("{a,c}"), function="ts_filter", output_field=SearchVectorField()),
+    # The title alone (ts_filter keeps weight A), in the table's row: the first step of ranking
+    # reads it for every match (ranking.py).
+    title_vector = models.GeneratedField(
+        expression=Func(F("text_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField()),
         output_field=SearchVectorField(),
         db_persist=True,
     )
