@@ -116,6 +116,7 @@ bench-engines: $(STAMP)
 	$(FRESH_PG) $(BENCH_PG)
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/allsides_dataset.py --data-dir $(BENCH_DATA)-pg --json benchmarks/out/import_pg.json
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/engines_side_by_side.py --data-dir $(BENCH_DATA)-pg --rebuild whoosh,postgres --json benchmarks/out/engines.json
+	DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/ranking_agreement.py --data-dir $(BENCH_DATA)-pg --json benchmarks/out/ranking_agreement.json
 	NEWSINDEX_BENCH_KEEP_DATABASE=1 DATABASE_URL=$(BENCH_PG) $(BIN)/python benchmarks/spread_latency.py --data-dir $(BENCH_DATA)-pg --json benchmarks/out/spread.json
 
 # The same at 200k synthetic articles (SYNTH_ARTICLES): stored in PostgreSQL, Whoosh index built
