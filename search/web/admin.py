@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from search.index import get_backend
 from search.store import curation, enrichment
 from search.store.access import ApiToken
 from search.store.models import (
@@ -59,6 +60,16 @@ class EnrichmentFilter(admin.SimpleListFilter):
         return queryset
 
 
+
+def _articles(count: int) -> str:
+    return f"{count} article{'' if count == 1 else 's'}"
+
+
+def _when_searchable() -> str:
+    """When search shows a curation change: at once where the index is written in the same
+    transaction (the postgres engine), else once the index worker has applied it."""
+    return "." if get_backend().transactional else "; search catches up within seconds."
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ("title", "outlet", "published", "hidden", "imported_at")
@@ -96,12 +107,12 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Hide from search, facets and exports", permissions=["change"])
     def hide(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         changed = curation.set_hidden(queryset.values_list("id", flat=True), True)
-        self.message_user(request, f"{changed} articles hidden; search catches up within seconds.", messages.SUCCESS)
+        self.message_user(request, f"{_articles(changed)} hidden{_when_searchable()}", messages.SUCCESS)
 
     @admin.action(description="Show again in search", permissions=["change"])
     def unhide(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         changed = curation.set_hidden(queryset.values_list("id", flat=True), False)
-        self.message_user(request, f"{changed} articles shown again.")
+        self.message_user(request, f"{_articles(changed)} shown again{_when_searchable()}")
 
     @admin.action(description="Extract actors again", permissions=["change"])
     def reextract_actors(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:

@@ -108,7 +108,7 @@ def check_json(request: HttpRequest, result: CheckResult) -> dict[str, Any]:
             {
                 "id": m.article.pk,
                 "title": m.article.title,
-                "outlet": m.article.outlet_name,
+                "outlet": m.article.outlet_name or None,
                 "published": m.article.published,
                 "url": m.article.url or None,
                 "coverage": round(m.coverage, 4),

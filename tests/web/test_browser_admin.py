@@ -217,7 +217,7 @@ def test_hiding_in_the_admin_reaches_search_facets_and_export(  # type: ignore[n
     # any message but a warning or an error.
     message = page.locator("ul.messagelist li")
     expect(message).to_have_count(1)
-    expect(message).to_have_text("1 articles hidden; search catches up within seconds.")
+    expect(message).to_have_text("1 article hidden; search catches up within seconds.")
     assert (message.get_attribute("class") or "") not in ("warning", "error")
     independent.refresh_from_db()
     assert independent.hidden

@@ -28,6 +28,7 @@ def test_saving_a_search_and_seeing_its_new_matches(live_server, corpus, page, t
     page.locator("details.save-search input[name=name]").fill("Grozny watch")
     page.locator("details.save-search").get_by_role("button", name="Save…").click()
     page.wait_for_url(re.compile(r"/accounts/login/"))  # not logged in yet: the login page, then back
+    expect(page.locator("header.site")).to_have_count(1)  # a page of its own, not loaded into the results
     page.fill("#id_username", "desk")
     page.fill("#id_password", "a long pass phrase")
     page.get_by_role("button", name="Log in").click()
