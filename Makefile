@@ -105,8 +105,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/report.py
 
 # Both search engines on one PostgreSQL archive of AllSides (issue #13): import, each engine's
-# index rebuilt and timed, the query mix interleaved over HTTP; then the passage pages and coverage
-# on the same archive (issue #15). About an hour on 2 cores. BENCH_PG is dropped and created anew.
+# index rebuilt and timed, the query mix interleaved over HTTP, the postgres engine's two-step
+# ranking against an exact one; then the passage pages and coverage on the same archive (issue #15). About an hour on 2 cores. BENCH_PG is dropped and created anew.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/newsindex_bench
 BENCH_PG_SYNTH ?= postgres://postgres@127.0.0.1:5432/newsindex_bench_synthetic
 FRESH_PG := $(BIN)/python -c 'import sys; sys.path.insert(0, "benchmarks"); import load_test as t; t.drop_database(sys.argv[1]); t.create_database(sys.argv[1])'

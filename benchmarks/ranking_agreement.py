@@ -9,7 +9,9 @@ The archive is one imported PostgreSQL database with the postgres engine's index
 step, every match's whole text, given room for all matches), and by the engine's two steps with
 each --rerank size (the first step by title, search/index/postgres/ranking.py). Reported per
 size: how many first pages equal the exact one, and the mean and worst share of the exact
-page's articles they hold. Ties in the exact order (equal scores) count as differences.
+page's articles they hold, over every query with results and over those with more matches than
+the size (the only ones that can differ). Ties in the exact order (equal scores) count as
+differences.
 """
 
 from __future__ import annotations
@@ -52,25 +54,35 @@ def main(argv: list[str] | None = None) -> int:
     backend = get_backend()
     mix = build_query_mix(args.queries)
 
-    def first_pages(rerank: int) -> list[list[int]]:
+    def first_pages(rerank: int) -> list[tuple[list[int], int]]:
         ranking.RERANK = rerank
-        return [[hit.article_id for hit in backend.search(SearchQuery(text=bq.q, limit=PAGE)).hits] for bq in mix]
+        results = [backend.search(SearchQuery(text=bq.q, limit=PAGE)) for bq in mix]
+        return [([hit.article_id for hit in found.hits], found.total) for found in results]
 
     exact = first_pages(10**9)
     rows = []
     for size in args.rerank:
-        pages = first_pages(size)
-        shares = [len(set(page) & set(want)) / len(want) for page, want in zip(pages, exact, strict=True) if want]
+        pairs = [(page, want, total) for (page, _), (want, total) in zip(first_pages(size), exact, strict=True) if want]
+        # Only a query with more matches than the second step's size can differ from the exact page.
+        beyond = [(page, want) for page, want, total in pairs if total > size]
+        shares = [len(set(page) & set(want)) / len(want) for page, want, _ in pairs]
+        beyond_shares = [len(set(page) & set(want)) / len(want) for page, want in beyond]
         row = {
             "rerank": size,
-            "identical": sum(page == want for page, want in zip(pages, exact, strict=True)),
-            "mean_share": round(statistics.mean(shares), 3),
-            "worst_share": round(min(shares), 3),
+            "identical": sum(page == want for page, want, _ in pairs),
+            "mean_share": round(statistics.mean(shares), 3) if shares else None,
+            "worst_share": round(min(shares), 3) if shares else None,
             "queries": len(mix),
+            "queries_with_results": len(pairs),
+            "queries_beyond_rerank": len(beyond),
+            "identical_beyond_rerank": sum(page == want for page, want in beyond),
+            "mean_share_beyond_rerank": round(statistics.mean(beyond_shares), 3) if beyond_shares else None,
         }
         rows.append(row)
-        print(f"rerank {size:>6}: first page identical for {row['identical']} of {len(mix)} queries; "
-              f"share of the exact page's articles mean {row['mean_share']:.3f}, worst {row['worst_share']:.2f}")
+        print(f"rerank {size:>6}: first page identical for {row['identical']} of {len(pairs)} queries with results; "
+              f"share of the exact page's articles mean {row['mean_share']}, worst {row['worst_share']}; "
+              f"of the {len(beyond)} queries with more than {size} matches, {row['identical_beyond_rerank']} identical, "
+              f"mean share {row['mean_share_beyond_rerank']}")
     write_json(args.json, {"machine": machine_facts(), "articles": backend.doc_count(), "page": PAGE, "rows": rows})
     return 0
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from search.index.base import IndexDocument
-from search.store.models import Article, ArticleActor, ArticleCopy, Paragraph
+from search.store.models import Article, ArticleActor, ArticleCopy
 
 
 def documents_for(article_ids: Iterable[int]) -> list[IndexDocument]:
@@ -23,13 +23,7 @@ def documents_for(article_ids: Iterable[int]) -> list[IndexDocument]:
         .order_by("id")
         .values_list("id", "title", "outlet__name", "authors", "published")
     )
-    paragraphs: dict[int, list[str]] = defaultdict(list)
-    for article_id, text in (
-        Paragraph.objects.filter(article_id__in=ids, boilerplate=False)
-        .order_by("article_id", "position")
-        .values_list("article_id", "text")
-    ):
-        paragraphs[article_id].append(text)
+    bodies = Article.bodies(ids)
     actors: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for article_id, actor_id, name in ArticleActor.objects.filter(article_id__in=ids).values_list("article_id", "actor_id", "actor__name"):
         actors[article_id].append((actor_id, name))
@@ -37,7 +31,7 @@ def documents_for(article_ids: Iterable[int]) -> list[IndexDocument]:
     for article_id, source_id in ArticleCopy.objects.filter(article_id__in=ids).values_list("article_id", "source_id"):
         copies[article_id].append(source_id)
     return [
-        _document(pk, title, outlet or "", authors, published, "\n\n".join(paragraphs[pk]), actors[pk], copies[pk])
+        _document(pk, title, outlet or "", authors, published, bodies[pk], actors[pk], copies[pk])
         for pk, title, outlet, authors, published in rows
     ]
 

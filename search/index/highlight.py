@@ -25,8 +25,8 @@ _MIN_SIZE = 2  # StopFilter(minsize=2)
 # Folding keeps every character's place (accent_map maps one character to one, and lower()
 # does too) except for "İ", whose lower case is two characters.
 _SHIFTS_PLACES = "\u0130"
-# accent_map's ASCII entries are upper-case letters, which lower() has already folded: only the
-# runs of other characters are translated (str.translate with a dict looks every character up,
+# accent_map's ASCII entries fold upper-case letters (and map a few lower-case ones to themselves),
+# which lower() has already done: only the runs of other characters are translated (str.translate with a dict looks every character up,
 # three times slower on news text, where a paragraph in three has a curly quote or a dash).
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -37,7 +37,12 @@ def _fold_run(match: re.Match[str]) -> str:
 
 def fold(text: str) -> str:
     """A token or text as the analyzer's filters see it before stemming: "U.S." -> "us"."""
-    lowered = text.replace(".", "").lower()
+    return fold_keeping_dots(text.replace(".", ""))
+
+
+def fold_keeping_dots(text: str) -> str:
+    """Lower case and accents folded, every character in its place ("U.S." -> "u.s.")."""
+    lowered = text.lower()
     return lowered if lowered.isascii() else _NOT_ASCII.sub(_fold_run, lowered)
 
 
@@ -113,7 +118,7 @@ class Highlighter:
         starts = self._phrase_starts[index]
         if starts is None:
             return []
-        folded = paragraph.lower().translate(accent_map)  # dots kept: positions equal the paragraph's
+        folded = fold_keeping_dots(paragraph)  # positions equal the paragraph's
         spans: list[Span] = []
         for place in starts.finditer(folded):
             start = place.start()
@@ -151,7 +156,7 @@ class Highlighter:
         so tokens found from there are the tokens of the whole paragraph)."""
         places = self._single_places
         assert places is not None
-        folded = paragraph.lower().translate(accent_map)  # dots kept: positions equal the paragraph's
+        folded = fold_keeping_dots(paragraph)  # positions equal the paragraph's
         spans: list[Span] = []
         done = 0  # tokens before this position have been looked at
         for place in places.finditer(folded):

@@ -3,8 +3,8 @@ from django.db import migrations, models
 
 # The postgres engine ranks a broad query's matches first by their title (then the best
 # ranking.RERANK by their whole text). The title-and-lead vector it read before kept 1.1 kB
-# in every row, so a query matching most of the archive read three times the table's pages; the
-# title vector is about 140 bytes. Adding the column rewrites search_pgdocument (about a minute
+# in every row, so the table had 1.7 times the pages and a query matching most of the archive
+# took three times as long in that step; the title vector is about 140 bytes. Adding the column rewrites search_pgdocument (about a minute
 # at 200,000 articles); nothing needs reindexing. A no-op on SQLite (the table is PostgreSQL's).
 
 

@@ -102,15 +102,10 @@ class SearchPage:
 
 
 def load_articles(ids: list[int]) -> tuple[dict[int, Article], dict[int, str]]:
-    """The page's articles, and their clean bodies (Article.body) read as plain values: a page
-    of 20 long articles holds about a thousand paragraphs, and making a model instance of each
-    cost a fifth of a broad search's page."""
+    """The page's articles, and their clean bodies read as plain values (Article.bodies: making
+    a model instance of each paragraph cost a fifth of a broad search's page)."""
     articles = {a.pk: a for a in Article.objects.filter(id__in=ids, hidden=False).select_related("outlet")}
-    paragraphs: dict[int, list[str]] = {pk: [] for pk in articles}
-    rows = Paragraph.objects.filter(article_id__in=list(articles), boilerplate=False).order_by("article_id", "position")
-    for article_id, text in rows.values_list("article_id", "text"):
-        paragraphs[article_id].append(text)
-    return articles, {pk: "\n\n".join(texts) for pk, texts in paragraphs.items()}
+    return articles, Article.bodies(list(articles))
 
 
 def checked(params: SearchParams) -> tuple[SearchParams, list[str], dict[int, Actor]]:

@@ -1,5 +1,6 @@
-"""Curation in the Django admin. Every change goes through search.store.curation, which queues
-index work in the same transaction; the index worker applies it within seconds."""
+"""Curation in the Django admin. Every change goes through search.store.curation, which updates
+the index in the same transaction on the postgres engine, or queues the work for the index worker
+(applied within seconds) on Whoosh."""
 
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ def _when_searchable() -> str:
     """When search shows a curation change: at once where the index is written in the same
     transaction (the postgres engine), else once the index worker has applied it."""
     return "." if get_backend().transactional else "; search catches up within seconds."
+
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):

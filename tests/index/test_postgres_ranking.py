@@ -76,3 +76,17 @@ def test_an_or_of_words_is_one_tsquery_without_field_labels(seeds, backend):
     translation, _, _ = backend.translate("kremlin OR kadyrov OR chech*")
     assert translation.cond.kind == "ts" and ":" not in translation.cond.tsquery
     assert set(_ids(backend, "kremlin OR kadyrov")) == set(_ids(backend, "kremlin")) | set(_ids(backend, "kadyrov"))
+
+
+def test_equal_first_step_scores_rerank_the_newest_articles(seeds, backend, monkeypatch):
+    """A `body:` query scores nothing by title: with a second step of one article, the one
+    reranked (and so first) is the newest match, not the first imported."""
+    from search.store.models import Article
+
+    matches = _ids(backend, "body:kadyrov")
+    assert len(matches) > 1
+    dated = Article.objects.filter(id__in=matches, published__isnull=False).order_by("-published", "id")
+    newest = dated.first()
+    assert newest is not None and newest.pk != min(matches)
+    monkeypatch.setattr(pg_ranking, "RERANK", 1)
+    assert _ids(backend, "body:kadyrov")[0] == newest.pk

@@ -270,6 +270,10 @@ def _selections(query: SearchQuery) -> tuple[list[str], list[object]]:
     return parts, params
 
 
+# Equal scores go newest first (as matches.py orders them), undated last.
+NEWEST = "published IS NULL, published DESC, article_id"
+
+
 def _statement(query: SearchQuery, translation: Translation, everything: bool) -> tuple[str, list[object]]:
     cond_sql, cond_params = translation.cond.as_sql()
     (outlet, actor, date), selection_params = _selections(query)
@@ -297,18 +301,18 @@ def _statement(query: SearchQuery, translation: Translation, everything: bool) -
         full_sql, full_params = _rank(translation)
         sql.append(f""", best AS MATERIALIZED (
             SELECT t.article_id, ({full_sql})::float8 AS full_score
-            FROM (SELECT article_id FROM k ORDER BY score DESC, article_id LIMIT {ranking.RERANK}) AS t
+            FROM (SELECT article_id FROM k ORDER BY score DESC, {NEWEST} LIMIT {ranking.RERANK}) AS t
             JOIN search_pgdocument d USING (article_id)
-        ), ranked AS (SELECT k.article_id, k.score AS first_score, coalesce(b.full_score, k.score) AS score,
+        ), ranked AS (SELECT k.article_id, k.published, k.score AS first_score, coalesce(b.full_score, k.score) AS score,
             b.full_score IS NOT NULL AS best FROM k LEFT JOIN best b USING (article_id))""")
         params += full_params
-        page_from, order = "ranked", "best DESC, score DESC, first_score DESC, article_id"
+        page_from, order = "ranked", f"best DESC, score DESC, first_score DESC, {NEWEST}"
     elif by_relevance:
-        page_from, order = "k", "score DESC, article_id"
+        page_from, order = "k", f"score DESC, {NEWEST}"
     elif query.sort == "oldest":
         page_from, order = "k", "published IS NULL, published, article_id"
     else:
-        page_from, order = "k", "published IS NULL, published DESC, article_id"
+        page_from, order = "k", NEWEST
     sql.append(f"""
         SELECT 'h', article_id, NULL::text, NULL::date, score, n FROM (
             SELECT article_id, score, row_number() OVER (ORDER BY {order}) AS n FROM {page_from} ORDER BY {order} LIMIT %s OFFSET %s

@@ -1,7 +1,7 @@
 """A search over the process's facet arrays (arrays.py): PostgreSQL finds and ranks, NumPy counts.
 
-One statement returns the ids of the matching articles (with their title scores when the page is
-by relevance); the selections, collapsing, totals, facets, who covered it first and pages by
+One statement returns the ids of the matching articles (with their title-step scores when the page
+is by relevance); the selections, collapsing, totals, facets, who covered it first and pages by
 date come from the arrays, as on Whoosh. A page by relevance is then ranked in two steps, as
 the SQL-only path does (ranking.RERANK): the best RERANK results by their title, then
 those by their whole text, in a second statement over at most RERANK rows. A query for
@@ -58,7 +58,10 @@ def _ranked(cursor, facets, results, scores, query, translation, two_steps) -> l
     docs = np.flatnonzero(results)
     ids = facets.article_ids[docs]
     first = scores[docs]
-    order = np.lexsort((ids, -first))
+    days = facets.days[docs]
+    # Equal scores (a title without the query's words, a prefix-only query) go newest first, so a
+    # broad query's second step reranks this year's articles rather than the oldest imported.
+    order = np.lexsort((ids, -days, days == 0, -first))
     end = query.offset + query.limit
     if not two_steps:
         page = order[query.offset : end]
@@ -70,11 +73,12 @@ def _ranked(cursor, facets, results, scores, query, translation, two_steps) -> l
         [*full_params, ids[best].tolist()],
     )
     full = dict(cursor.fetchall())
+    position = {int(i): n for n, i in enumerate(ids[best].tolist())}
     best_rows = sorted(
-        ((full.get(int(i), float(s)), float(s), int(i)) for i, s in zip(ids[best].tolist(), first[best].tolist(), strict=True)),
-        key=lambda row: (-row[0], -row[1], row[2]),
+        ((full.get(int(i), float(s)), int(i)) for i, s in zip(ids[best].tolist(), first[best].tolist(), strict=True)),
+        key=lambda row: (-row[0], position[row[1]]),
     )
-    page_rows = [(i, f) for f, _, i in best_rows[query.offset : end]]
+    page_rows = [(i, f) for f, i in best_rows[query.offset : end]]
     if end > len(best_rows):
         rest = order[max(ranking.RERANK, query.offset) : end]
         page_rows += [(int(i), float(s)) for i, s in zip(ids[rest].tolist(), first[rest].tolist(), strict=True)]
