@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from search.query.params import SearchParams
 from search.query.results import SearchPage, run_search
@@ -16,7 +16,7 @@ def coverage_of(params: SearchParams) -> SearchPage:
     return run_search(params, coverage=True, limit=0, first_limit=None)
 
 
-@require_GET
+@require_safe
 def coverage_page(request: HttpRequest) -> HttpResponse:
     page = coverage_of(SearchParams.from_query(request.GET))
     return render(request, "search/coverage.html", {"page": page, "params": page.params})

@@ -8,7 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Max, Min, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from search.query.params import SearchParams
 from search.query.results import checked
@@ -56,7 +56,7 @@ def passage_listing(params: SearchParams) -> PassageListing:
     return PassageListing(params, messages, page, newest, filtered)
 
 
-@require_GET
+@require_safe
 def duplicates_page(request: HttpRequest) -> HttpResponse:
     listing = passage_listing(SearchParams.from_query(request.GET))
     return render(

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from search.query.spread import passage_spread
 
 
-@require_GET
+@require_safe
 def passage_page(request: HttpRequest, group_id: int) -> HttpResponse:
     return render(request, "search/passage.html", {"spread": passage_spread(group_id)})

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_safe, require_POST
 
 from search.monitor.poll import address_problem
 from search.monitor.alerts import saved_params
@@ -77,7 +77,7 @@ def saved_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def saved_new(request: HttpRequest) -> HttpResponse:
     """The search page's "Save this search" lands here (through the login page when needed)."""
     return render(
@@ -88,7 +88,7 @@ def saved_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def saved_open(request: HttpRequest, saved_id: int) -> HttpResponse:
     """Mark the search as looked at (its new-match count goes back to 0) and show its results."""
     saved = get_object_or_404(SavedSearch, pk=saved_id, user=request.user)
@@ -158,7 +158,7 @@ def _feed(request: HttpRequest, title: str, link: str, description: str, article
     return response
 
 
-@require_GET
+@require_safe
 def saved_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Newest matches of a saved search: those found at import (newest first), then, while there are
     fewer than FEED_ENTRIES, the newest articles the search finds now."""
@@ -188,7 +188,7 @@ def follow_passage(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("search:saved"))
 
 
-@require_GET
+@require_safe
 def passage_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The articles that carry a followed passage, newest import first (where a press release goes next)."""
     followed = FollowedPassage.objects.filter(feed_token=token).first()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
@@ -21,7 +21,7 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def search_page(request: HtmxHttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET)
@@ -49,7 +49,7 @@ def visible_article(article_id: int) -> Article:
     return article
 
 
-@require_GET
+@require_safe
 def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
     article = visible_article(article_id)
     query_text = (request.GET.get("q") or "")[:2000]
@@ -65,7 +65,9 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def compare_page(request: HttpRequest, left_id: int, right_id: int) -> HttpResponse:
     left, right = visible_article(left_id), visible_article(right_id)
+    if left.pk == right.pk:  # an article beside itself: its own page says everything
+        return redirect("search:article", left.pk)
     return render(request, "search/compare.html", {"left": left, "right": right, "passages": compare(left, right)})

@@ -129,6 +129,31 @@ def test_article_page_404_for_missing(client, seeds):
     assert client.get("/articles/999999/").status_code == 404
 
 
+def test_pages_answer_head_requests_without_a_body(client, seeds):
+    """Link checkers and uptime monitors ask with HEAD: the read-only pages answer as to GET."""
+    article = seeds["004"]
+    for url in ("/", "/?q=kadyrov", f"/articles/{article.pk}/", "/duplicates/", "/coverage/?q=kadyrov"):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b"", url
+    assert client.post("/").status_code == 405
+
+
+def test_the_import_path_is_shown_to_curators_only(client, admin_client, seeds):
+    article = seeds["004"]
+    assert article.source_file
+    reader, curator = client.get(f"/articles/{article.pk}/"), admin_client.get(f"/articles/{article.pk}/")
+    assert reader.status_code == curator.status_code == 200
+    assert article.title in reader.content.decode() and article.source_file not in reader.content.decode()
+    assert article.source_file in curator.content.decode()
+
+
+def test_comparing_an_article_with_itself_opens_its_page(client, seeds):
+    article = seeds["004"]
+    response = client.get(f"/compare/{article.pk}/{article.pk}/")
+    assert response.status_code == 302 and response["Location"] == f"/articles/{article.pk}/"
+
+
 def test_api_search_shape(client, seeds):
     data = client.get("/api/search", {"q": "Linkevicius", "sort": "date"}).json()
     assert data["ok"] is True and data["total"] == 2 and data["query"] == {"q": "Linkevicius", "sort": "date"}
