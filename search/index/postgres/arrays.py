@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -30,7 +30,9 @@ from search.index.facet_arrays import FacetArrays
 
 BLOCK_BITS = 12  # 4,096 article ids per block
 KEEP_GENERATIONS = 4096  # change rows kept; a process whose arrays are older reloads them all
-_ORDINAL_OFFSET = dt.date(1, 1, 1).toordinal()  # published - DATE '0001-01-01' + this = ordinal
+_ORDINAL_OFFSET = dt.date(1, 1, 1).toordinal()
+# One string per outlet name for every block of the process (a row's name is a new string).
+_OUTLET_NAMES: dict[str, str] = {}  # published - DATE '0001-01-01' + this = ordinal
 
 _BUMP = """
 INSERT INTO search_pggeneration (id, generation, pruned_to) VALUES (1, nextval('search_pggeneration_seq'), currval('search_pggeneration_seq'))
@@ -69,8 +71,8 @@ class Block:
     article_ids: np.ndarray  # int64
     outlets: list[str]
     days: np.ndarray  # int32 ordinal, 0 when undated
-    actor_counts: np.ndarray  # int64 per document
-    actor_ids: np.ndarray  # int64, the documents' actor ids one after another
+    actor_counts: np.ndarray  # int32 per document
+    actor_ids: np.ndarray  # int32 (int64 past 2**31), the documents' actor ids one after another
     copies: np.ndarray  # int64 (n, 2): a copy's article id and its source's
 
 
@@ -83,41 +85,75 @@ class Arrays:
     facets: FacetArrays = field(init=False)
 
     def __post_init__(self) -> None:
-        self.facets = assemble([self.blocks[b] for b in sorted(self.blocks)])
+        order = sorted(self.blocks)
+        self.facets = assemble([self.blocks[b] for b in order])
+        # The blocks become views of the assembled arrays, so each entry is held once, not twice.
+        facets, at, entries = self.facets, 0, 0
+        views: dict[int, Block] = {}
+        for b in order:
+            block = self.blocks[b]
+            n, m = block.article_ids.size, block.actor_ids.size
+            views[b] = replace(
+                block,
+                article_ids=facets.article_ids[at : at + n],
+                days=facets.days[at : at + n],
+                actor_ids=facets.actor_ids[entries : entries + m],
+            )
+            at, entries = at + n, entries + m
+        self.blocks = views
 
 
 def load_blocks(cursor, blocks: list[int] | None = None) -> dict[int, Block]:  # type: ignore[no-untyped-def]
-    """The blocks named (all when None) as the cursor's snapshot sees them."""
+    """The blocks named (all when None) as the cursor's snapshot sees them. Rows are turned
+    into arrays a block at a time, so a process holds one block's rows as Python objects at
+    most (a whole archive's rows cost about 1 kB each before they are arrays)."""
+    out: dict[int, Block] = {block: _block([]) for block in blocks or ()}  # emptied blocks stay, empty
     if blocks is None:
-        cursor.execute(_LOAD.format(where="TRUE"))
-        rows = cursor.fetchall()
+        # A server-side cursor: the client holds one batch of rows, not the whole archive's.
+        with cursor.db.connection.cursor(name="newsindex_arrays") as named:
+            named.execute(_LOAD.format(where="TRUE"))
+            _collect(named, out)
     else:
-        rows = []
         for block in blocks:
             cursor.execute(_LOAD.format(where="article_id >= %s AND article_id < %s"), [block << BLOCK_BITS, (block + 1) << BLOCK_BITS])
-            rows += cursor.fetchall()
-    out: dict[int, Block] = {block: _block([]) for block in blocks or ()}  # emptied blocks stay, empty
-    if not rows:
-        return out
-    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    edges = np.flatnonzero(np.diff(ids >> BLOCK_BITS)) + 1
-    for lo, hi in zip([0, *edges.tolist()], [*edges.tolist(), len(rows)], strict=True):
-        out[int(ids[lo]) >> BLOCK_BITS] = _block(rows[lo:hi])
+            _collect(cursor, out)
     return out
+
+
+def _collect(cursor, out: dict[int, Block]) -> None:  # type: ignore[no-untyped-def]
+    """The executed statement's rows (in article id order) as blocks, into `out`."""
+    rows: list[tuple] = []
+    current = None
+    while batch := cursor.fetchmany(1 << BLOCK_BITS):
+        for row in batch:
+            block = row[0] >> BLOCK_BITS
+            if block != current and rows:
+                out[current] = _block(rows)
+                rows = []
+            current = block
+            rows.append(row)
+    if rows:
+        out[current] = _block(rows)
 
 
 def _block(rows: list[tuple]) -> Block:
     n = len(rows)
     actors = " ".join(row[4] for row in rows if row[3])
     copies = [(row[0], int(source)) for row in rows if row[5] for source in row[5].split()]
+    actor_ids = np.array(actors.split(), dtype=np.int64) if actors else np.zeros(0, dtype=np.int64)
     return Block(
         article_ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=n),
-        outlets=[row[1] for row in rows],
+        outlets=[_OUTLET_NAMES.setdefault(row[1], row[1]) if row[1] else "" for row in rows],
         days=np.fromiter((row[2] for row in rows), dtype=np.int32, count=n),
-        actor_counts=np.fromiter((row[3] or 0 for row in rows), dtype=np.int64, count=n),
-        actor_ids=np.array(actors.split(), dtype=np.int64) if actors else np.zeros(0, dtype=np.int64),
+        actor_counts=np.fromiter((row[3] or 0 for row in rows), dtype=np.int32, count=n),
+        actor_ids=_narrow(actor_ids),
         copies=np.array(copies, dtype=np.int64).reshape(-1, 2),
     )
+
+
+def _narrow(ids: np.ndarray) -> np.ndarray:
+    """Actor ids as int32 while they fit (half the memory of the largest arrays)."""
+    return ids.astype(np.int32) if not ids.size or int(ids.max()) < 2**31 else ids
 
 
 def assemble(blocks: list[Block]) -> FacetArrays:
@@ -132,10 +168,10 @@ def assemble(blocks: list[Block]) -> FacetArrays:
     index[""] = -1
     codes = np.fromiter((index[name] for block in blocks for name in block.outlets), dtype=np.int32, count=size)
     del index[""]
-    counts = np.concatenate([b.actor_counts for b in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+    counts = np.concatenate([b.actor_counts for b in blocks]) if blocks else np.zeros(0, dtype=np.int32)
     starts = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
-    actor_ids = np.concatenate([b.actor_ids for b in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+    actor_ids = _narrow(np.concatenate([b.actor_ids for b in blocks])) if blocks else np.zeros(0, dtype=np.int32)
     top = int(actor_ids.max()) + 1 if actor_ids.size else 0
     copies = np.concatenate([b.copies for b in blocks]) if blocks else np.zeros((0, 2), dtype=np.int64)
     copy_docs, source_docs = _pairs(article_ids, copies)
@@ -147,12 +183,12 @@ def assemble(blocks: list[Block]) -> FacetArrays:
         days=np.concatenate([b.days for b in blocks]) if blocks else np.zeros(0, dtype=np.int32),
         actor_starts=starts,
         actor_ids=actor_ids,
-        actor_docs=np.repeat(np.arange(size, dtype=np.int64), counts),
+        actor_docs=np.repeat(np.arange(size, dtype=np.int32), counts),
         copy_docs=copy_docs,
         copy_source_docs=source_docs,
         article_ids=article_ids,
         actor_values=np.arange(top, dtype=np.int64),
-        actor_codes=actor_ids.astype(np.int32) if top < 2**31 else actor_ids,
+        actor_codes=actor_ids,  # the same array: an actor's id is its code
         live=np.ones(size, dtype=bool),
     )
 
