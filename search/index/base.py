@@ -152,6 +152,11 @@ class SearchBackend(ABC):
         may share their per-search set-up among them."""
         return [self.search(query) for query in queries]
 
+    def warm(self) -> None:
+        """Prepare what a process's first search would otherwise pay for (a web worker calls
+        this once as it starts: gunicorn.conf.py): by default, one search for everything."""
+        self.search(SearchQuery(text="", limit=1))
+
     @abstractmethod
     def highlighter(self, query_text: str) -> Callable[[str], list[tuple[int, int]]]:
         """A function giving the character spans of a text that the query matches (the query is

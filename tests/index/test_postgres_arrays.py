@@ -12,7 +12,7 @@ from search.index.base import SearchQuery
 from search.index.postgres import arrays as pg_arrays
 from search.store.curation import set_hidden
 from search.store.models import Actor, Article
-from tests.conftest import corpus_path, import_into_db
+from tests.conftest import CORPUS, corpus_path, import_into_db
 
 pytestmark = [pytest.mark.parametrize("engine_name", ["postgres"], indirect=True)]
 
@@ -103,4 +103,27 @@ def test_a_process_keeps_its_arrays_and_reloads_only_changed_blocks(backend, mon
         cursor.execute("UPDATE search_pggeneration SET generation = generation - 1")
     loads.clear()
     assert backend.search(SearchQuery(facets=True)).total == everything.total
+    assert loads == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_worker_loads_its_arrays_in_the_background_once(backend, monkeypatch):
+    """gunicorn.conf.py warms each new worker: the arrays are loaded in a thread (with its own
+    connection), and the first search keeps them. Each actor entry is held once: the blocks are
+    views of the assembled arrays."""
+    import numpy as np
+
+    from search.index import warm_in_background
+
+    import_into_db(CORPUS)  # the five seeds, with their actors
+    pg_arrays.CACHE.clear()
+    warm_in_background().join(timeout=60)
+    assert len(pg_arrays.CACHE._kept) == 1
+    kept = next(iter(pg_arrays.CACHE._kept.values()))
+    assert kept.facets.actor_ids.size and kept.facets.actor_ids.dtype == np.int32
+    assert all(np.shares_memory(block.actor_ids, kept.facets.actor_ids) for block in kept.blocks.values() if block.actor_ids.size)
+    loads: list[object] = []
+    real = pg_arrays.load_blocks
+    monkeypatch.setattr(pg_arrays, "load_blocks", lambda cursor, blocks=None: loads.append(blocks) or real(cursor, blocks))
+    assert backend.search(SearchQuery(facets=True)).total == Article.objects.filter(hidden=False).count()
     assert loads == []
