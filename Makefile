@@ -29,7 +29,7 @@ setup: $(STAMP)
 
 run: setup
 	@echo "newsindex: serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the index worker and the source poller)"
-	@trap 'kill 0' EXIT INT TERM; \
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py run_index_worker & \
 	$(BIN)/python manage.py poll_sources & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
@@ -39,7 +39,7 @@ run: setup
 serve: setup
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "newsindex: gunicorn with $(WORKERS) workers on http://$(HOST):$(PORT)/"
-	@trap 'kill 0' EXIT INT TERM; \
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py run_index_worker & \
 	$(BIN)/python manage.py poll_sources & \
 	DEBUG=false $(BIN)/gunicorn newsindex.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - --timeout 30
