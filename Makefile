@@ -29,20 +29,24 @@ setup: $(STAMP)
 
 run: setup
 	@echo "newsindex: serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the index worker and the source poller)"
-	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; trap 'exit 0' INT TERM; \
 	$(BIN)/python manage.py run_index_worker & \
 	$(BIN)/python manage.py poll_sources & \
-	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT) & \
+	wait -n
+
+# Ctrl-C (or SIGTERM) stops all three; so does any one of them ending (its status is make's).
 
 # Production-style: gunicorn workers (each reads the same index and sees new imports without a
 # restart), whitenoise for static files, DEBUG off, the index worker beside it.
 serve: setup
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "newsindex: gunicorn with $(WORKERS) workers on http://$(HOST):$(PORT)/"
-	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; trap 'exit 0' INT TERM; \
 	$(BIN)/python manage.py run_index_worker & \
 	$(BIN)/python manage.py poll_sources & \
-	DEBUG=false $(BIN)/gunicorn newsindex.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - --timeout 30
+	DEBUG=false $(BIN)/gunicorn newsindex.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - --timeout 30 & \
+	wait -n
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
 chromium:
