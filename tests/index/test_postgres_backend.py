@@ -84,6 +84,30 @@ def test_a_rebuild_outside_a_transaction_reads_ahead_and_indexes_everything(back
     assert backend.search(SearchQuery(text="kadyrov")).total == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_search_during_a_rebuild_says_so_within_a_second_or_two(backend, client):
+    """rebuild_index empties the engine's tables in its transaction (TRUNCATE holds them until it
+    commits): a search does not hang or fail, it says the index is being rebuilt."""
+    import time
+
+    import psycopg
+
+    from search.index.postgres.backend import REBUILDING
+
+    assert import_into_db(CORPUS).imported == 5
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]) as rebuild:
+        rebuild.execute("TRUNCATE search_pgdocument, search_pgword")  # as PostgresBackend.reset, left uncommitted
+        started = time.monotonic()
+        found = backend.search(SearchQuery(text="kadyrov", facets=True))
+        assert time.monotonic() - started < 4
+        assert found.total == 0 and REBUILDING in found.messages
+        page = client.get("/", {"q": "kadyrov"})
+        assert page.status_code == 200 and "being rebuilt" in page.content.decode()
+        rebuild.rollback()
+    assert backend.search(SearchQuery(text="kadyrov")).total == 4
+
+
 def test_a_term_standing_for_too_many_words_is_refused(seeds, backend, monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM search_pgword WHERE kind = 't' AND word LIKE 's%%'")

@@ -110,7 +110,8 @@ def load_blocks(cursor, blocks: list[int] | None = None) -> dict[int, Block]:  #
     out: dict[int, Block] = {block: _block([]) for block in blocks or ()}  # emptied blocks stay, empty
     if blocks is None:
         # A server-side cursor: the client holds one batch of rows, not the whole archive's.
-        with cursor.db.connection.cursor(name="newsindex_arrays") as named:
+        # Its errors become Django's, as those of the caller's cursor.
+        with cursor.db.wrap_database_errors, cursor.db.connection.cursor(name="newsindex_arrays") as named:
             named.execute(_LOAD.format(where="TRUE"))
             _collect(named, out)
     else:

@@ -46,6 +46,10 @@ SEARCH_TIME_LIMIT = 5.0  # seconds (statement_timeout); a longer query is stoppe
 # scan for common words that reads every article's vector (0.5 s at 37.5k articles) where the
 # GIN index answers without reading any (20 ms).
 SEARCH_SETTINGS = {"jit": "off", "work_mem": "64MB", "enable_seqscan": "off"}
+# rebuild_index empties the engine's tables in its transaction (TRUNCATE), which holds them
+# locked until it commits: a search waits this long for them, then says so.
+SEARCH_LOCK_WAIT = "1s"
+REBUILDING = "The search index is being rebuilt (rebuild_index); search answers again when it is done."
 _UPSERT = f"""
 INSERT INTO search_pgdocument (article_id, outlet, published, actor_ids, copy_of, fingerprint, text_vector, names_vector)
 VALUES (%s, %s, %s, %s, %s, %s,
@@ -199,6 +203,8 @@ class PostgresBackend(SearchBackend):
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
         except DatabaseError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available: a rebuild holds the tables
+                return SearchResults(total=0, hits=[], messages=[*messages, REBUILDING], timed_out=True)
             if "statement timeout" in str(exc):
                 note = f"The query took longer than {SEARCH_TIME_LIMIT:.0f} s and was stopped."
                 return SearchResults(total=0, hits=[], messages=[*messages, note], timed_out=True)
@@ -223,7 +229,7 @@ def _database_key(alias: str) -> str:
 
 
 def _configure(cursor) -> None:  # type: ignore[no-untyped-def]
-    settings = {"statement_timeout": f"{int(SEARCH_TIME_LIMIT * 1000)}ms", **SEARCH_SETTINGS}
+    settings = {"statement_timeout": f"{int(SEARCH_TIME_LIMIT * 1000)}ms", "lock_timeout": SEARCH_LOCK_WAIT, **SEARCH_SETTINGS}
     cursor.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings), [x for item in settings.items() for x in item])
 
 

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             if backend.transactional:
-                # One transaction: searches see the old index until the new one is complete.
+                # One transaction: a killed rebuild leaves the old index. Its TRUNCATE locks the
+                # engine's tables until it commits: searches meanwhile say the index is being
+                # rebuilt (postgres/backend.py, SEARCH_LOCK_WAIT).
                 # Reading ahead in a thread needs the articles committed: not when this command
                 # runs inside a caller's transaction (tests, call_command in a transaction).
                 ahead = not transaction.get_connection().in_atomic_block
