@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
@@ -151,6 +152,12 @@ class SearchBackend(ABC):
         """The results of each query, in order (saved searches at import run together); engines
         may share their per-search set-up among them."""
         return [self.search(query) for query in queries]
+
+    def bulk_load(self) -> contextlib.AbstractContextManager[None]:
+        """Around a whole rebuild, right after reset(), in the rebuild's transaction: an engine
+        may set up for writing everything at once (the postgres engine builds its text indexes
+        after the rows instead of row by row)."""
+        return contextlib.nullcontext()
 
     def warm(self) -> None:
         """Prepare what a process's first search would otherwise pay for (a web worker calls

@@ -108,6 +108,42 @@ def test_a_search_during_a_rebuild_says_so_within_a_second_or_two(backend, clien
     assert backend.search(SearchQuery(text="kadyrov")).total == 4
 
 
+def _gin_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename IN ('search_pgdocument', 'search_pgword') AND indexdef LIKE '%USING gin%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_makes_the_gin_indexes_after_the_rows_and_a_failed_one_keeps_the_old(backend, monkeypatch):
+    """rebuild_index drops the GIN indexes inside its transaction and makes them once the rows
+    are in (bulk_load); a rebuild that fails half-way rolls back to the old rows and indexes."""
+    from search.management.commands import rebuild_index
+
+    assert import_into_db(CORPUS).imported == 5
+    names = {"search_pgdoc_text_gin", "search_pgdoc_names_gin", "search_pgdoc_actors_gin", "search_pgword_trgm"}
+    assert _gin_indexes() == names
+    seen: list[set[str]] = []
+    real = rebuild_index.rebuild_now
+
+    def failing(backend, ids, ahead):  # type: ignore[no-untyped-def]
+        seen.append(_gin_indexes())
+        real(backend, ids[:2], ahead)
+        raise RuntimeError("killed half-way")
+
+    monkeypatch.setattr(rebuild_index, "rebuild_now", failing)
+    with pytest.raises(RuntimeError):
+        call_command("rebuild_index")
+    assert seen == [set()]  # the rows went in without the indexes
+    assert _gin_indexes() == names
+    assert backend.search(SearchQuery(text="kadyrov")).total == 4
+    monkeypatch.setattr(rebuild_index, "rebuild_now", real)
+    call_command("rebuild_index")
+    assert _gin_indexes() == names
+    assert backend.search(SearchQuery(text="kadyrov")).total == 4
+    assert backend.search(SearchQuery(text="kadyr*")).total == 4  # the word list and its trigram index
+
+
 def test_a_term_standing_for_too_many_words_is_refused(seeds, backend, monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM search_pgword WHERE kind = 't' AND word LIKE 's%%'")

@@ -11,10 +11,12 @@ collapsing run in one statement (_statement).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import DatabaseError, OperationalError, connections, router, transaction
 from whoosh import query as wq
 
@@ -28,7 +30,7 @@ from search.index.base import (
     SearchResults,
 )
 from search.index.postgres.analysis import lead_and_rest, prepare, query_schema, stem_analyzer
-from search.index.postgres.models import NAMES_CONFIG, TEXT_CONFIG, PgDocument
+from search.index.postgres.models import NAMES_CONFIG, TEXT_CONFIG, PgDocument, PgWord
 from search.index.postgres import matches
 from search.index.postgres.arrays import CACHE, mark_changed
 from search.index.postgres import ranking
@@ -49,6 +51,8 @@ SEARCH_SETTINGS = {"jit": "off", "work_mem": "64MB", "enable_seqscan": "off"}
 # rebuild_index empties the engine's tables in its transaction (TRUNCATE), which holds them
 # locked until it commits: a search waits this long for them, then says so.
 SEARCH_LOCK_WAIT = "1s"
+# rebuild_index makes the GIN indexes once the rows are in (bulk_load), with this much memory.
+BULK_INDEX_MEMORY = "256MB"
 REBUILDING = "The search index is being rebuilt (rebuild_index); search answers again when it is done."
 _UPSERT = f"""
 INSERT INTO search_pgdocument (article_id, outlet, published, actor_ids, copy_of, fingerprint, text_vector, names_vector)
@@ -152,6 +156,25 @@ class PostgresBackend(SearchBackend):
         with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
             cursor.execute("TRUNCATE search_pgdocument, search_pgword")
             mark_changed(cursor, [], everything=True)
+
+    @contextlib.contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """The GIN indexes (text, names, actors, the word list's trigrams) are dropped after reset() and made again once every row is
+        in: one sorted build instead of an update per row. Inside the rebuild's transaction,
+        whose TRUNCATE already keeps searches out, so nobody sees the table without them, and
+        a failed or killed rebuild rolls back to the old table with its indexes."""
+        alias = _write_alias()
+        connection = connections[alias]
+        dropped = [(model, index) for model in (PgDocument, PgWord) for index in model._meta.indexes if isinstance(index, GinIndex)]
+        with connection.schema_editor(atomic=False) as editor:
+            for model, index in dropped:
+                editor.remove_index(model, index)
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [BULK_INDEX_MEMORY])
+        with connection.schema_editor(atomic=False) as editor:
+            for model, index in dropped:
+                editor.add_index(model, index)
 
     def unlock(self) -> bool:
         return False  # nothing to unlock: PostgreSQL releases a dead writer's locks itself

@@ -41,7 +41,8 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     backend.reset()
                     IndexTask.objects.all().delete()
-                    count = rebuild_now(backend, list(Article.objects.filter(hidden=False).order_by("id").values_list("id", flat=True)), ahead)
+                    with backend.bulk_load():
+                        count = rebuild_now(backend, list(Article.objects.filter(hidden=False).order_by("id").values_list("id", flat=True)), ahead)
                 refresh_statistics()  # the engine's table was written anew
                 self.stdout.write(f"indexed {count} articles in {time.monotonic() - started:.1f}s")
                 return
